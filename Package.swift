@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Strict settings shared by every Swift target, in one place.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Regie",
+    products: [
+        .executable(name: "regie", targets: ["regie"]),
+        .executable(name: "regie-bench", targets: ["regie-bench"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "RegieCore", swiftSettings: strict),
+        .target(name: "RegieCrypto", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "RegieStore", dependencies: ["CSQLite", "RegieCore"], swiftSettings: strict),
+        .target(name: "RegieEngine", dependencies: ["RegieCore", "RegieStore", "RegieCrypto"], swiftSettings: strict),
+        .executableTarget(name: "regie", dependencies: ["RegieCore", "RegieEngine"], swiftSettings: strict),
+        .executableTarget(
+            name: "regie-bench", dependencies: ["RegieCore", "RegieStore", "RegieEngine"], swiftSettings: strict),
+        .testTarget(name: "RegieCoreTests", dependencies: ["RegieCore"], swiftSettings: strict),
+        .testTarget(name: "RegieStoreTests", dependencies: ["RegieStore", "RegieCore"], swiftSettings: strict),
+        .testTarget(
+            name: "RegieEngineTests", dependencies: ["RegieEngine", "RegieCore", "RegieCrypto"],
+            swiftSettings: strict),
+        .testTarget(name: "RegieCLITests", dependencies: ["regie", "RegieCore"], swiftSettings: strict),
+    ]
+)

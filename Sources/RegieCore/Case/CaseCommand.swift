@@ -1,0 +1,50 @@
+/// A request to fire an event on a case.
+public struct CaseCommand: Sendable, Equatable {
+    public var event: String
+    public var actor: Actor
+    public var note: String?
+    /// The partner the event is about (hand over to, add, remove, assign).
+    public var target: String?
+    public var motivation: String?
+    /// For `verlengen`: the timer to extend.
+    public var timer: String?
+    /// For `verlengen`: by how many working days.
+    public var days: Int?
+    /// Optimistic concurrency: the sequence the sender last saw; refused if the case moved on.
+    public var expectedSequence: Int?
+
+    /// Creates a command.
+    public init(
+        event: String, actor: Actor, note: String? = nil, target: String? = nil, motivation: String? = nil,
+        timer: String? = nil, days: Int? = nil, expectedSequence: Int? = nil
+    ) {
+        self.event = event
+        self.actor = actor
+        self.note = note
+        self.target = target
+        self.motivation = motivation
+        self.timer = timer
+        self.days = days
+        self.expectedSequence = expectedSequence
+    }
+}
+
+/// Why a command was refused. Nothing changes when a command is refused.
+public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kind of refusal, stable for programs.
+    public enum Reason: String, Sendable {
+        case caseClosed, staleSequence, unknownEvent, wrongState, wrongRole, notInCase, missingRequirement,
+            regieEmpty, invalidTarget, invalidArgument
+    }
+
+    public var reason: Reason
+    public var message: String
+
+    /// Creates a refusal.
+    public init(_ reason: Reason, _ message: String) {
+        self.reason = reason
+        self.message = message
+    }
+
+    public var description: String { message }
+}

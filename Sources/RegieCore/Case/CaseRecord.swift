@@ -1,0 +1,117 @@
+/// The current view of one case: the projection of its events.
+public struct CaseRecord: Sendable, Equatable {
+    /// The opaque case id.
+    public var id: String
+    public var workflow: String
+    public var version: Int
+    public var state: String
+    /// The one holder of regie; never empty.
+    public var regie: RegieHolder
+    /// The other partners taking part, with their roles (the regiehouder is not repeated here).
+    public var participants: [Participant]
+    /// The escalation level, 0 (regulier) to 3 (bestuurlijk).
+    public var level: Int
+    /// The keyed pseudonym of the client, if a BSN was given. Never the BSN itself.
+    public var clientKey: String?
+    /// When the case was suspended (opgeschort), or nil.
+    public var suspendedAt: Instant?
+    /// The sequence number of the last event.
+    public var sequence: Int
+    public var openedAt: Instant
+    public var updatedAt: Instant
+    /// The last event by a person (timers do not count), for stall detection.
+    public var lastActivityAt: Instant
+    /// When the case reached a final state, or nil.
+    public var closedAt: Instant?
+    /// Running timers and reminders.
+    public var timers: [TimerRecord]
+
+    /// Creates a record.
+    public init(
+        id: String, workflow: String, version: Int, state: String, regie: RegieHolder, participants: [Participant],
+        level: Int, clientKey: String?, suspendedAt: Instant?, sequence: Int, openedAt: Instant, updatedAt: Instant,
+        lastActivityAt: Instant, closedAt: Instant?, timers: [TimerRecord]
+    ) {
+        self.id = id
+        self.workflow = workflow
+        self.version = version
+        self.state = state
+        self.regie = regie
+        self.participants = participants
+        self.level = level
+        self.clientKey = clientKey
+        self.suspendedAt = suspendedAt
+        self.sequence = sequence
+        self.openedAt = openedAt
+        self.updatedAt = updatedAt
+        self.lastActivityAt = lastActivityAt
+        self.closedAt = closedAt
+        self.timers = timers
+    }
+
+    /// Whether the case is suspended.
+    public var suspended: Bool { suspendedAt != nil }
+
+    /// All partners with their roles, the regiehouder first.
+    public var partners: [Participant] {
+        [Participant(partner: regie.partner, role: .regiehouder)] + participants
+    }
+}
+
+/// The partner holding regie, and its contact person.
+public struct RegieHolder: Sendable, Equatable {
+    public var partner: String
+    public var contact: String?
+
+    /// Creates a holder.
+    public init(partner: String, contact: String?) {
+        self.partner = partner
+        self.contact = contact
+    }
+}
+
+/// A partner in a case with its role.
+public struct Participant: Sendable, Hashable {
+    public var partner: String
+    public var role: Role
+
+    /// Creates a participant.
+    public init(partner: String, role: Role) {
+        self.partner = partner
+        self.role = role
+    }
+}
+
+/// A running timer or reminder of a case.
+public struct TimerRecord: Sendable, Equatable {
+    /// Whether this row is the deadline itself or a reminder before it.
+    public enum Kind: String, Sendable { case deadline, reminder }
+
+    /// The store's id; nil until stored. Firing is by id, so each row fires at most once.
+    public var id: Int64?
+    public var name: String
+    public var kind: Kind
+    /// The event fired into the case (deadlines), or the reminder's own marker.
+    public var event: String
+    public var dueAt: Instant
+    public var startedAt: Instant
+    /// The state that owns this timer (cancelled when left), or nil for a transition timer.
+    public var ownerState: String?
+    /// Paused while the case is suspended.
+    public var paused: Bool
+
+    /// Creates a timer record.
+    public init(
+        id: Int64? = nil, name: String, kind: Kind, event: String, dueAt: Instant, startedAt: Instant,
+        ownerState: String?, paused: Bool
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.event = event
+        self.dueAt = dueAt
+        self.startedAt = startedAt
+        self.ownerState = ownerState
+        self.paused = paused
+    }
+}

@@ -1,0 +1,71 @@
+extension DutchCalendar {
+    /// A problem with a date-time given on the command line or in a request.
+    public struct TimeParseError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Parses a moment: `2026-12-01T09:00:00Z`, `2026-12-01T09:00:00+01:00`, `2026-12-01T09:00` (Amsterdam time)
+    /// or `2026-12-01` (local midnight).
+    public func parseInstant(_ text: String) throws(TimeParseError) -> Instant {
+        let hint = "use ISO 8601, e.g. 2026-12-01T09:00:00Z, 2026-12-01T10:00 (Amsterdam time) or 2026-12-01"
+        let t = text.trimmingSpaces
+        guard t.count >= 10, let date = LocalDate.parse(String(t.prefix(10))) else {
+            throw TimeParseError(description: "\"\(text)\" is not a date-time; \(hint)")
+        }
+        var rest = Substring(t.dropFirst(10))
+        if rest.isEmpty { return startOfDay(date) }
+        guard rest.first == "T" || rest.first == " " else { throw TimeParseError(description: "\"\(text)\": \(hint)") }
+        rest = rest.dropFirst()
+        var offset: Int? = nil
+        if rest.hasSuffix("Z") || rest.hasSuffix("z") {
+            offset = 0
+            rest = rest.dropLast()
+        } else if rest.count >= 6, let signIndex = rest.index(rest.endIndex, offsetBy: -6, limitedBy: rest.startIndex),
+            rest[signIndex] == "+" || rest[signIndex] == "-"
+        {
+            let zone = rest[rest.index(after: signIndex)...].split(separator: ":")
+            guard zone.count == 2, let h = Int(zone[0]), let m = Int(zone[1]), h < 15, m < 60 else {
+                throw TimeParseError(description: "\"\(text)\" has a bad UTC offset; \(hint)")
+            }
+            offset = (h * 3600 + m * 60) * (rest[signIndex] == "-" ? -1 : 1)
+            rest = rest[..<signIndex]
+        }
+        let clock = rest.split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 2 || clock.count == 3, let h = Int(clock[0]), let m = Int(clock[1]), h < 24, m < 60,
+            clock[0].count == 2, clock[1].count == 2
+        else { throw TimeParseError(description: "\"\(text)\" has a bad clock time; \(hint)") }
+        var seconds = 0.0
+        if clock.count == 3 {
+            guard let s = Double(clock[2]), s >= 0, s < 61 else {
+                throw TimeParseError(description: "\"\(text)\" has bad seconds; \(hint)")
+            }
+            seconds = s
+        }
+        let secondOfDay = h * 3600 + m * 60 + Int(seconds)
+        let ms = Int64((seconds - seconds.rounded(.down)) * 1000)
+        if let offset {
+            let local = Int64(date.dayNumber) * 86400 + Int64(secondOfDay) - Int64(offset)
+            return Instant(milliseconds: local * 1000 + ms)
+        }
+        return Instant(milliseconds: instant(of: date, secondOfDay: secondOfDay).milliseconds + ms)
+    }
+
+    /// Amsterdam local time for people: `2026-12-08 17:00 CET`.
+    public func localText(_ instant: Instant) -> String {
+        let date = localDate(of: instant)
+        let s = localSecondOfDay(of: instant)
+        let zone = utcOffset(at: instant) == 7200 ? "CEST" : "CET"
+        return "\(date.isoText) \(pad2(s / 3600)):\(pad2(s / 60 % 60)) \(zone)"
+    }
+
+    /// A deadline for people: end-of-day deadlines read "end of 2026-12-08 (di)".
+    public func deadlineText(_ instant: Instant) -> String {
+        if localSecondOfDay(of: instant) == 0 {
+            let day = deadlineDay(of: instant)
+            return "end of \(day.isoText) (\(Self.weekdayNames[day.isoWeekday - 1]))"
+        }
+        return localText(instant)
+    }
+
+    static let weekdayNames = ["ma", "di", "wo", "do", "vr", "za", "zo"]
+}

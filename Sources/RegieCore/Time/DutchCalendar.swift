@@ -1,0 +1,184 @@
+/// The Dutch working-day calendar in the Europe/Amsterdam time zone.
+///
+/// Non-working days are weekends, the general holidays of the Algemene termijnenwet (computed from rules each
+/// year) and any extra days a region configures. Local time follows the EU rule for Amsterdam: CET (UTC+1),
+/// and CEST (UTC+2) from the last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC.
+public struct DutchCalendar: Sendable {
+    /// Extra non-working days configured by the region (e.g. a collective closing day), with a reason.
+    public var extraDays: [LocalDate: String]
+    private let extraDayNumbers: Set<Int>
+
+    /// Creates a calendar with optional extra non-working days.
+    public init(extraDays: [LocalDate: String] = [:]) {
+        self.extraDays = extraDays
+        self.extraDayNumbers = Set(extraDays.keys.map(\.dayNumber))
+    }
+
+    // MARK: Holidays and working days
+
+    /// The name of the general holiday (Algemene termijnenwet) on `date`, or nil.
+    public func holidayName(_ date: LocalDate) -> String? {
+        switch (date.month, date.day) {
+        case (1, 1): return "Nieuwjaarsdag"
+        case (12, 25): return "Eerste Kerstdag"
+        case (12, 26): return "Tweede Kerstdag"
+        case (5, 5): return "Bevrijdingsdag"
+        case (4, 27) where date.isoWeekday != 7: return "Koningsdag"
+        case (4, 26) where date.isoWeekday == 6: return "Koningsdag"
+        default: break
+        }
+        guard date.month >= 3 && date.month <= 6 else { return nil }
+        let easter = LocalDate.easterSunday(date.year).dayNumber
+        switch date.dayNumber - easter {
+        case 1: return "Tweede Paasdag"
+        case 39: return "Hemelvaartsdag"
+        case 50: return "Tweede Pinksterdag"
+        default: return nil
+        }
+    }
+
+    /// Whether `date` is a working day: not a weekend, general holiday or configured extra day.
+    public func isWorkingDay(_ date: LocalDate) -> Bool {
+        date.isoWeekday <= 5 && holidayName(date) == nil && !extraDayNumbers.contains(date.dayNumber)
+    }
+
+    /// Why `date` is not a working day ("zaterdag", "Koningsdag", a configured reason), or nil if it is one.
+    public func nonWorkingReason(_ date: LocalDate) -> String? {
+        if let h = holidayName(date) { return h }
+        if let e = extraDays[date] { return e }
+        if date.isoWeekday == 6 { return "zaterdag" }
+        if date.isoWeekday == 7 { return "zondag" }
+        return nil
+    }
+
+    /// The date `n` working days after `date` (before it when `n` is negative); `date` itself need not be one.
+    public func addingWorkingDays(_ n: Int, to date: LocalDate) -> LocalDate {
+        var d = date
+        var left = abs(n)
+        let step = n >= 0 ? 1 : -1
+        while left > 0 {
+            d = d.adding(days: step)
+            if isWorkingDay(d) { left -= 1 }
+        }
+        return d
+    }
+
+    /// `date` if it is a working day, else the next working day.
+    public func workingDayOnOrAfter(_ date: LocalDate) -> LocalDate {
+        var d = date
+        while !isWorkingDay(d) { d = d.adding(days: 1) }
+        return d
+    }
+
+    /// The number of working days that ended between two instants: days `d` with local(a) < d <= local(b).
+    public func workingDaysBetween(_ a: Instant, _ b: Instant) -> Int {
+        let from = localDate(of: a).dayNumber
+        let to = localDate(of: b).dayNumber
+        guard to > from else { return 0 }
+        var count = 0
+        for n in (from + 1)...to where isWorkingDay(LocalDate(dayNumber: n)) { count += 1 }
+        return count
+    }
+
+    // MARK: Deadlines
+
+    /// The deadline of a period of `spec` that starts at `start`.
+    ///
+    /// Working days end at the end of the last working day in local time. Calendar days keep the local clock
+    /// time across daylight-saving changes. A statutory period in whole days ends at the end of its last day,
+    /// and a statutory period that ends on a non-working day is extended to the end of the next working day
+    /// (Algemene termijnenwet, art. 1).
+    public func deadline(after spec: DurationSpec, from start: Instant, statutory: Bool = false) -> Instant {
+        switch spec {
+        case .workingDays(let n):
+            let first = localDate(of: start)
+            let last = n == 0 ? workingDayOnOrAfter(first) : addingWorkingDays(n, to: first)
+            return endOfDay(last)
+        case .calendar(let days, let seconds):
+            var due = addingLocalDays(days, to: start).adding(seconds: Int64(seconds))
+            guard statutory else { return due }
+            if seconds == 0 { due = endOfDay(localDate(of: due)) }
+            let lastDay = deadlineDay(of: due)
+            if !isWorkingDay(lastDay) { due = endOfDay(workingDayOnOrAfter(lastDay)) }
+            return due
+        }
+    }
+
+    /// A deadline moved later by `n` working days, keeping its local clock time (extension, suspension).
+    public func shifting(_ deadline: Instant, byWorkingDays n: Int) -> Instant {
+        let day = deadlineDay(of: deadline)
+        let moved = addingWorkingDays(n, to: day)
+        return addingLocalDays(moved.dayNumber - day.dayNumber, to: deadline)
+    }
+
+    /// The moment a reminder `before` a deadline is due.
+    public func reminder(_ before: DurationSpec, ahead deadline: Instant) -> Instant {
+        switch before {
+        case .workingDays(let n): return shifting(deadline, byWorkingDays: -n)
+        case .calendar(let days, let seconds):
+            return addingLocalDays(-days, to: deadline).adding(seconds: -Int64(seconds))
+        }
+    }
+
+    /// The day a deadline belongs to: a deadline at local midnight is the end of the day before.
+    public func deadlineDay(of deadline: Instant) -> LocalDate {
+        localDate(of: Instant(milliseconds: deadline.milliseconds - 1))
+    }
+
+    // MARK: Local time (Europe/Amsterdam)
+
+    /// The offset from UTC, in seconds, of Amsterdam local time at `instant`.
+    public func utcOffset(at instant: Instant) -> Int {
+        let secs = Int(instant.milliseconds >= 0 ? instant.milliseconds / 1000 : (instant.milliseconds - 999) / 1000)
+        let year = LocalDate(dayNumber: secs >= 0 ? secs / 86400 : (secs - 86399) / 86400).year
+        let summerStart = Self.lastSunday(year: year, month: 3).dayNumber * 86400 + 3600
+        let summerEnd = Self.lastSunday(year: year, month: 10).dayNumber * 86400 + 3600
+        return secs >= summerStart && secs < summerEnd ? 7200 : 3600
+    }
+
+    /// The local date of `instant` in Amsterdam.
+    public func localDate(of instant: Instant) -> LocalDate {
+        let local = Int(floorDiv(instant.milliseconds, 1000)) + utcOffset(at: instant)
+        return LocalDate(dayNumber: local >= 0 ? local / 86400 : (local - 86399) / 86400)
+    }
+
+    /// Seconds since local midnight of `instant`.
+    public func localSecondOfDay(of instant: Instant) -> Int {
+        let local = Int(floorDiv(instant.milliseconds, 1000)) + utcOffset(at: instant)
+        let r = local % 86400
+        return r < 0 ? r + 86400 : r
+    }
+
+    /// The instant of a local wall-clock time in Amsterdam (in a spring-forward gap, the time after it).
+    public func instant(of date: LocalDate, secondOfDay: Int = 0) -> Instant {
+        let local = Int64(date.dayNumber) * 86400 + Int64(secondOfDay)
+        let summer = Instant(seconds: local - 7200)
+        if utcOffset(at: summer) == 7200 { return summer }
+        return Instant(seconds: local - 3600)
+    }
+
+    /// Local midnight at the start of `date`.
+    public func startOfDay(_ date: LocalDate) -> Instant { instant(of: date) }
+
+    /// The end of `date`: local midnight at the start of the next day.
+    public func endOfDay(_ date: LocalDate) -> Instant { instant(of: date.adding(days: 1)) }
+
+    /// `instant` moved by whole local days, keeping the local clock time.
+    public func addingLocalDays(_ days: Int, to instant: Instant) -> Instant {
+        guard days != 0 else { return instant }
+        let ms = Int64(floorMod(instant.milliseconds, 1000))
+        let moved = self.instant(of: localDate(of: instant).adding(days: days), secondOfDay: localSecondOfDay(of: instant))
+        return Instant(milliseconds: moved.milliseconds + ms)
+    }
+
+    /// The last Sunday of a month.
+    static func lastSunday(year: Int, month: Int) -> LocalDate {
+        let next = month == 12 ? LocalDate(year: year + 1, month: 1, day: 1) : LocalDate(year: year, month: month + 1, day: 1)
+        var d = next.adding(days: -1)
+        while d.isoWeekday != 7 { d = d.adding(days: -1) }
+        return d
+    }
+}
+
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }

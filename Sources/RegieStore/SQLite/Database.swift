@@ -1,0 +1,137 @@
+internal import CSQLite
+
+/// One SQLite connection in WAL mode with durable commits. Use it from one thread at a time.
+public final class Database {
+    let handle: OpaquePointer
+    /// The file this connection opened.
+    public let path: String
+    private var cache: [String: Statement] = [:]
+    private var transactionDepth = 0
+
+    /// Opens (creating if needed) a database file in WAL mode with `synchronous=FULL`.
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - readOnly: open for reading only (a reader connection beside the writer).
+    /// - Throws: `DatabaseError` when the file cannot be opened or WAL cannot be enabled.
+    public init(path: String, readOnly: Bool = false) throws(DatabaseError) {
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close_v2(db) }
+            throw DatabaseError(code: rc, message: "\(message): \(path)")
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 10_000)
+        _ = regie_sqlite_enable_defensive(db)
+        if !readOnly {
+            let mode = try scalarText("PRAGMA journal_mode=WAL")
+            guard mode.lowercased() == "wal" else {
+                throw DatabaseError(code: 1, message: "could not switch \(path) to WAL mode (got \(mode)); is it on a network file system?")
+            }
+        }
+        try execute("PRAGMA synchronous=FULL")
+        try execute("PRAGMA foreign_keys=ON")
+        try execute("PRAGMA temp_store=MEMORY")
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    func error(_ rc: Int32, sql: String?) -> DatabaseError {
+        DatabaseError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// Runs one or more statements without parameters.
+    public func execute(_ sql: String) throws(DatabaseError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? "error"
+            sqlite3_free(message)
+            throw DatabaseError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// The cached prepared statement for `sql`.
+    func statement(_ sql: String) throws(DatabaseError) -> Statement {
+        if let s = cache[sql] { return s }
+        let s = try Statement(database: self, sql: sql)
+        cache[sql] = s
+        return s
+    }
+
+    /// Runs a statement with parameters.
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(DatabaseError) {
+        try statement(sql).run(values)
+    }
+
+    /// The first column of the first row as text ("" when there is none).
+    public func scalarText(_ sql: String, _ values: [SQLValue] = []) throws(DatabaseError) -> String {
+        let s = try statement(sql)
+        try s.bind(values)
+        defer { sqlite3_reset(s.handle) }
+        return try s.step() ? s.text(0) : ""
+    }
+
+    /// The first column of the first row as an integer, or nil when there is no row or it is null.
+    public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws(DatabaseError) -> Int64? {
+        let s = try statement(sql)
+        try s.bind(values)
+        defer { sqlite3_reset(s.handle) }
+        return try s.step() ? s.optionalInt(0) : nil
+    }
+
+    /// Iterates over the rows of a query.
+    func query(_ sql: String, _ values: [SQLValue] = [], _ row: (Statement) throws -> Void) throws {
+        let s = try statement(sql)
+        try s.bind(values)
+        defer { sqlite3_reset(s.handle) }
+        while try s.step() { try row(s) }
+    }
+
+    /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), committing when it returns and rolling back when it
+    /// throws. Nested calls join the outer transaction.
+    public func write<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 {
+            transactionDepth += 1
+            defer { transactionDepth -= 1 }
+            return try body()
+        }
+        try run("BEGIN IMMEDIATE")
+        transactionDepth = 1
+        do {
+            let result = try body()
+            transactionDepth = 0
+            try run("COMMIT")
+            return result
+        } catch {
+            transactionDepth = 0
+            try? run("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in a read transaction, so that it sees one consistent snapshot.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 { return try body() }
+        try run("BEGIN DEFERRED")
+        transactionDepth = 1
+        defer {
+            transactionDepth = 0
+            try? run("COMMIT")
+        }
+        return try body()
+    }
+
+    /// The rowid of the last insert.
+    public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
+}
+
+@available(*, unavailable, message: "a Database connection is used by one thread at a time")
+extension Database: Sendable {}

@@ -1,0 +1,42 @@
+/// The database schema, created on first use and checked on every open.
+enum Schema {
+    static let version = "1"
+
+    static let sql = """
+        CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS workflow_versions(
+            name TEXT NOT NULL, version INTEGER NOT NULL, definition TEXT NOT NULL, stored_at INTEGER NOT NULL,
+            PRIMARY KEY(name, version)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS events(
+            case_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, event TEXT NOT NULL,
+            actor_partner TEXT NOT NULL, actor_person TEXT, actor_role TEXT NOT NULL, payload TEXT NOT NULL,
+            PRIMARY KEY(case_id, seq)) WITHOUT ROWID;
+        CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        CREATE TABLE IF NOT EXISTS cases(
+            id TEXT PRIMARY KEY, workflow TEXT NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL,
+            regie_partner TEXT NOT NULL CHECK(regie_partner <> ''), regie_contact TEXT, participants TEXT NOT NULL,
+            level INTEGER NOT NULL CHECK(level BETWEEN 0 AND 3), client_key TEXT, suspended_at INTEGER,
+            seq INTEGER NOT NULL, opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+            last_activity_at INTEGER NOT NULL, closed_at INTEGER) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS cases_open ON cases(closed_at, state, level);
+        CREATE INDEX IF NOT EXISTS cases_client ON cases(client_key) WHERE client_key IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS timers(
+            id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+            event TEXT NOT NULL, due_at INTEGER NOT NULL, started_at INTEGER NOT NULL, owner_state TEXT,
+            paused INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at) WHERE paused = 0;
+        CREATE INDEX IF NOT EXISTS timers_case ON timers(case_id);
+        CREATE TABLE IF NOT EXISTS timer_firings(
+            timer_id INTEGER PRIMARY KEY, case_id TEXT NOT NULL, name TEXT NOT NULL, due_at INTEGER NOT NULL,
+            fired_at INTEGER NOT NULL, lateness_ms INTEGER NOT NULL, seq INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS outbox(
+            id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, seq INTEGER NOT NULL, topic TEXT NOT NULL,
+            recipients TEXT NOT NULL, event TEXT NOT NULL, level INTEGER NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS idempotency(
+            key TEXT PRIMARY KEY, request TEXT NOT NULL, case_id TEXT NOT NULL, response TEXT NOT NULL,
+            created_at INTEGER NOT NULL) WITHOUT ROWID;
+        """
+}
