@@ -322,3 +322,16 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension CaseStore {
+    /// Running deadlines and reminders due before `limit` (overdue ones included), earliest first.
+    public func upcomingTimers(until limit: Instant, max: Int) throws -> [(caseId: String, timer: TimerRecord)] {
+        var out: [(String, TimerRecord)] = []
+        try db.query("SELECT id, case_id, name, kind, event, due_at, started_at, owner_state, paused FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?", [.int(limit.milliseconds), .int(Int64(max))]) { s in
+            out.append((s.text(1), TimerRecord(
+                id: s.int(0), name: s.text(2), kind: TimerRecord.Kind(rawValue: s.text(3)) ?? .deadline, event: s.text(4),
+                dueAt: Instant(milliseconds: s.int(5)), startedAt: Instant(milliseconds: s.int(6)), ownerState: s.optionalText(7), paused: s.int(8) != 0)))
+        }
+        return out
+    }
+}

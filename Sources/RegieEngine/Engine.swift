@@ -1,0 +1,302 @@
+public import RegieCore
+public import RegieStore
+internal import RegieCrypto
+internal import Foundation
+
+/// Runs commands and timers against the store. Thread-safe: writes go through one group committer, reads through
+/// their own connection, so reads never wait behind a write batch.
+public final class Engine: @unchecked Sendable {
+    /// The workflows in the files.
+    public let catalog: WorkflowCatalog
+    /// The region's configuration.
+    public let config: RegionConfig
+    /// Where time comes from.
+    public let clock: any Clock
+    /// The database file.
+    public let databasePath: String
+    let pseudonymizer: Pseudonymizer?
+    private let committer: GroupCommitter
+    private let reader: CaseStore
+    private let readLock = NSLock()
+    private let machineLock = NSLock()
+    private var machines: [String: StateMachine] = [:]
+    private var checkedDefinitions: Set<String> = []
+    private let wakePath: String
+
+    /// Opens the engine on an existing database.
+    /// - Throws: `EngineError.environment` when the database cannot be opened.
+    public init(databasePath: String, catalog: WorkflowCatalog, config: RegionConfig, clock: any Clock, pseudonymizer: Pseudonymizer?) throws(EngineError) {
+        self.catalog = catalog
+        self.config = config
+        self.clock = clock
+        self.databasePath = databasePath
+        self.pseudonymizer = pseudonymizer
+        do {
+            committer = GroupCommitter(store: try CaseStore(path: databasePath))
+            reader = try CaseStore(path: databasePath)
+            try reader.db.execute("PRAGMA query_only=1")
+        } catch {
+            throw EngineError.wrap(error)
+        }
+        wakePath = WakeSignal.path(forDatabase: databasePath)
+    }
+
+    /// Whether the database was created with a simulated clock.
+    public var simulatedClock: Bool { readLock.withLock { reader.simulatedClock } }
+
+    // MARK: Commands
+
+    /// What a command answered.
+    public struct Outcome: Sendable {
+        /// The case after the command.
+        public var response: JSONValue
+        /// True when an idempotency key matched an earlier identical command: nothing new happened.
+        public var replayed: Bool
+    }
+
+    /// A request to open a case.
+    public struct OpenRequest: Sendable {
+        public var workflow: String
+        public var regie: String
+        public var contact: String?
+        /// The client's BSN; checked, pseudonymised, then forgotten.
+        public var bsn: String?
+        public var actor: Actor?
+        public var idempotencyKey: String?
+
+        /// Creates a request.
+        public init(workflow: String, regie: String, contact: String? = nil, bsn: String? = nil, actor: Actor? = nil, idempotencyKey: String? = nil) {
+            self.workflow = workflow
+            self.regie = regie
+            self.contact = contact
+            self.bsn = bsn
+            self.actor = actor
+            self.idempotencyKey = idempotencyKey
+        }
+    }
+
+    /// Opens a case with its regiehouder.
+    /// - Throws: `EngineError` (refused, not found, environment).
+    public func open(_ request: OpenRequest) throws(EngineError) -> Outcome {
+        let workflow = try catalog.workflow(request.workflow)
+        do {
+            try config.checkPartner(request.regie)
+            let actor = request.actor ?? Actor(partner: request.regie, role: .regiehouder)
+            try config.checkPartner(actor.partner)
+            var clientKey: String?
+            if let bsn = request.bsn {
+                let checked = try BSN(bsn)
+                guard let pseudonymizer else {
+                    throw EngineError.environment("no pseudonym secret: set \(Pseudonymizer.environmentVariable) or run `regie init` to create one beside the database")
+                }
+                clientKey = pseudonymizer.pseudonym(checked)
+            }
+            let machine = try machine(for: workflow.name, version: workflow.version)
+            let id = try newCaseID()
+            let fingerprint = "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)"
+            let now = clock.now()
+            let outcome = try committer.run { store -> Outcome in
+                if let key = request.idempotencyKey, let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return earlier }
+                try self.ensureDefinition(workflow, in: store, now: now)
+                let decision = try machine.open(id: id, regie: RegieHolder(partner: request.regie, contact: request.contact), actor: actor, clientKey: clientKey, now: now)
+                let record = try store.commit(decision, previous: nil)
+                let response = record.json
+                if let key = request.idempotencyKey {
+                    try store.storeIdempotentResponse(key, request: fingerprint, caseId: id, response: response.compactText, now: now)
+                }
+                return Outcome(response: response, replayed: false)
+            }
+            if !outcome.replayed { WakeSignal.notify(path: wakePath) }
+            return outcome
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// Fires an event on a case.
+    /// - Parameters:
+    ///   - caseId: the case.
+    ///   - command: the event, actor and details; `expectedSequence` for optimistic concurrency.
+    ///   - idempotencyKey: the same key and command a second time has one effect and the same answer.
+    /// - Throws: `EngineError` (refused with the rule's reason, not found, environment).
+    public func fire(_ caseId: String, _ command: CaseCommand, idempotencyKey: String? = nil) throws(EngineError) -> Outcome {
+        do {
+            if let target = command.target { try config.checkPartner(target) }
+            let fingerprint = "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)"
+            let now = clock.now()
+            let (outcome, newTimers) = try committer.run { store -> (Outcome, Bool) in
+                if let key = idempotencyKey, let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return (earlier, false) }
+                guard let record = try store.loadCase(caseId) else { throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`") }
+                let machine = try self.machine(for: record.workflow, version: record.version)
+                let decision = try machine.apply(command, to: record, now: now)
+                let after = try store.commit(decision, previous: record)
+                let response = after.json
+                if let key = idempotencyKey {
+                    try store.storeIdempotentResponse(key, request: fingerprint, caseId: caseId, response: response.compactText, now: now)
+                }
+                return (Outcome(response: response, replayed: false), decision.record.timers.contains { $0.id == nil })
+            }
+            if newTimers { WakeSignal.notify(path: wakePath) }
+            return outcome
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    private static func replay(_ store: CaseStore, key: String, fingerprint: String) throws -> Outcome? {
+        guard let (request, response) = try store.idempotentResponse(key) else { return nil }
+        guard request == fingerprint else {
+            throw Refusal(.invalidArgument, "idempotency key \"\(key)\" was already used for a different command; use a new key for a new command")
+        }
+        return Outcome(response: (try? JSONParser.parse(response)) ?? .null, replayed: true)
+    }
+
+    private func ensureDefinition(_ workflow: Workflow, in store: CaseStore, now: Instant) throws {
+        let key = "\(workflow.name)@\(workflow.version)"
+        if machineLock.withLock({ checkedDefinitions.contains(key) }) { return }
+        if let stored = try store.workflowDefinition(name: workflow.name, version: workflow.version) {
+            guard stored == workflow.source else {
+                throw EngineError.environment("workflow \(workflow.name) version \(workflow.version) in the files differs from the version \(workflow.version) that cases were opened with; give the changed workflow a higher \"version\"")
+            }
+        } else {
+            try store.storeWorkflowDefinition(name: workflow.name, version: workflow.version, definition: workflow.source, now: now)
+        }
+        _ = machineLock.withLock { checkedDefinitions.insert(key) }
+    }
+
+    /// The state machine for a workflow version: from the files when they hold that version, else from the
+    /// definition stored when the first case on that version was opened.
+    func machine(for name: String, version: Int) throws -> StateMachine {
+        let key = "\(name)@\(version)"
+        if let m = machineLock.withLock({ machines[key] }) { return m }
+        let workflow: Workflow
+        if let w = catalog.workflows[name], w.version == version {
+            workflow = w
+        } else {
+            guard let text = try readLock.withLock({ try reader.workflowDefinition(name: name, version: version) }) else {
+                throw EngineError.environment("workflow \(name) version \(version) is neither in the files nor in the database")
+            }
+            workflow = try WorkflowLoader.load(Array(text.utf8), file: "database:\(key)")
+        }
+        let machine = StateMachine(workflow: workflow, calendar: config.calendar, mandates: config.mandates)
+        machineLock.withLock { machines[key] = machine }
+        return machine
+    }
+
+    private func newCaseID() throws -> String {
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+        let bytes = try Crypto.randomBytes(10)
+        var out: [UInt8] = Array("c-".utf8)
+        var bits: UInt64 = 0
+        var count = 0
+        for b in bytes {
+            bits = (bits << 8) | UInt64(b)
+            count += 8
+            while count >= 5 {
+                count -= 5
+                out.append(alphabet[Int((bits >> UInt64(count)) & 31)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: Timers
+
+    /// What one run of due timers did.
+    public struct FiringReport: Sendable {
+        public var fired = 0
+        /// Lateness of each firing, in milliseconds.
+        public var latenessMs: [Int64] = []
+    }
+
+    /// Fires every timer due at `now` (the clock's time when nil), earliest first, in batches of one transaction.
+    /// Each timer fires at most once: the event, the removal of the timer and its firing record commit together.
+    public func fireDueTimers(now fixed: Instant? = nil, batchSize: Int = 256) throws(EngineError) -> FiringReport {
+        var report = FiringReport()
+        do {
+            while true {
+                let now = fixed ?? clock.now()
+                let (fired, lateness) = try committer.run { store -> (Int, [Int64]) in
+                    let due = try store.dueTimers(until: now, max: batchSize)
+                    var lateness: [Int64] = []
+                    for timer in due {
+                        guard let record = try store.loadCase(timer.caseId) else {
+                            try store.db.run("DELETE FROM timers WHERE id=?", [.int(timer.id)])
+                            continue
+                        }
+                        let machine = try self.machine(for: record.workflow, version: record.version)
+                        let firedAt = fixed ?? self.clock.now()
+                        guard let decision = machine.fire(timerID: timer.id, of: record, now: firedAt) else {
+                            if record.closedAt != nil { try store.db.run("DELETE FROM timers WHERE id=?", [.int(timer.id)]) }
+                            continue
+                        }
+                        let name = record.timers.first { $0.id == timer.id }?.name ?? ""
+                        try store.commit(decision, previous: record)
+                        try store.recordFiring(timer, name: name, firedAt: firedAt, sequence: decision.record.sequence)
+                        lateness.append(max(0, firedAt.milliseconds - timer.dueAt.milliseconds))
+                    }
+                    return (due.count, lateness)
+                }
+                report.fired += lateness.count
+                report.latenessMs += lateness
+                if fired < batchSize { break }
+            }
+        } catch {
+            throw EngineError.wrap(error)
+        }
+        return report
+    }
+
+    /// The due time of the earliest running timer.
+    public func nextDueAt() throws(EngineError) -> Instant? {
+        do { return try readLock.withLock { try reader.nextDueAt() } } catch { throw EngineError.wrap(error) }
+    }
+
+    // MARK: Reads
+
+    /// Runs `body` with the read connection.
+    public func read<T>(_ body: (CaseStore) throws -> T) throws(EngineError) -> T {
+        do {
+            return try readLock.withLock { try reader.db.read { try body(reader) } }
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// One case.
+    /// - Throws: `EngineError.notFound` when there is no such case.
+    public func show(_ caseId: String) throws(EngineError) -> CaseRecord {
+        guard let record = try read({ try $0.loadCase(caseId) }) else {
+            throw .notFound("no case \"\(caseId)\"; see `regie case list`")
+        }
+        return record
+    }
+
+    /// The events of a case.
+    public func timeline(_ caseId: String) throws(EngineError) -> [CaseEvent] {
+        _ = try show(caseId)
+        return try read { try $0.events(of: caseId) }
+    }
+
+    /// Cases matching a filter; `stalled` uses each workflow's stalledAfter.
+    public func list(state: String? = nil, level: Int? = nil, workflow: String? = nil, stalled: Bool = false, includeClosed: Bool = false, limit: Int = 1000) throws(EngineError) -> [CaseRecord] {
+        var filter = CaseFilter()
+        filter.state = state
+        filter.level = level
+        filter.workflow = workflow
+        filter.includeClosed = includeClosed
+        filter.limit = limit
+        if stalled {
+            let now = clock.now()
+            var cutoffs: [String: Instant] = [:]
+            for (name, w) in catalog.workflows {
+                switch w.stalledAfter {
+                case .workingDays(let n): cutoffs[name] = config.calendar.shifting(now, byWorkingDays: -n)
+                case .calendar(let d, let s): cutoffs[name] = config.calendar.addingLocalDays(-d, to: now).adding(seconds: -Int64(s))
+                }
+            }
+            filter.stalled = (now, cutoffs)
+        }
+        return try read { try $0.cases(filter) }
+    }
+}

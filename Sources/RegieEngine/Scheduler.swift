@@ -1,0 +1,64 @@
+public import RegieCore
+internal import Foundation
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
+/// Fires timers when they are due: sleeps until the next due timer, wakes early when a timer is added, and fires
+/// overdue timers in due order at start-up. One scheduler per database, guarded by a lock file.
+public final class Scheduler: @unchecked Sendable {
+    private let engine: Engine
+    private let wake: WakeSignal
+    private let lockFD: Int32
+    private let stopLock = NSLock()
+    private var stopped = false
+    /// Longest sleep, a safety net should a wake-up datagram ever be lost.
+    public var maxSleepMilliseconds = 300_000
+
+    /// Prepares a scheduler for the engine's database.
+    /// - Throws: `EngineError.environment` when another scheduler runs on this database.
+    public init(engine: Engine) throws(EngineError) {
+        self.engine = engine
+        let lockPath = engine.databasePath + ".scheduler.lock"
+        lockFD = open(lockPath, O_RDWR | O_CREAT, 0o600)
+        guard lockFD >= 0 else { throw .environment("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockFD)
+            throw .environment("another scheduler is already running on \(engine.databasePath); run one `regie timers run` per database")
+        }
+        do {
+            wake = try WakeSignal(path: WakeSignal.path(forDatabase: engine.databasePath))
+        } catch {
+            close(lockFD)
+            throw error
+        }
+    }
+
+    deinit {
+        flock(lockFD, LOCK_UN)
+        close(lockFD)
+    }
+
+    /// Asks a running `run` to return after the batch in hand.
+    public func stop() {
+        stopLock.withLock { stopped = true }
+        WakeSignal.notify(path: WakeSignal.path(forDatabase: engine.databasePath))
+    }
+
+    private var isStopped: Bool { stopLock.withLock { stopped } }
+
+    /// Fires due timers until `stop()` is called, reporting each batch that fired something.
+    public func run(report: (Engine.FiringReport) -> Void) throws(EngineError) {
+        while !isStopped {
+            let fired = try engine.fireDueTimers()
+            if fired.fired > 0 { report(fired) }
+            if isStopped { break }
+            let now = engine.clock.now()
+            var sleep = maxSleepMilliseconds
+            if let next = try engine.nextDueAt() {
+                sleep = Int(min(Int64(sleep), max(0, next.milliseconds - now.milliseconds)))
+            }
+            if sleep > 0 { wake.wait(milliseconds: sleep) }
+        }
+    }
+}

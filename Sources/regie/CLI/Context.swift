@@ -1,0 +1,116 @@
+import Foundation
+import RegieCore
+import RegieEngine
+import RegieStore
+
+/// What a command runs against: resolved paths, the clock, the configuration and (lazily) the engine.
+final class Context {
+    let args: Arguments
+    let databasePath: String
+    let workflowsFolder: String
+    let configFolder: String
+
+    init(_ args: Arguments) {
+        self.args = args
+        let env = ProcessInfo.processInfo.environment
+        databasePath = args.value("db") ?? env["REGIE_DB"] ?? "regie.db"
+        workflowsFolder = args.value("workflows") ?? env["REGIE_WORKFLOWS"] ?? Self.repositoryFolder("Workflows")
+        configFolder = args.value("config") ?? env["REGIE_CONFIG"] ?? Self.repositoryFolder("Config")
+    }
+
+    /// `./NAME` if it exists, else the nearest `NAME` folder above the executable (the repository's), else `./NAME`.
+    static func repositoryFolder(_ name: String) -> String {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: name) { return name }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        }
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent(name).path
+            if fm.fileExists(atPath: candidate) && fm.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+                return candidate
+            }
+            dir.deleteLastPathComponent()
+        }
+        return name
+    }
+
+    private var cachedConfig: RegionConfig?
+    private var cachedEngine: Engine?
+
+    /// The region configuration from the config folder (empty when the folder has none).
+    func config() throws(EngineError) -> RegionConfig {
+        if let c = cachedConfig { return c }
+        func read(_ name: String) -> (bytes: [UInt8], file: String)? {
+            let path = (configFolder as NSString).appendingPathComponent(name)
+            return FileManager.default.contents(atPath: path).map { (Array($0), path) }
+        }
+        do {
+            let c = try RegionConfig.load(region: read("region.json"), partners: read("partners.json"))
+            cachedConfig = c
+            return c
+        } catch {
+            throw .environment("the configuration has problems (run `regie config validate`):\n\(error.description)")
+        }
+    }
+
+    /// The engine on the database, with the clock this command runs at.
+    func engine() throws(EngineError) -> Engine {
+        if let e = cachedEngine { return e }
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw .environment("no database at \(databasePath); create one with `regie init --db \(databasePath)`")
+        }
+        let config = try config()
+        let catalog = try WorkflowCatalog(folder: workflowsFolder)
+        for (file, failure) in catalog.failures.sorted(by: { $0.key < $1.key }) {
+            Output.warn("skipped \(file): \(failure.problems.count) problem(s); run `regie workflow validate \(file)`")
+        }
+        let clock = try resolveClock()
+        let pseudonymizer = try Pseudonymizer.load(configFolder: configFolder, config: config, database: databasePath)
+        let engine = try Engine(databasePath: databasePath, catalog: catalog, config: config, clock: clock, pseudonymizer: pseudonymizer)
+        cachedEngine = engine
+        return engine
+    }
+
+    /// The system clock, or on a simulated-clock database the simulated one (moved forward by `--now`).
+    private func resolveClock() throws(EngineError) -> any Clock {
+        let store: CaseStore
+        do { store = try CaseStore(path: databasePath) } catch { throw EngineError.wrapStore(error) }
+        let nowText = args.value("now")
+        guard store.simulatedClock else {
+            if nowText != nil {
+                throw .usage("--now is refused: \(databasePath) uses the real clock (a production database never accepts backdated events); create a test database with `regie init --simulated-clock`")
+            }
+            return SystemClock()
+        }
+        let calendar = DutchCalendar()
+        let stored = (try? store.meta("clock_now")).flatMap { $0 }.flatMap { try? calendar.parseInstant($0) }
+        guard let nowText else { return FixedClock(stored ?? SystemClock().now()) }
+        let now: Instant
+        do { now = try calendar.parseInstant(nowText) } catch { throw .usage("--now: \(error.description)") }
+        if let stored, now < stored {
+            throw .usage("--now \(nowText) is before the simulated clock (\(stored.iso8601)); the clock never runs backwards")
+        }
+        do { try store.setMeta("clock_now", now.iso8601) } catch { throw EngineError.wrapStore(error) }
+        return FixedClock(now)
+    }
+}
+
+/// The real time.
+struct SystemClock: Clock {
+    func now() -> Instant {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Instant(milliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+    }
+}
+
+extension EngineError {
+    static func wrapStore(_ error: any Error) -> EngineError {
+        if let e = error as? EngineError { return e }
+        if let s = error as? StoreError { return .environment(s.description) }
+        if let d = error as? DatabaseError { return .environment("storage problem: \(d.description)") }
+        return .environment(String(describing: error))
+    }
+}

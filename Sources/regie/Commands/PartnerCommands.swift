@@ -1,0 +1,34 @@
+import RegieCore
+import RegieEngine
+
+/// `regie partner list`.
+enum PartnerListCommand: RegieCommand {
+    static let path = "partner list"
+    static let summary = "list the region's partners"
+    static let synopsis = "[--json]"
+    static let positionals = 0...0
+    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+
+    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+        let config = try context.config()
+        if args.json {
+            Output.json(["partners": .array(config.partners.map { ["id": .string($0.id), "name": .string($0.name), "domain": .string($0.domain.rawValue), "kind": .string($0.kind), "example": .bool($0.example)] })])
+            return
+        }
+        Output.print(Output.table(["ID", "NAME", "DOMAIN", "KIND"], config.partners.map { [$0.id, $0.name + ($0.example ? " (example)" : ""), $0.domain.rawValue, $0.kind] }))
+    }
+}
+
+/// `regie config validate`.
+enum ConfigValidateCommand: RegieCommand {
+    static let path = "config validate"
+    static let summary = "check the configuration folder (region.json, partners.json)"
+    static let synopsis = ""
+    static let positionals = 0...0
+    static let options: [OptionSpec] = []
+
+    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+        let config = try context.config()
+        Output.print("\(context.configFolder): ok (\(config.region), \(config.partners.count) partners, \(config.mandates.count) mandates, \(config.calendar.extraDays.count) extra non-working days)")
+    }
+}
