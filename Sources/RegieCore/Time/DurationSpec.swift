@@ -36,6 +36,7 @@ public enum DurationSpec: Sendable, Hashable, CustomStringConvertible {
         var number = ""
         var inTime = false
         var sawUnit = false
+        var sawTimeUnit = false
         for c in t.dropFirst() {
             if c.isASCII && c.isNumber {
                 number.append(c)
@@ -51,6 +52,7 @@ public enum DurationSpec: Sendable, Hashable, CustomStringConvertible {
             }
             number = ""
             sawUnit = true
+            sawTimeUnit = sawTimeUnit || inTime
             switch (inTime, c) {
             case (false, "W"): days += 7 * n
             case (false, "D"): days += n
@@ -62,7 +64,7 @@ public enum DurationSpec: Sendable, Hashable, CustomStringConvertible {
             default: throw ParseError(description: "unknown unit '\(c)' in \"\(original)\"; \(hint)")
             }
         }
-        guard number.isEmpty, sawUnit else { throw ParseError(description: "\"\(original)\" ends without a unit; \(hint)") }
+        guard number.isEmpty, sawUnit, !inTime || sawTimeUnit else { throw ParseError(description: "\"\(original)\" ends without a unit; \(hint)") }
         return .calendar(days: days, seconds: seconds)
     }
 

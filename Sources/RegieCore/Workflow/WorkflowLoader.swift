@@ -31,7 +31,13 @@ public enum WorkflowLoader {
         }
         let workflow = decode(object, sink: sink, source: root.compactText)
         if let workflow { WorkflowChecker(workflow: workflow, sink: sink, root: object).check() }
-        guard let workflow, sink.problems.isEmpty else { throw ValidationFailure(sink.problems) }
+        guard var workflow, sink.problems.isEmpty else { throw ValidationFailure(sink.problems) }
+        // "*" means every non-final state; expand it once so that nothing downstream has to know.
+        let nonFinal = workflow.states.filter { !$0.final }.map(\.name)
+        for i in workflow.transitions.indices where workflow.transitions[i].from.contains("*") {
+            var seen = Set<String>()
+            workflow.transitions[i].from = workflow.transitions[i].from.flatMap { $0 == "*" ? nonFinal : [$0] }.filter { seen.insert($0).inserted }
+        }
         return workflow
     }
 

@@ -1,0 +1,34 @@
+import Testing
+
+@testable import RegieCore
+
+@Suite struct JSONParserTests {
+    @Test func parsesAndKeepsKeyOrder() throws {
+        let v = try JSONParser.parse(#"{"b": 1, "a": [true, null, "x\n\u00e9"], "c": 1.5}"#)
+        #expect(v.objectValue?.keys == ["b", "a", "c"])
+        #expect(v["a"]?.arrayValue?[2].stringValue == "x\né")
+        #expect(v.compactText == #"{"b":1,"a":[true,null,"x\né"],"c":1.5}"#)
+        #expect(try JSONParser.parse(v.prettyText) == v)
+    }
+
+    @Test func reportsLineAndColumn() {
+        let text = "{\n  \"a\": 1,\n  \"b\": tru\n}"
+        #expect {
+            try JSONParser.parse(text)
+        } throws: { error in
+            guard let e = error as? JSONSyntaxError else { return false }
+            return e.line == 3 && e.column == 8
+        }
+    }
+
+    @Test func refusesDuplicateKeysTrailingCommasAndGarbage() {
+        for bad in [#"{"a":1,"a":2}"#, "[1,2,]", #"{"a":1,}"#, "01", "{} x", "\"open", "", "[1 2]", "{'a':1}"] {
+            #expect(throws: JSONSyntaxError.self, "\(bad)") { try JSONParser.parse(bad) }
+        }
+    }
+
+    @Test func refusesDeepNesting() {
+        let deep = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(deep) }
+    }
+}
