@@ -65,4 +65,11 @@ public struct Decision: Sendable, Equatable {
     public var record: CaseRecord
     public var events: [CaseEvent]
     public var notifications: [Notification]
+
+    /// Creates a decision.
+    public init(record: CaseRecord, events: [CaseEvent], notifications: [Notification]) {
+        self.record = record
+        self.events = events
+        self.notifications = notifications
+    }
 }

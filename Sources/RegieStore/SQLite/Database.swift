@@ -87,6 +87,13 @@ public final class Database {
         return try s.step() ? s.optionalInt(0) : nil
     }
 
+    /// The first column of every row, as integers.
+    public func integers(_ sql: String, _ values: [SQLValue] = []) throws -> [Int64] {
+        var out: [Int64] = []
+        try query(sql, values) { out.append($0.int(0)) }
+        return out
+    }
+
     /// Iterates over the rows of a query.
     func query(_ sql: String, _ values: [SQLValue] = [], _ row: (Statement) throws -> Void) throws {
         let s = try statement(sql)

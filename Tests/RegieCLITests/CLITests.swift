@@ -1,0 +1,93 @@
+import Foundation
+import RegieCore
+import Testing
+
+@Suite struct CLITests {
+    @Test func helpForEveryCommand() throws {
+        let overview = try CLI.run(["--help"])
+        #expect(overview.status == 0)
+        for command in ["init", "workflow validate", "case open", "case fire", "case show", "case timeline", "case list", "timers due", "timers run", "batch"] {
+            #expect(overview.out.contains(command))
+            let help = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
+            #expect(help.status == 0, "\(command) --help")
+            #expect(help.out.contains("Usage: regie \(command)"))
+            #expect(help.out.contains("Exit codes:"))
+        }
+    }
+
+    @Test func usageErrorsExitTwoWithAOneLineReason() throws {
+        let unknown = try CLI.run(["cas", "show"])
+        #expect(unknown.status == 2)
+        #expect(unknown.err.contains("did you mean `case`?"))
+        let option = try CLI.run(["case", "list", "--stalld"])
+        #expect(option.status == 2)
+        #expect(option.err.contains("did you mean --stalled?"))
+        #expect(try CLI.run(["case", "show"]).status == 2)
+    }
+
+    @Test func aScenarioWithEveryExitCode() throws {
+        let dir = try CLI.temporaryFolder()
+        let db = dir.appendingPathComponent("t.db").path
+        #expect(try CLI.run(["case", "list", "--db", db]).status == 4)
+        #expect(try CLI.run(["init", "--db", db, "--simulated-clock", "--now", "2026-11-23T09:00"]).status == 0)
+        let opened = try CLI.run(["case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "gemeente-haarlem", "--contact", "J. Jansen", "--bsn", "111222333", "--json"])
+        #expect(opened.status == 0, "\(opened.err)")
+        let json = try JSONParser.parse(opened.out)
+        for key in ["id", "workflow", "version", "state", "regie", "level", "partners", "suspended", "sequence", "timers"] {
+            #expect(json[key] != nil, "case open --json lacks \(key)")
+        }
+        #expect(json["regie"]?["partner"]?.stringValue == "gemeente-haarlem")
+        #expect(json["timers"]?.arrayValue?.first?["dueAt"]?.stringValue == "2026-12-07T23:00:00.000Z")
+        #expect(!opened.out.contains("111222333"))
+        let id = try #require(json["id"]?.stringValue)
+        let refused = try CLI.run(["case", "fire", id, "voortgang", "--db", db, "--note", "x"])
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("not allowed in state aangemeld"))
+        #expect(try CLI.run(["case", "fire", "c-nope", "voortgang", "--db", db]).status == 3)
+        #expect(try CLI.run(["case", "fire", id, "plan-vastgesteld", "--db", db, "--note", "plan"]).status == 0)
+        let later = try CLI.run(["timers", "run", "--once", "--db", db, "--now", "2026-12-20T10:00", "--json"])
+        #expect(try JSONParser.parse(later.out)["fired"] == .int(2))
+        let shown = try JSONParser.parse(try CLI.run(["case", "show", id, "--db", db, "--json"]).out)
+        #expect(shown["level"] == .int(1))
+        let timeline = try JSONParser.parse(try CLI.run(["case", "timeline", id, "--db", db, "--json"]).out)
+        #expect(timeline["events"]?.arrayValue?.compactMap { $0["event"]?.stringValue } == ["geopend", "plan-vastgesteld", "herinnering", "stagnatie-gesignaleerd"])
+        let stalled = try CLI.run(["case", "list", "--stalled", "--db", db, "--json"])
+        #expect(try JSONParser.parse(stalled.out)["cases"]?.arrayValue?.count == 1)
+        #expect(try CLI.run(["timers", "run", "--once", "--db", db, "--now", "2026-12-01T10:00"]).status == 2)
+    }
+
+    @Test func nowIsRefusedOnARealClockDatabase() throws {
+        let dir = try CLI.temporaryFolder()
+        let db = dir.appendingPathComponent("prod.db").path
+        #expect(try CLI.run(["init", "--db", db]).status == 0)
+        let r = try CLI.run(["case", "list", "--db", db, "--now", "2026-12-01T10:00"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("backdated"))
+        let secret = dir.appendingPathComponent("prod.db.secret").path
+        let attributes = try FileManager.default.attributesOfItem(atPath: secret)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func validateReportsEveryProblemWithFileAndPath() throws {
+        let dir = try CLI.temporaryFolder()
+        let file = dir.appendingPathComponent("kapot.json").path
+        try Data(#"{"name": "kapot", "version": 1, "states": [{"name": "a", "initial": true}], "transitions": [{"event": "x", "from": ["b"], "to": "a", "roles": ["baas"]}], "extra": 1}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let r = try CLI.run(["workflow", "validate", file])
+        #expect(r.status == 1)
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.hasPrefix(file) })
+        #expect(r.out.contains("$.extra: unknown key"))
+        #expect(r.out.contains("$.transitions[0].roles[0]: unknown role \"baas\""))
+        #expect(r.out.contains("$.transitions[0].from[0]: transition \"x\" starts from unknown state \"b\""))
+        #expect(r.out.contains("no final state"))
+        #expect(try CLI.run(["workflow", "validate"]).status == 0)
+    }
+
+    @Test func graphsInBothFormats() throws {
+        let mermaid = try CLI.run(["workflow", "graph", "netwerkcasus"])
+        #expect(mermaid.status == 0 && mermaid.out.hasPrefix("stateDiagram-v2"))
+        let dot = try CLI.run(["workflow", "graph", "netwerkcasus", "--format", "dot"])
+        #expect(dot.status == 0 && dot.out.hasPrefix("digraph"))
+        #expect(try CLI.run(["workflow", "graph", "netwerkcasus", "--format", "png"]).status == 2)
+    }
+}
