@@ -21,7 +21,7 @@ public final class Engine: @unchecked Sendable {
     private let machineLock = NSLock()
     private var machines: [String: StateMachine] = [:]
     private var checkedDefinitions: Set<String> = []
-    private let wakePath: String
+    private let wake: WakeSender
 
     /// Opens the engine on an existing database.
     /// - Throws: `EngineError.environment` when the database cannot be opened.
@@ -38,7 +38,8 @@ public final class Engine: @unchecked Sendable {
         } catch {
             throw EngineError.wrap(error)
         }
-        wakePath = WakeSignal.path(forDatabase: databasePath)
+        wake = WakeSender(path: WakeSignal.path(forDatabase: databasePath))
+        committer.afterCommit = { [wake] in wake.sendIfRequested() }
     }
 
     /// Whether the database was created with a simulated clock.
@@ -48,10 +49,24 @@ public final class Engine: @unchecked Sendable {
 
     /// What a command answered.
     public struct Outcome: Sendable {
-        /// The case after the command.
-        public var response: JSONValue
+        /// The case after the command (nil when replayed from an idempotency key).
+        public var record: CaseRecord?
+        private var stored: JSONValue?
         /// True when an idempotency key matched an earlier identical command: nothing new happened.
         public var replayed: Bool
+
+        init(record: CaseRecord) {
+            self.record = record
+            self.replayed = false
+        }
+
+        init(replayed response: JSONValue) {
+            self.stored = response
+            self.replayed = true
+        }
+
+        /// The case as JSON: the same document `case show --json` prints, or the stored answer on a replay.
+        public var response: JSONValue { stored ?? record?.json ?? .null }
     }
 
     /// A request to open a case.
@@ -97,16 +112,15 @@ public final class Engine: @unchecked Sendable {
             let now = clock.now()
             let outcome = try committer.run { store -> Outcome in
                 if let key = request.idempotencyKey, let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return earlier }
-                try self.ensureDefinition(workflow, in: store, now: now)
                 let decision = try machine.open(id: id, regie: RegieHolder(partner: request.regie, contact: request.contact), actor: actor, clientKey: clientKey, now: now)
+                try self.ensureDefinition(workflow, in: store, now: now)
                 let record = try store.commit(decision, previous: nil)
-                let response = record.json
                 if let key = request.idempotencyKey {
-                    try store.storeIdempotentResponse(key, request: fingerprint, caseId: id, response: response.compactText, now: now)
+                    try store.storeIdempotentResponse(key, request: fingerprint, caseId: id, response: record.json.compactText, now: now)
                 }
-                return Outcome(response: response, replayed: false)
+                if !record.timers.isEmpty { self.wake.request() }
+                return Outcome(record: record)
             }
-            if !outcome.replayed { WakeSignal.notify(path: wakePath) }
             return outcome
         } catch {
             throw EngineError.wrap(error)
@@ -121,26 +135,68 @@ public final class Engine: @unchecked Sendable {
     /// - Throws: `EngineError` (refused with the rule's reason, not found, environment).
     public func fire(_ caseId: String, _ command: CaseCommand, idempotencyKey: String? = nil) throws(EngineError) -> Outcome {
         do {
-            if let target = command.target { try config.checkPartner(target) }
-            let fingerprint = "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)"
             let now = clock.now()
-            let (outcome, newTimers) = try committer.run { store -> (Outcome, Bool) in
-                if let key = idempotencyKey, let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return (earlier, false) }
-                guard let record = try store.loadCase(caseId) else { throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`") }
-                let machine = try self.machine(for: record.workflow, version: record.version)
-                let decision = try machine.apply(command, to: record, now: now)
-                let after = try store.commit(decision, previous: record)
-                let response = after.json
-                if let key = idempotencyKey {
-                    try store.storeIdempotentResponse(key, request: fingerprint, caseId: caseId, response: response.compactText, now: now)
-                }
-                return (Outcome(response: response, replayed: false), decision.record.timers.contains { $0.id == nil })
-            }
-            if newTimers { WakeSignal.notify(path: wakePath) }
-            return outcome
+            return try committer.run { store in try self.fireJob(store, caseId, command, idempotencyKey, now) }
         } catch {
             throw EngineError.wrap(error)
         }
+    }
+
+    /// One command of a batch.
+    public struct BatchItem: Sendable {
+        public var caseId: String
+        public var command: CaseCommand
+        public var idempotencyKey: String?
+
+        /// Creates an item.
+        public init(caseId: String, command: CaseCommand, idempotencyKey: String? = nil) {
+            self.caseId = caseId
+            self.command = command
+            self.idempotencyKey = idempotencyKey
+        }
+    }
+
+    /// Fires many commands in one durable transaction (group commit); each succeeds or is refused on its own.
+    /// Returns when the transaction has committed.
+    /// - Returns: one result per item, in order.
+    /// - Throws: `EngineError.environment` when the transaction itself fails (then nothing was committed).
+    public func fire(batch items: [BatchItem]) throws(EngineError) -> [Result<Outcome, EngineError>] {
+        do {
+            let now = clock.now()
+            return try committer.run { store in
+                try items.map { item -> Result<Outcome, EngineError> in
+                    do {
+                        return .success(try self.fireJob(store, item.caseId, item.command, item.idempotencyKey, now))
+                    } catch let e as DatabaseError {
+                        throw e
+                    } catch {
+                        return .failure(EngineError.wrap(error))
+                    }
+                }
+            }
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// The work of one command inside a write transaction. Like every job, it throws before its first write
+    /// unless the database itself fails (see `GroupCommitter`).
+    private func fireJob(_ store: CaseStore, _ caseId: String, _ command: CaseCommand, _ idempotencyKey: String?, _ now: Instant) throws -> Outcome {
+        if let target = command.target { try config.checkPartner(target) }
+        var fingerprint = ""
+        if let key = idempotencyKey {
+            fingerprint = "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)"
+            if let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return earlier }
+        }
+        guard let record = try store.loadCase(caseId) else { throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`") }
+        let machine = try self.machine(for: record.workflow, version: record.version)
+        let decision = try machine.apply(command, to: record, now: now)
+        let after = try store.commit(decision, previous: record)
+        if let key = idempotencyKey {
+            try store.storeIdempotentResponse(key, request: fingerprint, caseId: caseId, response: after.json.compactText, now: now)
+        }
+        if decision.record.timers.contains(where: { $0.id == nil }) { self.wake.request() }
+        return Outcome(record: after)
     }
 
     private static func replay(_ store: CaseStore, key: String, fingerprint: String) throws -> Outcome? {
@@ -148,7 +204,7 @@ public final class Engine: @unchecked Sendable {
         guard request == fingerprint else {
             throw Refusal(.invalidArgument, "idempotency key \"\(key)\" was already used for a different command; use a new key for a new command")
         }
-        return Outcome(response: (try? JSONParser.parse(response)) ?? .null, replayed: true)
+        return Outcome(replayed: (try? JSONParser.parse(response)) ?? .null)
     }
 
     private func ensureDefinition(_ workflow: Workflow, in store: CaseStore, now: Instant) throws {

@@ -5,22 +5,28 @@ internal import RegieStore
 ///
 /// The first caller becomes the leader and commits every job queued meanwhile; each job runs in its own savepoint,
 /// so a job that fails changes nothing and does not affect the others. Nobody returns before their transaction
-/// has committed: group commit never acknowledges what is not durable.
+/// has committed: group commit never acknowledges what is not durable. Each waiting caller sleeps on its own
+/// semaphore, so a commit wakes exactly the callers it finished (and the next leader), not everyone.
 final class GroupCommitter: @unchecked Sendable {
     private final class Job {
         let work: (CaseStore) throws -> Any
         var result: Result<Any, any Error>?
+        /// Set when this job's caller must lead the next batch instead of waiting for a result.
+        var lead = false
+        let wake = DispatchSemaphore(value: 0)
         init(_ work: @escaping (CaseStore) throws -> Any) { self.work = work }
     }
 
     private let store: CaseStore
-    private let condition = NSCondition()
+    private let lock = NSLock()
     private var queue: [Job] = []
     private var leading = false
     /// Largest number of jobs in one transaction.
     let maxBatch: Int
+    /// Called once after each committed transaction (outside the lock), e.g. to wake the scheduler.
+    var afterCommit: (@Sendable () -> Void)?
 
-    init(store: CaseStore, maxBatch: Int = 512) {
+    init(store: CaseStore, maxBatch: Int = 1024) {
         self.store = store
         self.maxBatch = maxBatch
     }
@@ -28,24 +34,22 @@ final class GroupCommitter: @unchecked Sendable {
     /// Runs `work` in a write transaction (possibly shared with other jobs) and returns once it is durable.
     func run<T>(_ work: @escaping (CaseStore) throws -> T) throws -> T {
         let job = Job { try work($0) }
-        condition.lock()
+        lock.lock()
         queue.append(job)
-        while job.result == nil {
-            if leading {
-                condition.wait()
-                continue
-            }
+        if !leading {
+            // The queue was empty: this job is first in it and leads the next batch, which contains it.
             leading = true
-            let batch = Array(queue.prefix(maxBatch))
-            queue.removeFirst(batch.count)
-            condition.unlock()
-            let results = execute(batch)
-            condition.lock()
-            for (j, r) in zip(batch, results) { j.result = r }
-            leading = false
-            condition.broadcast()
+            job.lead = true
         }
-        condition.unlock()
+        lock.unlock()
+        while lock.withLock({ job.result == nil }) {
+            if lock.withLock({ job.lead }) {
+                lock.withLock { job.lead = false }
+                lead()
+            } else {
+                job.wake.wait()
+            }
+        }
         switch job.result {
         case .success(let value)?:
             guard let typed = value as? T else { throw EngineError.environment("internal error: unexpected result type") }
@@ -55,22 +59,43 @@ final class GroupCommitter: @unchecked Sendable {
         }
     }
 
+    /// Commits one batch, hands out its results, and passes leadership to the next waiting job, if any.
+    private func lead() {
+        lock.lock()
+        let batch = Array(queue.prefix(maxBatch))
+        queue.removeFirst(batch.count)
+        lock.unlock()
+        let results = execute(batch)
+        afterCommit?()
+        lock.lock()
+        for (j, r) in zip(batch, results) { j.result = r }
+        let next = queue.first
+        if let next { next.lead = true } else { leading = false }
+        lock.unlock()
+        for j in batch { j.wake.signal() }
+        next?.wake.signal()
+    }
+
     private func execute(_ batch: [Job]) -> [Result<Any, any Error>] {
         var results: [Result<Any, any Error>] = []
+        results.reserveCapacity(batch.count)
         do {
             try store.db.write {
+                if batch.count == 1 {
+                    // One job: the transaction itself is its savepoint.
+                    let r = Result { try batch[0].work(store) }
+                    results.append(r)
+                    if case .failure(let e) = r { throw e }
+                    return
+                }
                 for job in batch {
-                    if batch.count == 1 {
-                        results.append(Result { try job.work(store) })
-                        if case .failure(let e) = results[0] { throw e }
-                        continue
-                    }
-                    try store.db.execute("SAVEPOINT job")
+                    try store.db.run("SAVEPOINT job")
                     do {
                         results.append(.success(try job.work(store)))
-                        try store.db.execute("RELEASE job")
+                        try store.db.run("RELEASE job")
                     } catch {
-                        try store.db.execute("ROLLBACK TO job; RELEASE job")
+                        try store.db.run("ROLLBACK TO job")
+                        try store.db.run("RELEASE job")
                         results.append(.failure(error))
                     }
                 }

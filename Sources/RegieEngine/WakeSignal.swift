@@ -81,3 +81,45 @@ public final class WakeSignal: @unchecked Sendable {
         return addr
     }
 }
+
+/// Sends wake-ups to the scheduler from one persistent socket: jobs that add timers request one, and the group
+/// committer sends at most one per committed transaction.
+final class WakeSender: @unchecked Sendable {
+    private let fd: Int32
+    private var address: sockaddr_un
+    private let lock = NSLock()
+    private var requested = false
+
+    init(path: String) {
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        if fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8.prefix(raw.count - 1))
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Asks for a wake-up after the current transaction commits.
+    func request() { lock.withLock { requested = true } }
+
+    /// Sends one wake-up if any was requested since the last one.
+    func sendIfRequested() {
+        let send = lock.withLock { () -> Bool in
+            defer { requested = false }
+            return requested
+        }
+        guard send, fd >= 0 else { return }
+        var byte: UInt8 = 1
+        var addr = address
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(fd, &byte, 1, Int32(MSG_DONTWAIT), $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+    }
+}
