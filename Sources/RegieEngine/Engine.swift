@@ -16,10 +16,10 @@ public final class Engine: @unchecked Sendable {
     public let databasePath: String
     let pseudonymizer: Pseudonymizer?
     private let committer: GroupCommitter
-    private let reader: CaseStore
-    private let readLock = NSLock()
+    private let readers: ReaderPool
     private let machineLock = NSLock()
     private var machines: [String: StateMachine] = [:]
+    private var lastMachine: StateMachine?
     private var checkedDefinitions: Set<String> = []
     private let wake: WakeSender
 
@@ -33,8 +33,7 @@ public final class Engine: @unchecked Sendable {
         self.pseudonymizer = pseudonymizer
         do {
             committer = GroupCommitter(store: try CaseStore(path: databasePath))
-            reader = try CaseStore(path: databasePath)
-            try reader.db.execute("PRAGMA query_only=1")
+            readers = try ReaderPool(path: databasePath)
         } catch {
             throw EngineError.wrap(error)
         }
@@ -43,7 +42,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Whether the database was created with a simulated clock.
-    public var simulatedClock: Bool { readLock.withLock { reader.simulatedClock } }
+    public var simulatedClock: Bool { (try? read { $0.simulatedClock }) ?? false }
 
     // MARK: Commands
 
@@ -93,38 +92,74 @@ public final class Engine: @unchecked Sendable {
     /// Opens a case with its regiehouder.
     /// - Throws: `EngineError` (refused, not found, environment).
     public func open(_ request: OpenRequest) throws(EngineError) -> Outcome {
-        let workflow = try catalog.workflow(request.workflow)
         do {
-            try config.checkPartner(request.regie)
-            let actor = request.actor ?? Actor(partner: request.regie, role: .regiehouder)
-            try config.checkPartner(actor.partner)
-            var clientKey: String?
-            if let bsn = request.bsn {
-                let checked = try BSN(bsn)
-                guard let pseudonymizer else {
-                    throw EngineError.environment("no pseudonym secret: set \(Pseudonymizer.environmentVariable) or run `regie init` to create one beside the database")
-                }
-                clientKey = pseudonymizer.pseudonym(checked)
-            }
-            let machine = try machine(for: workflow.name, version: workflow.version)
-            let id = try newCaseID()
-            let fingerprint = "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)"
-            let now = clock.now()
-            let outcome = try committer.run { store -> Outcome in
-                if let key = request.idempotencyKey, let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return earlier }
-                let decision = try machine.open(id: id, regie: RegieHolder(partner: request.regie, contact: request.contact), actor: actor, clientKey: clientKey, now: now)
-                try self.ensureDefinition(workflow, in: store, now: now)
-                let record = try store.commit(decision, previous: nil)
-                if let key = request.idempotencyKey {
-                    try store.storeIdempotentResponse(key, request: fingerprint, caseId: id, response: record.json.compactText, now: now)
-                }
-                if !record.timers.isEmpty { self.wake.request() }
-                return Outcome(record: record)
-            }
-            return outcome
+            let prepared = try prepareOpen(request)
+            return try committer.run { store in try self.openJob(store, prepared) }
         } catch {
             throw EngineError.wrap(error)
         }
+    }
+
+    /// Opens many cases in one durable transaction (group commit); each succeeds or is refused on its own.
+    /// - Returns: one result per request, in order, once the transaction has committed.
+    /// - Throws: `EngineError.environment` when the transaction itself fails (then nothing was committed).
+    public func open(batch requests: [OpenRequest]) throws(EngineError) -> [Result<Outcome, EngineError>] {
+        let prepared = requests.map { r in Result { try prepareOpen(r) } }
+        do {
+            return try committer.run { store in
+                try prepared.map { p -> Result<Outcome, EngineError> in
+                    do {
+                        return .success(try self.openJob(store, try p.get()))
+                    } catch let e as DatabaseError {
+                        throw e
+                    } catch {
+                        return .failure(EngineError.wrap(error))
+                    }
+                }
+            }
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// An open request checked and decided outside the writer.
+    struct PreparedOpen {
+        var request: OpenRequest
+        var workflow: Workflow
+        var decision: Decision
+        var fingerprint: String
+        var now: Instant
+    }
+
+    private func prepareOpen(_ request: OpenRequest) throws -> PreparedOpen {
+        let workflow = try catalog.workflow(request.workflow)
+        try config.checkPartner(request.regie)
+        let actor = request.actor ?? Actor(partner: request.regie, role: .regiehouder)
+        try config.checkPartner(actor.partner)
+        var clientKey: String?
+        if let bsn = request.bsn {
+            let checked = try BSN(bsn)
+            guard let pseudonymizer else {
+                throw EngineError.environment("no pseudonym secret: set \(Pseudonymizer.environmentVariable) or run `regie init` to create one beside the database")
+            }
+            clientKey = pseudonymizer.pseudonym(checked)
+        }
+        let machine = try machine(for: workflow.name, version: workflow.version)
+        let now = clock.now()
+        let decision = try machine.open(id: try newCaseID(), regie: RegieHolder(partner: request.regie, contact: request.contact), actor: actor, clientKey: clientKey, now: now)
+        let fingerprint = "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)"
+        return PreparedOpen(request: request, workflow: workflow, decision: decision, fingerprint: fingerprint, now: now)
+    }
+
+    private func openJob(_ store: CaseStore, _ p: PreparedOpen) throws -> Outcome {
+        if let key = p.request.idempotencyKey, let earlier = try Self.replay(store, key: key, fingerprint: p.fingerprint) { return earlier }
+        try ensureDefinition(p.workflow, in: store, now: p.now)
+        let record = try store.commit(p.decision, previous: nil)
+        if let key = p.request.idempotencyKey {
+            try store.storeIdempotentResponse(key, request: p.fingerprint, caseId: record.id, response: record.json.compactText, now: p.now)
+        }
+        if !record.timers.isEmpty { wake.request() }
+        return Outcome(record: record)
     }
 
     /// Fires an event on a case.
@@ -136,10 +171,29 @@ public final class Engine: @unchecked Sendable {
     public func fire(_ caseId: String, _ command: CaseCommand, idempotencyKey: String? = nil) throws(EngineError) -> Outcome {
         do {
             let now = clock.now()
-            return try committer.run { store in try self.fireJob(store, caseId, command, idempotencyKey, now) }
+            let pre = idempotencyKey == nil ? try predecide(caseId, command, now) : nil
+            return try committer.run { store in try self.fireJob(store, caseId, command, idempotencyKey, now, pre) }
         } catch {
             throw EngineError.wrap(error)
         }
+    }
+
+    /// A decision made on a read snapshot, outside the writer; valid while the case is still at its sequence.
+    struct Predecision {
+        var record: CaseRecord
+        var decision: Decision
+    }
+
+    /// Decides a command on the latest committed state, on a read connection, so that the writer only writes.
+    /// A refusal here is final: it is the answer against the state as committed when it was read.
+    private func predecide(_ caseId: String, _ command: CaseCommand, _ now: Instant, in snapshot: CaseStore? = nil) throws -> Predecision {
+        if let target = command.target { try config.checkPartner(target) }
+        let loaded = try snapshot.map { try $0.loadCase(caseId) } ?? read { try $0.loadCase(caseId) }
+        guard let record = loaded else {
+            throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`")
+        }
+        let machine = try self.machine(for: record.workflow, version: record.version)
+        return Predecision(record: record, decision: try machine.apply(command, to: record, now: now))
     }
 
     /// One command of a batch.
@@ -163,10 +217,16 @@ public final class Engine: @unchecked Sendable {
     public func fire(batch items: [BatchItem]) throws(EngineError) -> [Result<Outcome, EngineError>] {
         do {
             let now = clock.now()
+            // Decide outside the writer, on one snapshot; an item refused on the snapshot stays refused.
+            let pre: [Result<Predecision, any Error>?] = try read { store in
+                items.map { item in
+                    item.idempotencyKey == nil ? Result { try self.predecide(item.caseId, item.command, now, in: store) } : nil
+                }
+            }
             return try committer.run { store in
-                try items.map { item -> Result<Outcome, EngineError> in
+                try zip(items, pre).map { item, pre -> Result<Outcome, EngineError> in
                     do {
-                        return .success(try self.fireJob(store, item.caseId, item.command, item.idempotencyKey, now))
+                        return .success(try self.fireJob(store, item.caseId, item.command, item.idempotencyKey, now, try pre?.get()))
                     } catch let e as DatabaseError {
                         throw e
                     } catch {
@@ -181,7 +241,16 @@ public final class Engine: @unchecked Sendable {
 
     /// The work of one command inside a write transaction. Like every job, it throws before its first write
     /// unless the database itself fails (see `GroupCommitter`).
-    private func fireJob(_ store: CaseStore, _ caseId: String, _ command: CaseCommand, _ idempotencyKey: String?, _ now: Instant) throws -> Outcome {
+    private func fireJob(_ store: CaseStore, _ caseId: String, _ command: CaseCommand, _ idempotencyKey: String?, _ now: Instant, _ pre: Predecision?) throws -> Outcome {
+        if let pre {
+            do {
+                let after = try store.commit(pre.decision, previous: pre.record)
+                if pre.decision.record.timers.contains(where: { $0.id == nil }) { self.wake.request() }
+                return Outcome(record: after)
+            } catch StoreError.staleCase {
+                // Another commit moved the case on since the snapshot; nothing was written. Decide again below.
+            }
+        }
         if let target = command.target { try config.checkPartner(target) }
         var fingerprint = ""
         if let key = idempotencyKey {
@@ -223,13 +292,17 @@ public final class Engine: @unchecked Sendable {
     /// The state machine for a workflow version: from the files when they hold that version, else from the
     /// definition stored when the first case on that version was opened.
     func machine(for name: String, version: Int) throws -> StateMachine {
+        if let m = machineLock.withLock({ lastMachine }), m.workflow.version == version, m.workflow.name == name { return m }
         let key = "\(name)@\(version)"
-        if let m = machineLock.withLock({ machines[key] }) { return m }
+        if let m = machineLock.withLock({ machines[key] }) {
+            machineLock.withLock { lastMachine = m }
+            return m
+        }
         let workflow: Workflow
         if let w = catalog.workflows[name], w.version == version {
             workflow = w
         } else {
-            guard let text = try readLock.withLock({ try reader.workflowDefinition(name: name, version: version) }) else {
+            guard let text = try read({ try $0.workflowDefinition(name: name, version: version) }) else {
                 throw EngineError.environment("workflow \(name) version \(version) is neither in the files nor in the database")
             }
             workflow = try WorkflowLoader.load(Array(text.utf8), file: "database:\(key)")
@@ -286,9 +359,7 @@ public final class Engine: @unchecked Sendable {
                             if record.closedAt != nil { try store.db.run("DELETE FROM timers WHERE id=?", [.int(timer.id)]) }
                             continue
                         }
-                        let name = record.timers.first { $0.id == timer.id }?.name ?? ""
-                        try store.commit(decision, previous: record)
-                        try store.recordFiring(timer, name: name, firedAt: firedAt, sequence: decision.record.sequence)
+                        try store.commitFiring(decision, previous: record, timer: timer, firedAt: firedAt)
                         lateness.append(max(0, firedAt.milliseconds - timer.dueAt.milliseconds))
                     }
                     return (due.count, lateness)
@@ -305,7 +376,7 @@ public final class Engine: @unchecked Sendable {
 
     /// The due time of the earliest running timer.
     public func nextDueAt() throws(EngineError) -> Instant? {
-        do { return try readLock.withLock { try reader.nextDueAt() } } catch { throw EngineError.wrap(error) }
+        try read { try $0.nextDueAt() }
     }
 
     // MARK: Reads
@@ -313,7 +384,7 @@ public final class Engine: @unchecked Sendable {
     /// Runs `body` with the read connection.
     public func read<T>(_ body: (CaseStore) throws -> T) throws(EngineError) -> T {
         do {
-            return try readLock.withLock { try reader.db.read { try body(reader) } }
+            return try readers.with { store in try store.db.read { try body(store) } }
         } catch {
             throw EngineError.wrap(error)
         }

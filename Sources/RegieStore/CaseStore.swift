@@ -88,13 +88,23 @@ public final class CaseStore {
 
     static let caseColumns = "id, workflow, version, state, regie_partner, regie_contact, participants, level, client_key, suspended_at, seq, opened_at, updated_at, last_activity_at, closed_at"
 
-    /// Loads a case with its timers, or nil when there is no such case.
+    /// Loads a case with its timers, or nil when there is no such case. Call inside a transaction (`db.read` or
+    /// `db.write`) so that the case and its timers come from one snapshot.
     public func loadCase(_ id: String) throws -> CaseRecord? {
         var record: CaseRecord?
-        try db.query("SELECT \(Self.caseColumns) FROM cases WHERE id=?", [.text(id)]) { record = Self.caseRow($0) }
-        guard var found = record else { return nil }
-        found.timers = try timers(of: id)
-        return found
+        let sql = """
+            SELECT c.id, c.workflow, c.version, c.state, c.regie_partner, c.regie_contact, c.participants, c.level,
+                c.client_key, c.suspended_at, c.seq, c.opened_at, c.updated_at, c.last_activity_at, c.closed_at,
+                t.id, t.name, t.kind, t.event, t.due_at, t.started_at, t.owner_state, t.paused
+            FROM cases c LEFT JOIN timers t ON t.case_id = c.id WHERE c.id=?
+            """
+        try db.query(sql, [.text(id)]) { s in
+            if record == nil { record = Self.caseRow(s) }
+            if !s.isNull(15) { record?.timers.append(Self.timerRow(s, from: 15)) }
+        }
+        // A case has a handful of timers: sorting them here is cheaper than a temporary B-tree in SQLite.
+        record?.timers.sort { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }
+        return record
     }
 
     static func caseRow(_ s: Statement) -> CaseRecord {
@@ -123,13 +133,17 @@ public final class CaseStore {
     public func timers(of caseId: String) throws -> [TimerRecord] {
         var out: [TimerRecord] = []
         try db.query("SELECT id, name, kind, event, due_at, started_at, owner_state, paused FROM timers WHERE case_id=? ORDER BY due_at, id", [.text(caseId)]) { s in
-            out.append(
-                TimerRecord(
-                    id: s.int(0), name: s.text(1), kind: TimerRecord.Kind(rawValue: s.text(2)) ?? .deadline, event: s.text(3),
-                    dueAt: Instant(milliseconds: s.int(4)), startedAt: Instant(milliseconds: s.int(5)), ownerState: s.optionalText(6),
-                    paused: s.int(7) != 0))
+            out.append(Self.timerRow(s, from: 0))
         }
         return out
+    }
+
+    /// A timer from eight columns starting at `c`: id, name, kind, event, due_at, started_at, owner_state, paused.
+    static func timerRow(_ s: Statement, from c: Int32) -> TimerRecord {
+        TimerRecord(
+            id: s.int(c), name: s.text(c + 1), kind: TimerRecord.Kind(rawValue: s.text(c + 2)) ?? .deadline, event: s.text(c + 3),
+            dueAt: Instant(milliseconds: s.int(c + 4)), startedAt: Instant(milliseconds: s.int(c + 5)), ownerState: s.optionalText(c + 6),
+            paused: s.int(c + 7) != 0)
     }
 
     /// Writes a decision: appends its events, writes the projection, applies timer changes relative to `previous`
@@ -138,44 +152,34 @@ public final class CaseStore {
     @discardableResult
     public func commit(_ decision: Decision, previous: CaseRecord?) throws -> CaseRecord {
         var record = decision.record
+        var lastEvent: Int64?
+        if let previous {
+            // Guard first: if another commit moved the case on since the decision was made, nothing has been
+            // written yet and the caller decides again.
+            var current: (seq: Int64, last: Int64?)?
+            try db.query("SELECT seq, last_event_id FROM cases WHERE id=?", [.text(record.id)]) { current = ($0.int(0), $0.optionalInt(1)) }
+            guard let current, current.seq == Int64(previous.sequence) else { throw StoreError.staleCase(record.id) }
+            lastEvent = current.last
+        }
         for e in decision.events {
-            try db.run("INSERT INTO events(case_id, seq, at, event, actor_partner, actor_person, actor_role, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                .text(e.caseId), .int(Int64(e.sequence)), .int(e.at.milliseconds), .text(e.event), .text(e.actor.partner),
+            try db.run("INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                .text(e.caseId), .int(Int64(e.sequence)), .int(lastEvent), .int(e.at.milliseconds), .text(e.event), .text(e.actor.partner),
                 .text(e.actor.person), .text(e.actor.role.rawValue), .text(e.payload.compactText),
             ])
+            lastEvent = db.lastInsertID
         }
-        let values: [SQLValue] = [
-            .text(record.id), .text(record.workflow), .int(Int64(record.version)), .text(record.state), .text(record.regie.partner),
-            .text(record.regie.contact), .text(Self.encodeParticipants(record.participants)), .int(Int64(record.level)),
-            .text(record.clientKey), .int(record.suspendedAt?.milliseconds), .int(Int64(record.sequence)),
-            .int(record.openedAt.milliseconds), .int(record.updatedAt.milliseconds), .int(record.lastActivityAt.milliseconds),
-            .int(record.closedAt?.milliseconds),
-        ]
-        if previous == nil {
-            try db.run("INSERT INTO cases(\(Self.caseColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        if let previous {
+            try updateProjection(record, from: previous, lastEvent: lastEvent)
         } else {
-            try db.run("UPDATE cases SET workflow=?2, version=?3, state=?4, regie_partner=?5, regie_contact=?6, participants=?7, level=?8, client_key=?9, suspended_at=?10, seq=?11, opened_at=?12, updated_at=?13, last_activity_at=?14, closed_at=?15 WHERE id=?1", values)
+            try db.run("INSERT INTO cases(\(Self.caseColumns), last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                .text(record.id), .text(record.workflow), .int(Int64(record.version)), .text(record.state), .text(record.regie.partner),
+                .text(record.regie.contact), .text(Self.encodeParticipants(record.participants)), .int(Int64(record.level)),
+                .text(record.clientKey), .int(record.suspendedAt?.milliseconds), .int(Int64(record.sequence)),
+                .int(record.openedAt.milliseconds), .int(record.updatedAt.milliseconds), .int(record.lastActivityAt.milliseconds),
+                .int(record.closedAt?.milliseconds), .int(lastEvent),
+            ])
         }
-        let old = Dictionary((previous?.timers ?? []).compactMap { t in t.id.map { ($0, t) } }, uniquingKeysWith: { a, _ in a })
-        var kept = Set<Int64>()
-        for i in record.timers.indices {
-            let t = record.timers[i]
-            if let id = t.id, let before = old[id] {
-                kept.insert(id)
-                if before.dueAt != t.dueAt || before.paused != t.paused {
-                    try db.run("UPDATE timers SET due_at=?, paused=? WHERE id=?", [.int(t.dueAt.milliseconds), .int(t.paused ? 1 : 0), .int(id)])
-                }
-            } else {
-                try db.run("INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, paused) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                    .text(record.id), .text(t.name), .text(t.kind.rawValue), .text(t.event), .int(t.dueAt.milliseconds),
-                    .int(t.startedAt.milliseconds), .text(t.ownerState), .int(t.paused ? 1 : 0),
-                ])
-                record.timers[i].id = db.lastInsertID
-            }
-        }
-        for id in old.keys where !kept.contains(id) {
-            try db.run("DELETE FROM timers WHERE id=?", [.int(id)])
-        }
+        try applyTimerChanges(&record, previous: previous?.timers ?? [])
         for n in decision.notifications {
             try db.run("INSERT INTO outbox(case_id, seq, topic, recipients, event, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [
                 .text(n.caseId), .int(Int64(n.sequence)), .text(n.topic), .text(n.recipients.joined(separator: ",")),
@@ -185,10 +189,72 @@ public final class CaseStore {
         return record
     }
 
+    /// Writes only the projection columns that changed, so that SQLite maintains only the indexes it must.
+    private func updateProjection(_ r: CaseRecord, from p: CaseRecord, lastEvent: Int64?) throws {
+        var columns: [String] = []
+        var values: [SQLValue] = []
+        func set(_ column: String, _ changed: Bool, _ value: @autoclosure () -> SQLValue) {
+            guard changed else { return }
+            columns.append(column)
+            values.append(value())
+        }
+        set("state", r.state != p.state, .text(r.state))
+        set("regie_partner", r.regie.partner != p.regie.partner, .text(r.regie.partner))
+        set("regie_contact", r.regie.contact != p.regie.contact, .text(r.regie.contact))
+        set("participants", r.participants != p.participants, .text(Self.encodeParticipants(r.participants)))
+        set("level", r.level != p.level, .int(Int64(r.level)))
+        set("suspended_at", r.suspendedAt != p.suspendedAt, .int(r.suspendedAt?.milliseconds))
+        set("seq", r.sequence != p.sequence, .int(Int64(r.sequence)))
+        set("updated_at", r.updatedAt != p.updatedAt, .int(r.updatedAt.milliseconds))
+        set("last_activity_at", r.lastActivityAt != p.lastActivityAt, .int(r.lastActivityAt.milliseconds))
+        set("closed_at", r.closedAt != p.closedAt, .int(r.closedAt?.milliseconds))
+        set("last_event_id", true, .int(lastEvent))
+        values.append(.text(r.id))
+        try db.run("UPDATE cases SET " + columns.map { $0 + "=?" }.joined(separator: ", ") + " WHERE id=?", values)
+    }
+
+    /// Brings the timer rows of a case in line with `record.timers`: unchanged rows stay, a timer restarted under
+    /// the same name is updated in place, new ones are inserted (their ids filled in), the rest are deleted.
+    private func applyTimerChanges(_ record: inout CaseRecord, previous: [TimerRecord]) throws {
+        var old = Dictionary(previous.compactMap { t in t.id.map { ($0, t) } }, uniquingKeysWith: { a, _ in a })
+        for i in record.timers.indices where record.timers[i].id != nil {
+            let t = record.timers[i]
+            guard let id = t.id, let before = old.removeValue(forKey: id) else { continue }
+            if before.dueAt != t.dueAt || before.paused != t.paused {
+                try db.run("UPDATE timers SET due_at=?, paused=? WHERE id=?", [.int(t.dueAt.milliseconds), .int(t.paused ? 1 : 0), .int(id)])
+            }
+        }
+        for i in record.timers.indices where record.timers[i].id == nil {
+            let t = record.timers[i]
+            if let (id, _) = old.first(where: { $0.value.name == t.name && $0.value.kind == t.kind && $0.value.event == t.event }) {
+                // The same timer started afresh (a state re-entered): reuse its row.
+                old.removeValue(forKey: id)
+                try db.run("UPDATE timers SET due_at=?, started_at=?, owner_state=?, paused=? WHERE id=?", [
+                    .int(t.dueAt.milliseconds), .int(t.startedAt.milliseconds), .text(t.ownerState), .int(t.paused ? 1 : 0), .int(id),
+                ])
+                record.timers[i].id = id
+            } else {
+                try db.run("INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, paused) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                    .text(record.id), .text(t.name), .text(t.kind.rawValue), .text(t.event), .int(t.dueAt.milliseconds),
+                    .int(t.startedAt.milliseconds), .text(t.ownerState), .int(t.paused ? 1 : 0),
+                ])
+                record.timers[i].id = db.lastInsertID
+            }
+        }
+        for id in old.keys { try db.run("DELETE FROM timers WHERE id=?", [.int(id)]) }
+    }
+
     /// The events of a case in order.
     public func events(of caseId: String) throws -> [CaseEvent] {
         var out: [CaseEvent] = []
-        try db.query("SELECT seq, at, event, actor_partner, actor_person, actor_role, payload FROM events WHERE case_id=? ORDER BY seq", [.text(caseId)]) { s in
+        let sql = """
+            WITH RECURSIVE chain(id) AS (
+                SELECT last_event_id FROM cases WHERE id=?1
+                UNION ALL SELECT e.prev_id FROM events e JOIN chain ON e.id = chain.id WHERE e.prev_id IS NOT NULL)
+            SELECT seq, at, event, actor_partner, actor_person, actor_role, payload FROM events
+            WHERE id IN (SELECT id FROM chain) ORDER BY seq
+            """
+        try db.query(sql, [.text(caseId)]) { s in
             let payload = (try? JSONParser.parse(s.text(6))) ?? .null
             out.append(
                 CaseEvent(
@@ -247,6 +313,17 @@ public final class CaseStore {
     /// The due time of the earliest running, unpaused timer.
     public func nextDueAt() throws -> Instant? {
         try db.scalarInt("SELECT min(due_at) FROM timers WHERE paused=0").map(Instant.init(milliseconds:))
+    }
+
+    /// Writes the decision of a fired timer: the fired row is deleted (never reused), the rest is committed as
+    /// usual, and the firing is recorded. Call inside `db.write`.
+    public func commitFiring(_ decision: Decision, previous: CaseRecord, timer: DueTimer, firedAt: Instant) throws {
+        var before = previous
+        let name = before.timers.first { $0.id == timer.id }?.name ?? ""
+        before.timers.removeAll { $0.id == timer.id }
+        try commit(decision, previous: before)
+        try db.run("DELETE FROM timers WHERE id=?", [.int(timer.id)])
+        try recordFiring(timer, name: name, firedAt: firedAt, sequence: decision.record.sequence)
     }
 
     /// Records that a timer fired; the unique key makes a second firing of the same timer fail.
@@ -313,12 +390,15 @@ public struct CaseFilter: Sendable {
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     case notInitialised(String)
     case clockMismatch(String, simulated: Bool)
+    /// The case changed after the decision was made; decide again on the current state.
+    case staleCase(String)
 
     public var description: String {
         switch self {
         case .notInitialised(let path): return "\(path) is not a Regie database; create it with `regie init --db \(path)`"
         case .clockMismatch(let path, let simulated):
             return "\(path) was created with \(simulated ? "a simulated" : "the real") clock; that cannot change (use another --db)"
+        case .staleCase(let id): return "case \(id) changed while the command was decided; it was decided again"
         }
     }
 }
@@ -327,10 +407,8 @@ extension CaseStore {
     /// Running deadlines and reminders due before `limit` (overdue ones included), earliest first.
     public func upcomingTimers(until limit: Instant, max: Int) throws -> [(caseId: String, timer: TimerRecord)] {
         var out: [(String, TimerRecord)] = []
-        try db.query("SELECT id, case_id, name, kind, event, due_at, started_at, owner_state, paused FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?", [.int(limit.milliseconds), .int(Int64(max))]) { s in
-            out.append((s.text(1), TimerRecord(
-                id: s.int(0), name: s.text(2), kind: TimerRecord.Kind(rawValue: s.text(3)) ?? .deadline, event: s.text(4),
-                dueAt: Instant(milliseconds: s.int(5)), startedAt: Instant(milliseconds: s.int(6)), ownerState: s.optionalText(7), paused: s.int(8) != 0)))
+        try db.query("SELECT id, name, kind, event, due_at, started_at, owner_state, paused, case_id FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?", [.int(limit.milliseconds), .int(Int64(max))]) { s in
+            out.append((s.text(8), Self.timerRow(s, from: 0)))
         }
         return out
     }

@@ -7,10 +7,13 @@ enum Schema {
         CREATE TABLE IF NOT EXISTS workflow_versions(
             name TEXT NOT NULL, version INTEGER NOT NULL, definition TEXT NOT NULL, stored_at INTEGER NOT NULL,
             PRIMARY KEY(name, version)) WITHOUT ROWID;
+        -- The log is appended at its end (rowid order is commit order). Each case's events form a chain through
+        -- prev_id, from cases.last_event_id back to the opening event, instead of a per-case index whose random
+        -- pages every append would rewrite. commit() guards the per-case sequence in the same transaction.
         CREATE TABLE IF NOT EXISTS events(
-            case_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, event TEXT NOT NULL,
-            actor_partner TEXT NOT NULL, actor_person TEXT, actor_role TEXT NOT NULL, payload TEXT NOT NULL,
-            PRIMARY KEY(case_id, seq)) WITHOUT ROWID;
+            id INTEGER PRIMARY KEY, case_id TEXT NOT NULL, seq INTEGER NOT NULL, prev_id INTEGER, at INTEGER NOT NULL,
+            event TEXT NOT NULL, actor_partner TEXT NOT NULL, actor_person TEXT, actor_role TEXT NOT NULL,
+            payload TEXT NOT NULL);
         CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
@@ -20,7 +23,7 @@ enum Schema {
             regie_partner TEXT NOT NULL CHECK(regie_partner <> ''), regie_contact TEXT, participants TEXT NOT NULL,
             level INTEGER NOT NULL CHECK(level BETWEEN 0 AND 3), client_key TEXT, suspended_at INTEGER,
             seq INTEGER NOT NULL, opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-            last_activity_at INTEGER NOT NULL, closed_at INTEGER) WITHOUT ROWID;
+            last_activity_at INTEGER NOT NULL, closed_at INTEGER, last_event_id INTEGER) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS cases_open ON cases(closed_at, state, level);
         CREATE INDEX IF NOT EXISTS cases_client ON cases(client_key) WHERE client_key IS NOT NULL;
         CREATE TABLE IF NOT EXISTS timers(

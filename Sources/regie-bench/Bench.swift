@@ -95,20 +95,16 @@ func parallel(threads: Int, count: Int, _ work: @escaping @Sendable (Int, Int) -
     return monotonic() - start
 }
 
-/// Opens `count` cases through the group committer; returns their ids.
-func openCases(_ engine: Engine, count: Int, threads: Int = 64, progress: Bool = false) -> [String] {
-    final class Box: @unchecked Sendable {
-        var ids: [String]
-        let lock = NSLock()
-        init(_ n: Int) { ids = Array(repeating: "", count: n) }
+/// Opens `count` cases in batches of 1,000 (one durable commit each); returns their ids.
+func openCases(_ engine: Engine, count: Int, progress: Bool = false) throws -> [String] {
+    var ids: [String] = []
+    ids.reserveCapacity(count)
+    let step = max(1000, count / 10)
+    while ids.count < count {
+        let n = min(1000, count - ids.count)
+        let results = try engine.open(batch: Array(repeating: Engine.OpenRequest(workflow: "bench", regie: "gemeente-haarlem"), count: n))
+        for r in results { ids.append(try r.get().record?.id ?? "") }
+        if progress && ids.count % step == 0 { FileHandle.standardError.write(Data("  opened \(ids.count)/\(count) cases\n".utf8)) }
     }
-    let box = Box(count)
-    let step = max(1, count / 10)
-    _ = parallel(threads: threads, count: count) { _, i in
-        guard let outcome = try? engine.open(.init(workflow: "bench", regie: "gemeente-haarlem")) else { return }
-        let id = outcome.response["id"]?.stringValue ?? ""
-        box.lock.withLock { box.ids[i] = id }
-        if progress && i % step == 0 { FileHandle.standardError.write(Data("  opened \(i)/\(count) cases\n".utf8)) }
-    }
-    return box.ids
+    return ids
 }

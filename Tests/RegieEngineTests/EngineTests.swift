@@ -168,3 +168,35 @@ import Testing
         #expect(try engine.timeline(id).map(\.event) == ["geopend", "stil"])
     }
 }
+
+@Suite struct TimerRestartTests {
+    /// A timer whose firing re-enters its own state starts again; the new run must be able to fire too.
+    static let loop = """
+        {
+          "name": "lus",
+          "version": 1,
+          "states": [
+            {"name": "wacht", "initial": true, "timers": [{"name": "tik", "after": "PT1M", "fires": "getikt"}]},
+            {"name": "klaar", "final": true}
+          ],
+          "transitions": [
+            {"event": "getikt", "from": ["wacht"], "to": "wacht", "roles": ["systeem"]},
+            {"event": "stop", "from": ["wacht"], "to": "klaar", "roles": ["regiehouder"]}
+          ]
+        }
+        """
+
+    @Test func aTimerThatRestartsItselfFiresEveryRunOnce() throws {
+        let box = try Sandbox(workflows: ["lus.json": Self.loop])
+        let start = Instant(seconds: 1_795_000_000)
+        let clock = TestClock(start)
+        let engine = try box.engine(clock: clock)
+        let id = try #require(try engine.open(.init(workflow: "lus", regie: "gemeente-haarlem")).response["id"]?.stringValue)
+        for minute in 1...3 {
+            clock.set(start.adding(seconds: Int64(60 * minute)))
+            #expect(try engine.fireDueTimers().fired == 1)
+        }
+        #expect(try engine.timeline(id).map(\.event) == ["geopend", "getikt", "getikt", "getikt"])
+        #expect(try engine.show(id).timers.first?.dueAt == start.adding(seconds: 240))
+    }
+}

@@ -89,3 +89,38 @@ import Testing
         #expect(throws: DatabaseError.self) { try store.recordFiring(t, name: "t", firedAt: Instant(seconds: 12), sequence: 3) }
     }
 }
+
+extension CaseStoreTests {
+    @Test func aDecisionOnAStaleCaseWritesNothing() throws {
+        let store = try CaseStore.create(path: path, simulatedClock: false, now: Instant(seconds: 0))
+        let now = Instant(seconds: 1_800_000_000)
+        let first = try store.db.write { try store.commit(decision(record("c-1", now: now)), previous: nil) }
+        var next = first
+        next.sequence = 2
+        var d = decision(next)
+        d.events[0].sequence = 2
+        try store.db.write { try store.commit(d, previous: first) }
+        // A second decision made on the same (now stale) first version is refused before any write.
+        #expect(throws: StoreError.self) { try store.db.write { try store.commit(d, previous: first) } }
+        #expect(try store.events(of: "c-1").map(\.sequence) == [1, 2])
+        #expect(try store.db.scalarInt("SELECT count(*) FROM events") == 2)
+    }
+
+    @Test func theTimelineFollowsEachCasesChainInOrder() throws {
+        let store = try CaseStore.create(path: path, simulatedClock: false, now: Instant(seconds: 0))
+        let now = Instant(seconds: 1_800_000_000)
+        var current = ["a": try store.db.write { try store.commit(decision(record("a", now: now)), previous: nil) },
+                       "b": try store.db.write { try store.commit(decision(record("b", now: now)), previous: nil) }]
+        for i in 0..<40 {
+            let id = i % 3 == 0 ? "a" : "b"
+            let before = try #require(current[id])
+            var next = before
+            next.sequence += 1
+            var d = decision(next)
+            d.events[0].sequence = next.sequence
+            current[id] = try store.db.write { try store.commit(d, previous: before) }
+        }
+        #expect(try store.events(of: "a").map(\.sequence) == Array(1...15))
+        #expect(try store.events(of: "b").map(\.sequence) == Array(1...27))
+    }
+}

@@ -15,12 +15,19 @@ public struct StateMachine: Sendable {
     public let calendar: DutchCalendar
     /// Partners holding a region-wide mandate role (procesregisseur, ketenregisseur, bestuurlijk).
     public let mandates: [Role: Set<String>]
+    /// The transition for each event and state, indexed once: commands are decided without scanning the workflow.
+    private let transitions: [String: [String: TransitionDefinition]]
 
     /// Creates a state machine for one workflow version.
     public init(workflow: Workflow, calendar: DutchCalendar, mandates: [Role: Set<String>] = [:]) {
         self.workflow = workflow
         self.calendar = calendar
         self.mandates = mandates
+        var index: [String: [String: TransitionDefinition]] = [:]
+        for t in workflow.transitions {
+            for state in t.from where index[t.event]?[state] == nil { index[t.event, default: [:]][state] = t }
+        }
+        transitions = index
     }
 
     // MARK: Opening
@@ -79,11 +86,11 @@ public struct StateMachine: Sendable {
         if Self.builtInEvents[command.event] != nil {
             return try applyBuiltIn(command, to: record, now: now)
         }
-        guard workflow.eventNames.contains(command.event) else {
-            let hint = closest(command.event, in: Array(workflow.eventNames)).map { "did you mean \"\($0)\"? " } ?? ""
+        guard let byState = transitions[command.event] else {
+            let hint = closest(command.event, in: Array(transitions.keys)).map { "did you mean \"\($0)\"? " } ?? ""
             throw Refusal(.unknownEvent, "workflow \(workflow.name) has no event \"\(command.event)\"; \(hint)allowed in state \(record.state): \(allowedEvents(in: record.state).joined(separator: ", "))")
         }
-        guard let transition = workflow.transition(command.event, from: record.state) else {
+        guard let transition = byState[record.state] else {
             throw Refusal(.wrongState, "\"\(command.event)\" is not allowed in state \(record.state); allowed here: \(allowedEvents(in: record.state).joined(separator: ", "))")
         }
         guard transition.roles.contains(command.actor.role) else {
@@ -271,7 +278,7 @@ public struct StateMachine: Sendable {
         }
         base.timers.removeAll { $0.name == timer.name && $0.kind == .reminder }
         let command = CaseCommand(event: timer.event, actor: .system)
-        if let transition = workflow.transition(timer.event, from: record.state), transition.roles.contains(.systeem),
+        if let transition = transitions[timer.event]?[record.state], transition.roles.contains(.systeem),
             let decision = try? run(transition, command: command, record: base, now: now, extra: details)
         {
             return decision

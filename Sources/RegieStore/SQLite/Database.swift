@@ -139,6 +139,9 @@ public final class Database {
         return try body()
     }
 
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
     /// The rowid of the last insert.
     public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
 }
