@@ -3,8 +3,9 @@ public import RegieStore
 internal import RegieCrypto
 internal import Foundation
 
-/// Runs commands and timers against the store. Thread-safe: writes go through one group committer, reads through
-/// their own connection, so reads never wait behind a write batch.
+/// Runs commands and timers against the store. Thread-safe: commands are decided on read snapshots (a pool of read
+/// connections, so reads never wait behind the writer) and written by one group committer, which applies a decision
+/// only if its case is still at the sequence it was decided on.
 public final class Engine: @unchecked Sendable {
     /// The workflows in the files.
     public let catalog: WorkflowCatalog
@@ -15,7 +16,7 @@ public final class Engine: @unchecked Sendable {
     /// The database file.
     public let databasePath: String
     let pseudonymizer: Pseudonymizer?
-    private let committer: GroupCommitter
+    let committer: GroupCommitter
     private let readers: ReaderPool
     private let machineLock = NSLock()
     private var machines: [String: StateMachine] = [:]
@@ -25,7 +26,10 @@ public final class Engine: @unchecked Sendable {
 
     /// Opens the engine on an existing database.
     /// - Throws: `EngineError.environment` when the database cannot be opened.
-    public init(databasePath: String, catalog: WorkflowCatalog, config: RegionConfig, clock: any Clock, pseudonymizer: Pseudonymizer?) throws(EngineError) {
+    public init(
+        databasePath: String, catalog: WorkflowCatalog, config: RegionConfig, clock: any Clock,
+        pseudonymizer: Pseudonymizer?
+    ) throws(EngineError) {
         self.catalog = catalog
         self.config = config
         self.clock = clock
@@ -79,7 +83,10 @@ public final class Engine: @unchecked Sendable {
         public var idempotencyKey: String?
 
         /// Creates a request.
-        public init(workflow: String, regie: String, contact: String? = nil, bsn: String? = nil, actor: Actor? = nil, idempotencyKey: String? = nil) {
+        public init(
+            workflow: String, regie: String, contact: String? = nil, bsn: String? = nil, actor: Actor? = nil,
+            idempotencyKey: String? = nil
+        ) {
             self.workflow = workflow
             self.regie = regie
             self.contact = contact
@@ -140,23 +147,35 @@ public final class Engine: @unchecked Sendable {
         if let bsn = request.bsn {
             let checked = try BSN(bsn)
             guard let pseudonymizer else {
-                throw EngineError.environment("no pseudonym secret: set \(Pseudonymizer.environmentVariable) or run `regie init` to create one beside the database")
+                throw EngineError.environment(
+                    "no pseudonym secret: set \(Pseudonymizer.environmentVariable) or run `regie init` to create one beside the database"
+                )
             }
             clientKey = pseudonymizer.pseudonym(checked)
         }
         let machine = try machine(for: workflow.name, version: workflow.version)
         let now = clock.now()
-        let decision = try machine.open(id: try newCaseID(), regie: RegieHolder(partner: request.regie, contact: request.contact), actor: actor, clientKey: clientKey, now: now)
-        let fingerprint = "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)"
-        return PreparedOpen(request: request, workflow: workflow, decision: decision, fingerprint: fingerprint, now: now)
+        let decision = try machine.open(
+            id: try newCaseID(at: now), regie: RegieHolder(partner: request.regie, contact: request.contact),
+            actor: actor,
+            clientKey: clientKey, now: now)
+        let fingerprint =
+            "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)"
+        return PreparedOpen(
+            request: request, workflow: workflow, decision: decision, fingerprint: fingerprint, now: now)
     }
 
     private func openJob(_ store: CaseStore, _ p: PreparedOpen) throws -> Outcome {
-        if let key = p.request.idempotencyKey, let earlier = try Self.replay(store, key: key, fingerprint: p.fingerprint) { return earlier }
+        if let key = p.request.idempotencyKey,
+            let earlier = try Self.replay(store, key: key, fingerprint: p.fingerprint)
+        {
+            return earlier
+        }
         try ensureDefinition(p.workflow, in: store, now: p.now)
         let record = try store.commit(p.decision, previous: nil)
         if let key = p.request.idempotencyKey {
-            try store.storeIdempotentResponse(key, request: p.fingerprint, caseId: record.id, response: record.json.compactText, now: p.now)
+            try store.storeIdempotentResponse(
+                key, request: p.fingerprint, caseId: record.id, response: record.json.compactText, now: p.now)
         }
         if !record.timers.isEmpty { wake.request() }
         return Outcome(record: record)
@@ -168,7 +187,9 @@ public final class Engine: @unchecked Sendable {
     ///   - command: the event, actor and details; `expectedSequence` for optimistic concurrency.
     ///   - idempotencyKey: the same key and command a second time has one effect and the same answer.
     /// - Throws: `EngineError` (refused with the rule's reason, not found, environment).
-    public func fire(_ caseId: String, _ command: CaseCommand, idempotencyKey: String? = nil) throws(EngineError) -> Outcome {
+    public func fire(_ caseId: String, _ command: CaseCommand, idempotencyKey: String? = nil) throws(EngineError)
+        -> Outcome
+    {
         do {
             let now = clock.now()
             let pre = idempotencyKey == nil ? try predecide(caseId, command, now) : nil
@@ -186,7 +207,9 @@ public final class Engine: @unchecked Sendable {
 
     /// Decides a command on the latest committed state, on a read connection, so that the writer only writes.
     /// A refusal here is final: it is the answer against the state as committed when it was read.
-    private func predecide(_ caseId: String, _ command: CaseCommand, _ now: Instant, in snapshot: CaseStore? = nil) throws -> Predecision {
+    private func predecide(_ caseId: String, _ command: CaseCommand, _ now: Instant, in snapshot: CaseStore? = nil)
+        throws -> Predecision
+    {
         if let target = command.target { try config.checkPartner(target) }
         let loaded = try snapshot.map { try $0.loadCase(caseId) } ?? read { try $0.loadCase(caseId) }
         guard let record = loaded else {
@@ -220,13 +243,16 @@ public final class Engine: @unchecked Sendable {
             // Decide outside the writer, on one snapshot; an item refused on the snapshot stays refused.
             let pre: [Result<Predecision, any Error>?] = try read { store in
                 items.map { item in
-                    item.idempotencyKey == nil ? Result { try self.predecide(item.caseId, item.command, now, in: store) } : nil
+                    item.idempotencyKey == nil
+                        ? Result { try self.predecide(item.caseId, item.command, now, in: store) } : nil
                 }
             }
             return try committer.run { store in
                 try zip(items, pre).map { item, pre -> Result<Outcome, EngineError> in
                     do {
-                        return .success(try self.fireJob(store, item.caseId, item.command, item.idempotencyKey, now, try pre?.get()))
+                        return .success(
+                            try self.fireJob(store, item.caseId, item.command, item.idempotencyKey, now, try pre?.get())
+                        )
                     } catch let e as DatabaseError {
                         throw e
                     } catch {
@@ -241,7 +267,10 @@ public final class Engine: @unchecked Sendable {
 
     /// The work of one command inside a write transaction. Like every job, it throws before its first write
     /// unless the database itself fails (see `GroupCommitter`).
-    private func fireJob(_ store: CaseStore, _ caseId: String, _ command: CaseCommand, _ idempotencyKey: String?, _ now: Instant, _ pre: Predecision?) throws -> Outcome {
+    private func fireJob(
+        _ store: CaseStore, _ caseId: String, _ command: CaseCommand, _ idempotencyKey: String?, _ now: Instant,
+        _ pre: Predecision?
+    ) throws -> Outcome {
         if let pre {
             do {
                 let after = try store.commit(pre.decision, previous: pre.record)
@@ -254,15 +283,19 @@ public final class Engine: @unchecked Sendable {
         if let target = command.target { try config.checkPartner(target) }
         var fingerprint = ""
         if let key = idempotencyKey {
-            fingerprint = "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)"
+            fingerprint =
+                "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)"
             if let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return earlier }
         }
-        guard let record = try store.loadCase(caseId) else { throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`") }
+        guard let record = try store.loadCase(caseId) else {
+            throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`")
+        }
         let machine = try self.machine(for: record.workflow, version: record.version)
         let decision = try machine.apply(command, to: record, now: now)
         let after = try store.commit(decision, previous: record)
         if let key = idempotencyKey {
-            try store.storeIdempotentResponse(key, request: fingerprint, caseId: caseId, response: after.json.compactText, now: now)
+            try store.storeIdempotentResponse(
+                key, request: fingerprint, caseId: caseId, response: after.json.compactText, now: now)
         }
         if decision.record.timers.contains(where: { $0.id == nil }) { self.wake.request() }
         return Outcome(record: after)
@@ -271,7 +304,9 @@ public final class Engine: @unchecked Sendable {
     private static func replay(_ store: CaseStore, key: String, fingerprint: String) throws -> Outcome? {
         guard let (request, response) = try store.idempotentResponse(key) else { return nil }
         guard request == fingerprint else {
-            throw Refusal(.invalidArgument, "idempotency key \"\(key)\" was already used for a different command; use a new key for a new command")
+            throw Refusal(
+                .invalidArgument,
+                "idempotency key \"\(key)\" was already used for a different command; use a new key for a new command")
         }
         return Outcome(replayed: (try? JSONParser.parse(response)) ?? .null)
     }
@@ -281,10 +316,13 @@ public final class Engine: @unchecked Sendable {
         if machineLock.withLock({ checkedDefinitions.contains(key) }) { return }
         if let stored = try store.workflowDefinition(name: workflow.name, version: workflow.version) {
             guard stored == workflow.source else {
-                throw EngineError.environment("workflow \(workflow.name) version \(workflow.version) in the files differs from the version \(workflow.version) that cases were opened with; give the changed workflow a higher \"version\"")
+                throw EngineError.environment(
+                    "workflow \(workflow.name) version \(workflow.version) in the files differs from the version \(workflow.version) that cases were opened with; give the changed workflow a higher \"version\""
+                )
             }
         } else {
-            try store.storeWorkflowDefinition(name: workflow.name, version: workflow.version, definition: workflow.source, now: now)
+            try store.storeWorkflowDefinition(
+                name: workflow.name, version: workflow.version, definition: workflow.source, now: now)
         }
         _ = machineLock.withLock { checkedDefinitions.insert(key) }
     }
@@ -292,7 +330,9 @@ public final class Engine: @unchecked Sendable {
     /// The state machine for a workflow version: from the files when they hold that version, else from the
     /// definition stored when the first case on that version was opened.
     func machine(for name: String, version: Int) throws -> StateMachine {
-        if let m = machineLock.withLock({ lastMachine }), m.workflow.version == version, m.workflow.name == name { return m }
+        if let m = machineLock.withLock({ lastMachine }), m.workflow.version == version, m.workflow.name == name {
+            return m
+        }
         let key = "\(name)@\(version)"
         if let m = machineLock.withLock({ machines[key] }) {
             machineLock.withLock { lastMachine = m }
@@ -303,7 +343,8 @@ public final class Engine: @unchecked Sendable {
             workflow = w
         } else {
             guard let text = try read({ try $0.workflowDefinition(name: name, version: version) }) else {
-                throw EngineError.environment("workflow \(name) version \(version) is neither in the files nor in the database")
+                throw EngineError.environment(
+                    "workflow \(name) version \(version) is neither in the files nor in the database")
             }
             workflow = try WorkflowLoader.load(Array(text.utf8), file: "database:\(key)")
         }
@@ -312,67 +353,24 @@ public final class Engine: @unchecked Sendable {
         return machine
     }
 
-    private func newCaseID() throws -> String {
+    /// A new opaque case id: `c-`, nine characters of creation time (milliseconds, base32) and eight random ones.
+    ///
+    /// Time first keeps cases opened together stored together: opening appends to the table, and timers falling due
+    /// together (deadlines follow from when a case was opened) touch neighbouring pages instead of scattered ones.
+    func newCaseID(at now: Instant) throws -> String {
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
-        let bytes = try Crypto.randomBytes(10)
+        let random = try Crypto.randomBytes(5).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let time = UInt64(max(0, now.milliseconds))  // 45 bits: ordered until the year 3085
         var out: [UInt8] = Array("c-".utf8)
-        var bits: UInt64 = 0
-        var count = 0
-        for b in bytes {
-            bits = (bits << 8) | UInt64(b)
-            count += 8
-            while count >= 5 {
-                count -= 5
-                out.append(alphabet[Int((bits >> UInt64(count)) & 31)])
+        for (value, top) in [(time, 40), (random, 35)] {
+            for shift in stride(from: top, through: 0, by: -5) {
+                out.append(alphabet[Int((value >> UInt64(shift)) & 31)])
             }
         }
         return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: Timers
-
-    /// What one run of due timers did.
-    public struct FiringReport: Sendable {
-        public var fired = 0
-        /// Lateness of each firing, in milliseconds.
-        public var latenessMs: [Int64] = []
-    }
-
-    /// Fires every timer due at `now` (the clock's time when nil), earliest first, in batches of one transaction.
-    /// Each timer fires at most once: the event, the removal of the timer and its firing record commit together.
-    public func fireDueTimers(now fixed: Instant? = nil, batchSize: Int = 256) throws(EngineError) -> FiringReport {
-        var report = FiringReport()
-        do {
-            while true {
-                let now = fixed ?? clock.now()
-                let (fired, lateness) = try committer.run { store -> (Int, [Int64]) in
-                    let due = try store.dueTimers(until: now, max: batchSize)
-                    var lateness: [Int64] = []
-                    for timer in due {
-                        guard let record = try store.loadCase(timer.caseId) else {
-                            try store.db.run("DELETE FROM timers WHERE id=?", [.int(timer.id)])
-                            continue
-                        }
-                        let machine = try self.machine(for: record.workflow, version: record.version)
-                        let firedAt = fixed ?? self.clock.now()
-                        guard let decision = machine.fire(timerID: timer.id, of: record, now: firedAt) else {
-                            if record.closedAt != nil { try store.db.run("DELETE FROM timers WHERE id=?", [.int(timer.id)]) }
-                            continue
-                        }
-                        try store.commitFiring(decision, previous: record, timer: timer, firedAt: firedAt)
-                        lateness.append(max(0, firedAt.milliseconds - timer.dueAt.milliseconds))
-                    }
-                    return (due.count, lateness)
-                }
-                report.fired += lateness.count
-                report.latenessMs += lateness
-                if fired < batchSize { break }
-            }
-        } catch {
-            throw EngineError.wrap(error)
-        }
-        return report
-    }
 
     /// The due time of the earliest running timer.
     public func nextDueAt() throws(EngineError) -> Instant? {
@@ -406,7 +404,10 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Cases matching a filter; `stalled` uses each workflow's stalledAfter.
-    public func list(state: String? = nil, level: Int? = nil, workflow: String? = nil, stalled: Bool = false, includeClosed: Bool = false, limit: Int = 1000) throws(EngineError) -> [CaseRecord] {
+    public func list(
+        state: String? = nil, level: Int? = nil, workflow: String? = nil, stalled: Bool = false,
+        includeClosed: Bool = false, limit: Int = 1000
+    ) throws(EngineError) -> [CaseRecord] {
         var filter = CaseFilter()
         filter.state = state
         filter.level = level
@@ -419,7 +420,8 @@ public final class Engine: @unchecked Sendable {
             for (name, w) in catalog.workflows {
                 switch w.stalledAfter {
                 case .workingDays(let n): cutoffs[name] = config.calendar.shifting(now, byWorkingDays: -n)
-                case .calendar(let d, let s): cutoffs[name] = config.calendar.addingLocalDays(-d, to: now).adding(seconds: -Int64(s))
+                case .calendar(let d, let s):
+                    cutoffs[name] = config.calendar.addingLocalDays(-d, to: now).adding(seconds: -Int64(s))
                 }
             }
             filter.stalled = (now, cutoffs)

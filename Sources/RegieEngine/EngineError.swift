@@ -35,7 +35,10 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case let e as EngineError: return e
         case let r as Refusal: return .refused(r)
         case let d as DatabaseError:
-            if d.isBusy { return .environment("the database is busy (another process holds the write lock for over 10 s); try again") }
+            if d.isBusy {
+                return .environment(
+                    "the database is busy (another process holds the write lock for over 10 s); try again")
+            }
             return .environment("storage problem: \(d.description)")
         case let s as StoreError: return .environment(s.description)
         default: return .environment(String(describing: error))

@@ -52,7 +52,9 @@ final class GroupCommitter: @unchecked Sendable {
         }
         switch job.result {
         case .success(let value)?:
-            guard let typed = value as? T else { throw EngineError.environment("internal error: unexpected result type") }
+            guard let typed = value as? T else {
+                throw EngineError.environment("internal error: unexpected result type")
+            }
             return typed
         case .failure(let error)?: throw error
         case nil: throw EngineError.environment("internal error: job without result")

@@ -10,7 +10,8 @@ public struct Pseudonymizer: Sendable {
     /// Creates a pseudonymiser; the secret must be at least 16 bytes.
     public init(secret: [UInt8]) throws(EngineError) {
         guard secret.count >= 16 else {
-            throw .environment("the pseudonym secret is too short (\(secret.count) bytes); use at least 32 random bytes")
+            throw .environment(
+                "the pseudonym secret is too short (\(secret.count) bytes); use at least 32 random bytes")
         }
         self.secret = secret
     }
@@ -26,13 +27,16 @@ public struct Pseudonymizer: Sendable {
     /// Finds the regional secret: the environment, else the configured file, else the file `regie init` made
     /// beside the database.
     /// - Returns: the pseudonymiser, or nil when there is no secret anywhere.
-    public static func load(configFolder: String, config: RegionConfig, database: String) throws(EngineError) -> Pseudonymizer? {
+    public static func load(configFolder: String, config: RegionConfig, database: String) throws(EngineError)
+        -> Pseudonymizer?
+    {
         if let env = ProcessInfo.processInfo.environment[environmentVariable], !env.isEmpty {
             return try Pseudonymizer(secret: Array(env.utf8))
         }
         var candidates = [database + ".secret"]
         if let file = config.pseudonymSecretFile {
-            candidates.insert(file.hasPrefix("/") ? file : (configFolder as NSString).appendingPathComponent(file), at: 0)
+            candidates.insert(
+                file.hasPrefix("/") ? file : (configFolder as NSString).appendingPathComponent(file), at: 0)
         }
         for path in candidates {
             if let data = FileManager.default.contents(atPath: path) {
@@ -49,7 +53,8 @@ public struct Pseudonymizer: Sendable {
         if FileManager.default.fileExists(atPath: path) { return false }
         let bytes: [UInt8]
         do { bytes = try Crypto.randomBytes(32) } catch { throw .environment(error.description) }
-        let ok = FileManager.default.createFile(atPath: path, contents: Data((Crypto.hex(bytes) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        let ok = FileManager.default.createFile(
+            atPath: path, contents: Data((Crypto.hex(bytes) + "\n").utf8), attributes: [.posixPermissions: 0o600])
         guard ok else { throw .environment("cannot write the pseudonym secret to \(path)") }
         return true
     }

@@ -24,7 +24,9 @@ public final class Scheduler: @unchecked Sendable {
         guard lockFD >= 0 else { throw .environment("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
         guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
             close(lockFD)
-            throw .environment("another scheduler is already running on \(engine.databasePath); run one `regie timers run` per database")
+            throw .environment(
+                "another scheduler is already running on \(engine.databasePath); run one `regie timers run` per database"
+            )
         }
         do {
             wake = try WakeSignal(path: WakeSignal.path(forDatabase: engine.databasePath))

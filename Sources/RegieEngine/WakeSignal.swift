@@ -25,11 +25,15 @@ public final class WakeSignal: @unchecked Sendable {
     public init(path: String) throws(EngineError) {
         self.path = path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw .environment("cannot create the scheduler's wake socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw .environment("cannot create the scheduler's wake socket: \(String(cString: strerror(errno)))")
+        }
         unlink(path)
         var addr = Self.address(path)
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard rc == 0 else {
             close(fd)

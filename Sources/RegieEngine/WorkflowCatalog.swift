@@ -16,9 +16,13 @@ public struct WorkflowCatalog: Sendable {
         self.folder = folder
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }.sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+                $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json")
+            }.sorted()
         } catch {
-            throw .environment("cannot read the workflow folder \(folder); set REGIE_WORKFLOWS or --workflows to the folder with the workflow files")
+            throw .environment(
+                "cannot read the workflow folder \(folder); set REGIE_WORKFLOWS or --workflows to the folder with the workflow files"
+            )
         }
         var seen: [String: String] = [:]
         for name in names {
@@ -26,7 +30,14 @@ public struct WorkflowCatalog: Sendable {
             do {
                 let workflow = try Self.load(path: path)
                 if let other = seen[workflow.name] {
-                    failures[path] = ValidationFailure([ValidationProblem(file: path, path: "$.name", message: "workflow name \"\(workflow.name)\" is also used by \(other)", fix: "each workflow lives in one file; give a new version a higher \"version\" in the same file")])
+                    failures[path] = ValidationFailure([
+                        ValidationProblem(
+                            file: path, path: "$.name",
+                            message: "workflow name \"\(workflow.name)\" is also used by \(other)",
+                            fix:
+                                "each workflow lives in one file; give a new version a higher \"version\" in the same file"
+                        )
+                    ])
                     continue
                 }
                 seen[workflow.name] = path
@@ -41,7 +52,10 @@ public struct WorkflowCatalog: Sendable {
     /// - Throws: `ValidationFailure` with every problem.
     public static func load(path: String) throws(ValidationFailure) -> Workflow {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationFailure([ValidationProblem(file: path, path: "$", message: "cannot read the file", fix: "check the path and permissions")])
+            throw ValidationFailure([
+                ValidationProblem(
+                    file: path, path: "$", message: "cannot read the file", fix: "check the path and permissions")
+            ])
         }
         return try WorkflowLoader.load(Array(data), file: path)
     }
@@ -51,7 +65,8 @@ public struct WorkflowCatalog: Sendable {
     public func workflow(_ name: String) throws(EngineError) -> Workflow {
         if let w = workflows[name] { return w }
         if let (file, _) = failures.first(where: { $0.key.hasSuffix("/\(name).json") }) {
-            throw .environment("workflow \(name) is not loaded because \(file) has problems; run `regie workflow validate \(file)`")
+            throw .environment(
+                "workflow \(name) is not loaded because \(file) has problems; run `regie workflow validate \(file)`")
         }
         throw .notFound("no workflow named \"\(name)\"; available: \(workflows.keys.sorted().joined(separator: ", "))")
     }

@@ -35,9 +35,11 @@ public final class CaseStore {
                 if simulated != simulatedClock { throw StoreError.clockMismatch(path, simulated: simulated) }
                 return
             }
-            try db.run("INSERT INTO meta(key, value) VALUES ('schema', ?), ('simulated_clock', ?), ('created_at', ?)", [
-                .text(Schema.version), .text(simulatedClock ? "1" : "0"), .text(now.iso8601),
-            ])
+            try db.run(
+                "INSERT INTO meta(key, value) VALUES ('schema', ?), ('simulated_clock', ?), ('created_at', ?)",
+                [
+                    .text(Schema.version), .text(simulatedClock ? "1" : "0"), .text(now.iso8601),
+                ])
         }
         return CaseStore(created: db)
     }
@@ -53,7 +55,9 @@ public final class CaseStore {
 
     /// Sets a value in the meta table.
     public func setMeta(_ key: String, _ value: String) throws {
-        try db.run("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", [.text(key), .text(value)])
+        try db.run(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            [.text(key), .text(value)])
     }
 
     /// Whether the database accepts a simulated clock (`--now`).
@@ -64,7 +68,9 @@ public final class CaseStore {
     /// The definition text a case's workflow version was stored with.
     public func workflowDefinition(name: String, version: Int) throws -> String? {
         var text: String?
-        try db.query("SELECT definition FROM workflow_versions WHERE name=? AND version=?", [.text(name), .int(Int64(version))]) { text = $0.text(0) }
+        try db.query(
+            "SELECT definition FROM workflow_versions WHERE name=? AND version=?", [.text(name), .int(Int64(version))]
+        ) { text = $0.text(0) }
         return text
     }
 
@@ -79,14 +85,17 @@ public final class CaseStore {
 
     /// Stores a workflow version's definition, once; running cases are read against it.
     public func storeWorkflowDefinition(name: String, version: Int, definition: String, now: Instant) throws {
-        try db.run("INSERT OR IGNORE INTO workflow_versions(name, version, definition, stored_at) VALUES (?, ?, ?, ?)", [
-            .text(name), .int(Int64(version)), .text(definition), .int(now.milliseconds),
-        ])
+        try db.run(
+            "INSERT OR IGNORE INTO workflow_versions(name, version, definition, stored_at) VALUES (?, ?, ?, ?)",
+            [
+                .text(name), .int(Int64(version)), .text(definition), .int(now.milliseconds),
+            ])
     }
 
     // MARK: Cases
 
-    static let caseColumns = "id, workflow, version, state, regie_partner, regie_contact, participants, level, client_key, suspended_at, seq, opened_at, updated_at, last_activity_at, closed_at"
+    static let caseColumns =
+        "id, workflow, version, state, regie_partner, regie_contact, participants, level, client_key, suspended_at, seq, opened_at, updated_at, last_activity_at, closed_at"
 
     /// Loads a case with its timers, or nil when there is no such case. Call inside a transaction (`db.read` or
     /// `db.write`) so that the case and its timers come from one snapshot.
@@ -110,10 +119,14 @@ public final class CaseStore {
     static func caseRow(_ s: Statement) -> CaseRecord {
         CaseRecord(
             id: s.text(0), workflow: s.text(1), version: Int(s.int(2)), state: s.text(3),
-            regie: RegieHolder(partner: s.text(4), contact: s.optionalText(5)), participants: decodeParticipants(s.text(6)),
-            level: Int(s.int(7)), clientKey: s.optionalText(8), suspendedAt: s.optionalInt(9).map(Instant.init(milliseconds:)),
-            sequence: Int(s.int(10)), openedAt: Instant(milliseconds: s.int(11)), updatedAt: Instant(milliseconds: s.int(12)),
-            lastActivityAt: Instant(milliseconds: s.int(13)), closedAt: s.optionalInt(14).map(Instant.init(milliseconds:)),
+            regie: RegieHolder(partner: s.text(4), contact: s.optionalText(5)),
+            participants: decodeParticipants(s.text(6)),
+            level: Int(s.int(7)), clientKey: s.optionalText(8),
+            suspendedAt: s.optionalInt(9).map(Instant.init(milliseconds:)),
+            sequence: Int(s.int(10)), openedAt: Instant(milliseconds: s.int(11)),
+            updatedAt: Instant(milliseconds: s.int(12)),
+            lastActivityAt: Instant(milliseconds: s.int(13)),
+            closedAt: s.optionalInt(14).map(Instant.init(milliseconds:)),
             timers: [])
     }
 
@@ -132,7 +145,10 @@ public final class CaseStore {
     /// The running timers of a case, by due time.
     public func timers(of caseId: String) throws -> [TimerRecord] {
         var out: [TimerRecord] = []
-        try db.query("SELECT id, name, kind, event, due_at, started_at, owner_state, paused FROM timers WHERE case_id=? ORDER BY due_at, id", [.text(caseId)]) { s in
+        try db.query(
+            "SELECT id, name, kind, event, due_at, started_at, owner_state, paused FROM timers WHERE case_id=? ORDER BY due_at, id",
+            [.text(caseId)]
+        ) { s in
             out.append(Self.timerRow(s, from: 0))
         }
         return out
@@ -141,8 +157,10 @@ public final class CaseStore {
     /// A timer from eight columns starting at `c`: id, name, kind, event, due_at, started_at, owner_state, paused.
     static func timerRow(_ s: Statement, from c: Int32) -> TimerRecord {
         TimerRecord(
-            id: s.int(c), name: s.text(c + 1), kind: TimerRecord.Kind(rawValue: s.text(c + 2)) ?? .deadline, event: s.text(c + 3),
-            dueAt: Instant(milliseconds: s.int(c + 4)), startedAt: Instant(milliseconds: s.int(c + 5)), ownerState: s.optionalText(c + 6),
+            id: s.int(c), name: s.text(c + 1), kind: TimerRecord.Kind(rawValue: s.text(c + 2)) ?? .deadline,
+            event: s.text(c + 3),
+            dueAt: Instant(milliseconds: s.int(c + 4)), startedAt: Instant(milliseconds: s.int(c + 5)),
+            ownerState: s.optionalText(c + 6),
             paused: s.int(c + 7) != 0)
     }
 
@@ -157,34 +175,47 @@ public final class CaseStore {
             // Guard first: if another commit moved the case on since the decision was made, nothing has been
             // written yet and the caller decides again.
             var current: (seq: Int64, last: Int64?)?
-            try db.query("SELECT seq, last_event_id FROM cases WHERE id=?", [.text(record.id)]) { current = ($0.int(0), $0.optionalInt(1)) }
+            try db.query("SELECT seq, last_event_id FROM cases WHERE id=?", [.text(record.id)]) {
+                current = ($0.int(0), $0.optionalInt(1))
+            }
             guard let current, current.seq == Int64(previous.sequence) else { throw StoreError.staleCase(record.id) }
             lastEvent = current.last
         }
         for e in decision.events {
-            try db.run("INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                .text(e.caseId), .int(Int64(e.sequence)), .int(lastEvent), .int(e.at.milliseconds), .text(e.event), .text(e.actor.partner),
-                .text(e.actor.person), .text(e.actor.role.rawValue), .text(e.payload.compactText),
-            ])
+            try db.run(
+                "INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    .text(e.caseId), .int(Int64(e.sequence)), .int(lastEvent), .int(e.at.milliseconds), .text(e.event),
+                    .text(e.actor.partner),
+                    .text(e.actor.person), .text(e.actor.role.rawValue), .text(e.payload.compactText),
+                ])
             lastEvent = db.lastInsertID
         }
         if let previous {
             try updateProjection(record, from: previous, lastEvent: lastEvent)
         } else {
-            try db.run("INSERT INTO cases(\(Self.caseColumns), last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                .text(record.id), .text(record.workflow), .int(Int64(record.version)), .text(record.state), .text(record.regie.partner),
-                .text(record.regie.contact), .text(Self.encodeParticipants(record.participants)), .int(Int64(record.level)),
-                .text(record.clientKey), .int(record.suspendedAt?.milliseconds), .int(Int64(record.sequence)),
-                .int(record.openedAt.milliseconds), .int(record.updatedAt.milliseconds), .int(record.lastActivityAt.milliseconds),
-                .int(record.closedAt?.milliseconds), .int(lastEvent),
-            ])
+            try db.run(
+                "INSERT INTO cases(\(Self.caseColumns), last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    .text(record.id), .text(record.workflow), .int(Int64(record.version)), .text(record.state),
+                    .text(record.regie.partner),
+                    .text(record.regie.contact), .text(Self.encodeParticipants(record.participants)),
+                    .int(Int64(record.level)),
+                    .text(record.clientKey), .int(record.suspendedAt?.milliseconds), .int(Int64(record.sequence)),
+                    .int(record.openedAt.milliseconds), .int(record.updatedAt.milliseconds),
+                    .int(record.lastActivityAt.milliseconds),
+                    .int(record.closedAt?.milliseconds), .int(lastEvent),
+                ])
         }
         try applyTimerChanges(&record, previous: previous?.timers ?? [])
         for n in decision.notifications {
-            try db.run("INSERT INTO outbox(case_id, seq, topic, recipients, event, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [
-                .text(n.caseId), .int(Int64(n.sequence)), .text(n.topic), .text(n.recipients.joined(separator: ",")),
-                .text(n.event), .int(Int64(n.level)), .int(decision.record.updatedAt.milliseconds),
-            ])
+            try db.run(
+                "INSERT INTO outbox(case_id, seq, topic, recipients, event, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    .text(n.caseId), .int(Int64(n.sequence)), .text(n.topic),
+                    .text(n.recipients.joined(separator: ",")),
+                    .text(n.event), .int(Int64(n.level)), .int(decision.record.updatedAt.milliseconds),
+                ])
         }
         return record
     }
@@ -221,23 +252,33 @@ public final class CaseStore {
             let t = record.timers[i]
             guard let id = t.id, let before = old.removeValue(forKey: id) else { continue }
             if before.dueAt != t.dueAt || before.paused != t.paused {
-                try db.run("UPDATE timers SET due_at=?, paused=? WHERE id=?", [.int(t.dueAt.milliseconds), .int(t.paused ? 1 : 0), .int(id)])
+                try db.run(
+                    "UPDATE timers SET due_at=?, paused=? WHERE id=?",
+                    [.int(t.dueAt.milliseconds), .int(t.paused ? 1 : 0), .int(id)])
             }
         }
         for i in record.timers.indices where record.timers[i].id == nil {
             let t = record.timers[i]
-            if let (id, _) = old.first(where: { $0.value.name == t.name && $0.value.kind == t.kind && $0.value.event == t.event }) {
+            if let (id, _) = old.first(where: {
+                $0.value.name == t.name && $0.value.kind == t.kind && $0.value.event == t.event
+            }) {
                 // The same timer started afresh (a state re-entered): reuse its row.
                 old.removeValue(forKey: id)
-                try db.run("UPDATE timers SET due_at=?, started_at=?, owner_state=?, paused=? WHERE id=?", [
-                    .int(t.dueAt.milliseconds), .int(t.startedAt.milliseconds), .text(t.ownerState), .int(t.paused ? 1 : 0), .int(id),
-                ])
+                try db.run(
+                    "UPDATE timers SET due_at=?, started_at=?, owner_state=?, paused=? WHERE id=?",
+                    [
+                        .int(t.dueAt.milliseconds), .int(t.startedAt.milliseconds), .text(t.ownerState),
+                        .int(t.paused ? 1 : 0), .int(id),
+                    ])
                 record.timers[i].id = id
             } else {
-                try db.run("INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, paused) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                    .text(record.id), .text(t.name), .text(t.kind.rawValue), .text(t.event), .int(t.dueAt.milliseconds),
-                    .int(t.startedAt.milliseconds), .text(t.ownerState), .int(t.paused ? 1 : 0),
-                ])
+                try db.run(
+                    "INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, paused) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        .text(record.id), .text(t.name), .text(t.kind.rawValue), .text(t.event),
+                        .int(t.dueAt.milliseconds),
+                        .int(t.startedAt.milliseconds), .text(t.ownerState), .int(t.paused ? 1 : 0),
+                    ])
                 record.timers[i].id = db.lastInsertID
             }
         }
@@ -259,7 +300,8 @@ public final class CaseStore {
             out.append(
                 CaseEvent(
                     caseId: caseId, sequence: Int(s.int(0)), at: Instant(milliseconds: s.int(1)), event: s.text(2),
-                    actor: Actor(partner: s.text(3), person: s.optionalText(4), role: Role(rawValue: s.text(5)) ?? .systeem),
+                    actor: Actor(
+                        partner: s.text(3), person: s.optionalText(4), role: Role(rawValue: s.text(5)) ?? .systeem),
                     payload: payload))
         }
         return out
@@ -283,7 +325,9 @@ public final class CaseStore {
             values.append(.text(workflow))
         }
         if let stalled = filter.stalled {
-            var clauses = ["EXISTS (SELECT 1 FROM timers t WHERE t.case_id=cases.id AND t.paused=0 AND t.kind='deadline' AND t.due_at < ?)"]
+            var clauses = [
+                "EXISTS (SELECT 1 FROM timers t WHERE t.case_id=cases.id AND t.paused=0 AND t.kind='deadline' AND t.due_at < ?)"
+            ]
             values.append(.int(stalled.now.milliseconds))
             for (workflow, cutoff) in stalled.inactiveSince.sorted(by: { $0.key < $1.key }) {
                 clauses.append("(workflow=? AND last_activity_at < ?)")
@@ -304,7 +348,10 @@ public final class CaseStore {
     /// Running, unpaused timers due at or before `limit`, earliest first.
     public func dueTimers(until limit: Instant, max: Int) throws -> [DueTimer] {
         var out: [DueTimer] = []
-        try db.query("SELECT id, case_id, due_at FROM timers WHERE paused=0 AND due_at <= ? ORDER BY due_at, id LIMIT ?", [.int(limit.milliseconds), .int(Int64(max))]) {
+        try db.query(
+            "SELECT id, case_id, due_at FROM timers WHERE paused=0 AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+            [.int(limit.milliseconds), .int(Int64(max))]
+        ) {
             out.append(DueTimer(id: $0.int(0), caseId: $0.text(1), dueAt: Instant(milliseconds: $0.int(2))))
         }
         return out
@@ -326,18 +373,28 @@ public final class CaseStore {
         try recordFiring(timer, name: name, firedAt: firedAt, sequence: decision.record.sequence)
     }
 
+    /// Deletes a timer row that can no longer fire (its case is gone or closed).
+    public func deleteTimer(_ id: Int64) throws {
+        try db.run("DELETE FROM timers WHERE id=?", [.int(id)])
+    }
+
     /// Records that a timer fired; the unique key makes a second firing of the same timer fail.
     public func recordFiring(_ timer: DueTimer, name: String, firedAt: Instant, sequence: Int) throws {
-        try db.run("INSERT INTO timer_firings(timer_id, case_id, name, due_at, fired_at, lateness_ms, seq) VALUES (?, ?, ?, ?, ?, ?, ?)", [
-            .int(timer.id), .text(timer.caseId), .text(name), .int(timer.dueAt.milliseconds), .int(firedAt.milliseconds),
-            .int(max(0, firedAt.milliseconds - timer.dueAt.milliseconds)), .int(Int64(sequence)),
-        ])
+        try db.run(
+            "INSERT INTO timer_firings(timer_id, case_id, name, due_at, fired_at, lateness_ms, seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                .int(timer.id), .text(timer.caseId), .text(name), .int(timer.dueAt.milliseconds),
+                .int(firedAt.milliseconds),
+                .int(max(0, firedAt.milliseconds - timer.dueAt.milliseconds)), .int(Int64(sequence)),
+            ])
     }
 
     /// Counts of pending and overdue timers.
     public func timerCounts(now: Instant) throws -> (pending: Int, overdue: Int) {
         let pending = try db.scalarInt("SELECT count(*) FROM timers") ?? 0
-        let overdue = try db.scalarInt("SELECT count(*) FROM timers WHERE paused=0 AND due_at <= ?", [.int(now.milliseconds)]) ?? 0
+        let overdue =
+            try db.scalarInt("SELECT count(*) FROM timers WHERE paused=0 AND due_at <= ?", [.int(now.milliseconds)])
+            ?? 0
         return (Int(pending), Int(overdue))
     }
 
@@ -346,15 +403,21 @@ public final class CaseStore {
     /// The stored request and response for an idempotency key.
     public func idempotentResponse(_ key: String) throws -> (request: String, response: String)? {
         var out: (String, String)?
-        try db.query("SELECT request, response FROM idempotency WHERE key=?", [.text(key)]) { out = ($0.text(0), $0.text(1)) }
+        try db.query("SELECT request, response FROM idempotency WHERE key=?", [.text(key)]) {
+            out = ($0.text(0), $0.text(1))
+        }
         return out
     }
 
     /// Stores the response to an idempotent request, in the same transaction as its effect.
-    public func storeIdempotentResponse(_ key: String, request: String, caseId: String, response: String, now: Instant) throws {
-        try db.run("INSERT INTO idempotency(key, request, case_id, response, created_at) VALUES (?, ?, ?, ?, ?)", [
-            .text(key), .text(request), .text(caseId), .text(response), .int(now.milliseconds),
-        ])
+    public func storeIdempotentResponse(_ key: String, request: String, caseId: String, response: String, now: Instant)
+        throws
+    {
+        try db.run(
+            "INSERT INTO idempotency(key, request, case_id, response, created_at) VALUES (?, ?, ?, ?, ?)",
+            [
+                .text(key), .text(request), .text(caseId), .text(response), .int(now.milliseconds),
+            ])
     }
 }
 
@@ -395,9 +458,11 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notInitialised(let path): return "\(path) is not a Regie database; create it with `regie init --db \(path)`"
+        case .notInitialised(let path):
+            return "\(path) is not a Regie database; create it with `regie init --db \(path)`"
         case .clockMismatch(let path, let simulated):
-            return "\(path) was created with \(simulated ? "a simulated" : "the real") clock; that cannot change (use another --db)"
+            return
+                "\(path) was created with \(simulated ? "a simulated" : "the real") clock; that cannot change (use another --db)"
         case .staleCase(let id): return "case \(id) changed while the command was decided; it was decided again"
         }
     }
@@ -407,7 +472,10 @@ extension CaseStore {
     /// Running deadlines and reminders due before `limit` (overdue ones included), earliest first.
     public func upcomingTimers(until limit: Instant, max: Int) throws -> [(caseId: String, timer: TimerRecord)] {
         var out: [(String, TimerRecord)] = []
-        try db.query("SELECT id, name, kind, event, due_at, started_at, owner_state, paused, case_id FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?", [.int(limit.milliseconds), .int(Int64(max))]) { s in
+        try db.query(
+            "SELECT id, name, kind, event, due_at, started_at, owner_state, paused, case_id FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
+            [.int(limit.milliseconds), .int(Int64(max))]
+        ) { s in
             out.append((s.text(8), Self.timerRow(s, from: 0)))
         }
         return out

@@ -59,19 +59,33 @@ struct BenchSetup {
     var database: String { folder.appendingPathComponent("bench.db").path }
 
     init() throws {
-        let base = ProcessInfo.processInfo.environment["REGIE_BENCH_DIR"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        let base =
+            ProcessInfo.processInfo.environment["REGIE_BENCH_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory
         folder = base.appendingPathComponent("regie-bench-\(getpid())-\(Int(monotonic() * 1000))")
-        try FileManager.default.createDirectory(atPath: folder.appendingPathComponent("Workflows").path, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: folder.appendingPathComponent("Workflows").path, withIntermediateDirectories: true)
         try Data(benchWorkflow.utf8).write(to: URL(fileURLWithPath: workflows).appendingPathComponent("bench.json"))
     }
 
     func engine(path: String? = nil) throws -> Engine {
         let db = path ?? database
-        if !FileManager.default.fileExists(atPath: db) { _ = try CaseStore.create(path: db, simulatedClock: false, now: WallClock().now()) }
-        return try Engine(databasePath: db, catalog: try WorkflowCatalog(folder: workflows), config: RegionConfig(), clock: WallClock(), pseudonymizer: nil)
+        if !FileManager.default.fileExists(atPath: db) {
+            _ = try CaseStore.create(path: db, simulatedClock: false, now: WallClock().now())
+        }
+        return try Engine(
+            databasePath: db, catalog: try WorkflowCatalog(folder: workflows), config: RegionConfig(),
+            clock: WallClock(), pseudonymizer: nil)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: folder) }
+    /// Removes the folder, unless REGIE_BENCH_KEEP is set (to look at the databases afterwards).
+    func remove() {
+        if ProcessInfo.processInfo.environment["REGIE_BENCH_KEEP"] != nil {
+            FileHandle.standardError.write(Data("kept \(folder.path)\n".utf8))
+            return
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
 }
 
 /// Runs `work(thread, index)` for `count` items spread over `threads` threads; returns elapsed seconds.
@@ -102,9 +116,23 @@ func openCases(_ engine: Engine, count: Int, progress: Bool = false) throws -> [
     let step = max(1000, count / 10)
     while ids.count < count {
         let n = min(1000, count - ids.count)
-        let results = try engine.open(batch: Array(repeating: Engine.OpenRequest(workflow: "bench", regie: "gemeente-haarlem"), count: n))
+        let results = try engine.open(
+            batch: Array(repeating: Engine.OpenRequest(workflow: "bench", regie: "gemeente-haarlem"), count: n))
         for r in results { ids.append(try r.get().record?.id ?? "") }
-        if progress && ids.count % step == 0 { FileHandle.standardError.write(Data("  opened \(ids.count)/\(count) cases\n".utf8)) }
+        if progress && ids.count % step == 0 {
+            FileHandle.standardError.write(Data("  opened \(ids.count)/\(count) cases\n".utf8))
+        }
     }
     return ids
+}
+
+/// A benchmark that could not run.
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
 }

@@ -65,7 +65,8 @@ enum RegieCLI {
                             + subs.map { "  " + $0.path.padding(18) + "  " + $0.summary }.joined(separator: "\n"))
                     return argv.count == 1 ? 2 : 0
                 }
-                Output.warn("unknown subcommand `\(argv[0]) \(argv[1])`; try: \(subs.map(\.path).joined(separator: ", "))")
+                Output.warn(
+                    "unknown subcommand `\(argv[0]) \(argv[1])`; try: \(subs.map(\.path).joined(separator: ", "))")
                 return 2
             }
             let hint = closest(argv[0], in: Array(groups)).map { "did you mean `\($0)`? " } ?? ""

@@ -4,14 +4,16 @@ import Foundation
 enum CLI {
     /// The `regie` executable next to the test bundle.
     static var binary: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         if dir.lastPathComponent.hasSuffix(".xctest") { dir.deleteLastPathComponent() }
         return dir.appendingPathComponent("regie").path
     }
 
     /// The repository root.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     struct Result {
         var status: Int32
@@ -21,7 +23,9 @@ enum CLI {
 
     /// Runs `regie` with arguments and optional standard input.
     @discardableResult
-    static func run(_ args: [String], input: String? = nil, environment: [String: String] = [:], in folder: URL? = nil) throws -> Result {
+    static func run(_ args: [String], input: String? = nil, environment: [String: String] = [:], in folder: URL? = nil)
+        throws -> Result
+    {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
@@ -45,7 +49,9 @@ enum CLI {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
+            err: String(decoding: e, as: UTF8.self))
     }
 
     /// A fresh temporary folder.

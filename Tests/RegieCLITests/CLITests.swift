@@ -6,7 +6,10 @@ import Testing
     @Test func helpForEveryCommand() throws {
         let overview = try CLI.run(["--help"])
         #expect(overview.status == 0)
-        for command in ["init", "workflow validate", "case open", "case fire", "case show", "case timeline", "case list", "timers due", "timers run", "batch"] {
+        for command in [
+            "init", "workflow validate", "case open", "case fire", "case show", "case timeline", "case list",
+            "timers due", "timers run", "batch",
+        ] {
             #expect(overview.out.contains(command))
             let help = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(help.status == 0, "\(command) --help")
@@ -30,10 +33,15 @@ import Testing
         let db = dir.appendingPathComponent("t.db").path
         #expect(try CLI.run(["case", "list", "--db", db]).status == 4)
         #expect(try CLI.run(["init", "--db", db, "--simulated-clock", "--now", "2026-11-23T09:00"]).status == 0)
-        let opened = try CLI.run(["case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "gemeente-haarlem", "--contact", "J. Jansen", "--bsn", "111222333", "--json"])
+        let opened = try CLI.run([
+            "case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "gemeente-haarlem", "--contact",
+            "J. Jansen", "--bsn", "111222333", "--json",
+        ])
         #expect(opened.status == 0, "\(opened.err)")
         let json = try JSONParser.parse(opened.out)
-        for key in ["id", "workflow", "version", "state", "regie", "level", "partners", "suspended", "sequence", "timers"] {
+        for key in [
+            "id", "workflow", "version", "state", "regie", "level", "partners", "suspended", "sequence", "timers",
+        ] {
             #expect(json[key] != nil, "case open --json lacks \(key)")
         }
         #expect(json["regie"]?["partner"]?.stringValue == "gemeente-haarlem")
@@ -50,7 +58,10 @@ import Testing
         let shown = try JSONParser.parse(try CLI.run(["case", "show", id, "--db", db, "--json"]).out)
         #expect(shown["level"] == .int(1))
         let timeline = try JSONParser.parse(try CLI.run(["case", "timeline", id, "--db", db, "--json"]).out)
-        #expect(timeline["events"]?.arrayValue?.compactMap { $0["event"]?.stringValue } == ["geopend", "plan-vastgesteld", "herinnering", "stagnatie-gesignaleerd"])
+        #expect(
+            timeline["events"]?.arrayValue?.compactMap { $0["event"]?.stringValue } == [
+                "geopend", "plan-vastgesteld", "herinnering", "stagnatie-gesignaleerd",
+            ])
         let stalled = try CLI.run(["case", "list", "--stalled", "--db", db, "--json"])
         #expect(try JSONParser.parse(stalled.out)["cases"]?.arrayValue?.count == 1)
         #expect(try CLI.run(["timers", "run", "--once", "--db", db, "--now", "2026-12-01T10:00"]).status == 2)
@@ -71,7 +82,10 @@ import Testing
     @Test func validateReportsEveryProblemWithFileAndPath() throws {
         let dir = try CLI.temporaryFolder()
         let file = dir.appendingPathComponent("kapot.json").path
-        try Data(#"{"name": "kapot", "version": 1, "states": [{"name": "a", "initial": true}], "transitions": [{"event": "x", "from": ["b"], "to": "a", "roles": ["baas"]}], "extra": 1}"#.utf8).write(to: URL(fileURLWithPath: file))
+        try Data(
+            #"{"name": "kapot", "version": 1, "states": [{"name": "a", "initial": true}], "transitions": [{"event": "x", "from": ["b"], "to": "a", "roles": ["baas"]}], "extra": 1}"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: file))
         let r = try CLI.run(["workflow", "validate", file])
         #expect(r.status == 1)
         let lines = r.out.split(separator: "\n")

@@ -95,10 +95,14 @@ import Testing
         #expect(child.terminationReason == .uncaughtSignal)
 
         let acknowledged = acks.lock.withLock { acks.lines }.compactMap { line -> (String, Int64)? in
-            guard let v = try? JSONParser.parse(line), v["ok"] == .bool(true), let c = v["case"]?.stringValue, let s = v["sequence"]?.intValue else { return nil }
+            guard let v = try? JSONParser.parse(line), v["ok"] == .bool(true), let c = v["case"]?.stringValue,
+                let s = v["sequence"]?.intValue
+            else { return nil }
             return (c, s)
         }
-        #expect(acknowledged.count > caseCount + 100, "the child acknowledged too little to test anything: \(acknowledged.count)")
+        #expect(
+            acknowledged.count > caseCount + 100,
+            "the child acknowledged too little to test anything: \(acknowledged.count)")
 
         // Downtime: the busy cases' timers (restarted by their last voortgang) become overdue. At restart they fire,
         // once each; the quiet cases' timers, which fired before the kill, do not fire again.
@@ -114,7 +118,8 @@ import Testing
         var fired = 0
         for c in cases {
             let id = try #require(c["id"]?.stringValue)
-            let timeline = try JSONParser.parse(try CLI.run(["case", "timeline", id, "--db", db, "--json"], environment: env).out)
+            let timeline = try JSONParser.parse(
+                try CLI.run(["case", "timeline", id, "--db", db, "--json"], environment: env).out)
             let list = timeline["events"]?.arrayValue ?? []
             // The projection matches the log, and the log has no gaps.
             #expect(list.compactMap { $0["sequence"]?.intValue } == Array(1...Int64(list.count)))
@@ -123,7 +128,9 @@ import Testing
             let maxAcked = acknowledged.filter { $0.0 == id }.map(\.1).max() ?? 1
             #expect(Int64(list.count) >= maxAcked, "case \(id) lost acknowledged events")
             // No timer fired twice: each firing names a distinct deadline.
-            let firings = list.filter { $0["event"]?.stringValue == "getikt" }.compactMap { $0["payload"]?["dueAt"]?.stringValue }
+            let firings = list.filter { $0["event"]?.stringValue == "getikt" }.compactMap {
+                $0["payload"]?["dueAt"]?.stringValue
+            }
             #expect(Set(firings).count == firings.count, "a timer fired twice in case \(id)")
             // Each case's one timer run ended in exactly one firing: before the kill or at restart.
             #expect(firings.count == 1, "case \(id) has \(firings.count) firings")

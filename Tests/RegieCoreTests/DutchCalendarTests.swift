@@ -14,7 +14,10 @@ import Testing
 
     @Test func easterMatchesKnownDates() {
         // Hand-checked against published Easter dates, including the earliest possible (22 March) and a late one.
-        let known = [2024: "2024-03-31", 2025: "2025-04-20", 2026: "2026-04-05", 2027: "2027-03-28", 2028: "2028-04-16", 2038: "2038-04-25", 2285: "2285-03-22"]
+        let known = [
+            2024: "2024-03-31", 2025: "2025-04-20", 2026: "2026-04-05", 2027: "2027-03-28", 2028: "2028-04-16",
+            2038: "2038-04-25", 2285: "2285-03-22",
+        ]
         for (year, expected) in known { #expect(LocalDate.easterSunday(year) == date(expected)) }
     }
 
@@ -67,14 +70,16 @@ import Testing
     @Test func statutoryPeriodEndingOnANonWorkingDayMovesToTheNextWorkingDay() throws {
         // A Wvggz melding on Saturday 11 April 2026: 14 days end on Saturday 25 April; Monday 27 is King's Day,
         // so the period ends at the end of Tuesday 28 April.
-        let due = calendar.deadline(after: .calendar(days: 14, seconds: 0), from: try at("2026-04-11T15:00"), statutory: true)
+        let due = calendar.deadline(
+            after: .calendar(days: 14, seconds: 0), from: try at("2026-04-11T15:00"), statutory: true)
         #expect(calendar.deadlineDay(of: due) == date("2026-04-28"))
         #expect(due.iso8601 == "2026-04-28T22:00:00.000Z")
         // The same period, not statutory, ends at the same clock time 14 days later.
         let plain = calendar.deadline(after: .calendar(days: 14, seconds: 0), from: try at("2026-04-11T15:00"))
         #expect(plain.iso8601 == "2026-04-25T13:00:00.000Z")
         // A statutory period ending on a working day is not moved: Mon 2 Nov + 14 days = end of Mon 16 Nov.
-        let weekday = calendar.deadline(after: .calendar(days: 14, seconds: 0), from: try at("2026-11-02T10:00"), statutory: true)
+        let weekday = calendar.deadline(
+            after: .calendar(days: 14, seconds: 0), from: try at("2026-11-02T10:00"), statutory: true)
         #expect(calendar.deadlineDay(of: weekday) == date("2026-11-16"))
     }
 

@@ -42,17 +42,24 @@ let sampleWorkflow = """
         return sampleWorkflow.replacingOccurrences(of: old, with: new)
     }
 
-    func expectProblem(_ text: String, path: String, contains message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectProblem(
+        _ text: String, path: String, contains message: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let found = problems(text)
         #expect(
             found.contains { $0.path == path && $0.description.contains(message) },
-            "expected \(path): \(message); got:\n\(found.map(\.description).joined(separator: "\n"))", sourceLocation: sourceLocation)
+            "expected \(path): \(message); got:\n\(found.map(\.description).joined(separator: "\n"))",
+            sourceLocation: sourceLocation)
     }
 
     @Test func theSampleAndTheShippedWorkflowsAreValid() throws {
         #expect(problems(sampleWorkflow).isEmpty)
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Workflows").standardized
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") && !$0.hasSuffix("schema.json") }
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../Workflows"
+        ).standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".json") && !$0.hasSuffix("schema.json")
+        }
         #expect(!files.isEmpty)
         for f in files {
             let data = try #require(FileManager.default.contents(atPath: folder.appendingPathComponent(f).path))
@@ -68,8 +75,11 @@ let sampleWorkflow = """
     }
 
     @Test func unknownKeySuggestsTheClosestOne() {
-        expectProblem(broken(#""transitions": ["#, #""transitons": [], "transitions": ["#), path: "$.transitons", contains: "did you mean \"transitions\"?")
-        expectProblem(broken(#""initial": true,"#, #""initail": true,"#), path: "$.states[0].initail", contains: "unknown key")
+        expectProblem(
+            broken(#""transitions": ["#, #""transitons": [], "transitions": ["#), path: "$.transitons",
+            contains: "did you mean \"transitions\"?")
+        expectProblem(
+            broken(#""initial": true,"#, #""initail": true,"#), path: "$.states[0].initail", contains: "unknown key")
     }
 
     @Test func missingInitialState() {
@@ -77,45 +87,79 @@ let sampleWorkflow = """
     }
 
     @Test func transitionsToOrFromUnknownStates() {
-        expectProblem(broken(#""from": ["open"], "to": "bezig""#, #""from": ["opn"], "to": "bezig""#), path: "$.transitions[0].from[0]", contains: "unknown state \"opn\"; did you mean \"open\"?")
-        expectProblem(broken(#""to": "klaar""#, #""to": "klar""#), path: "$.transitions[7].to", contains: "unknown state \"klar\"")
+        expectProblem(
+            broken(#""from": ["open"], "to": "bezig""#, #""from": ["opn"], "to": "bezig""#),
+            path: "$.transitions[0].from[0]", contains: "unknown state \"opn\"; did you mean \"open\"?")
+        expectProblem(
+            broken(#""to": "klaar""#, #""to": "klar""#), path: "$.transitions[7].to", contains: "unknown state \"klar\""
+        )
     }
 
     @Test func unreachableStates() {
-        let text = broken(#"{"name": "klaar", "final": true}"#, #"{"name": "klaar", "final": true}, {"name": "vergeten", "final": true}"#)
+        let text = broken(
+            #"{"name": "klaar", "final": true}"#,
+            #"{"name": "klaar", "final": true}, {"name": "vergeten", "final": true}"#)
         expectProblem(text, path: "$.states[3]", contains: "state \"vergeten\" is unreachable")
     }
 
     @Test func nonFinalStateWithoutAWayOut() {
-        let text = broken(#"{"event": "afronden", "from": ["bezig"], "to": "klaar""#, #"{"event": "afronden", "from": ["open"], "to": "klaar""#)
+        let text = broken(
+            #"{"event": "afronden", "from": ["bezig"], "to": "klaar""#,
+            #"{"event": "afronden", "from": ["open"], "to": "klaar""#)
         expectProblem(text, path: "$.states[1]", contains: "non-final state \"bezig\" has no way out")
     }
 
     @Test func timerFiringAnEventTheStateDoesNotAccept() {
-        expectProblem(broken(#""fires": "verlopen""#, #""fires": "afronden""#), path: "$.states[0].timers", contains: "state \"open\" has no transition for that event")
-        expectProblem(broken(#""fires": "stilstand"}"#, #""fires": "voortgang"}"#), path: "$.states[1].timers", contains: "does not allow role \"systeem\"")
+        expectProblem(
+            broken(#""fires": "verlopen""#, #""fires": "afronden""#), path: "$.states[0].timers",
+            contains: "state \"open\" has no transition for that event")
+        expectProblem(
+            broken(#""fires": "stilstand"}"#, #""fires": "voortgang"}"#), path: "$.states[1].timers",
+            contains: "does not allow role \"systeem\"")
     }
 
     @Test func unknownRoles() {
-        expectProblem(broken(#""roles": ["regiehouder", "betrokken"]"#, #""roles": ["regiehouder", "betrokkene"]"#), path: "$.transitions[2].roles[1]", contains: "unknown role \"betrokkene\"; did you mean \"betrokken\"?")
+        expectProblem(
+            broken(#""roles": ["regiehouder", "betrokken"]"#, #""roles": ["regiehouder", "betrokkene"]"#),
+            path: "$.transitions[2].roles[1]", contains: "unknown role \"betrokkene\"; did you mean \"betrokken\"?")
     }
 
     @Test func duplicateNames() {
-        expectProblem(broken(#"{"name": "klaar", "final": true}"#, #"{"name": "klaar", "final": true}, {"name": "open", "final": true}"#), path: "$.states[3].name", contains: "duplicate state name \"open\"")
-        expectProblem(broken(#""name": "stilstand""#, #""name": "termijn""#), path: "$.states[1].timers", contains: "duplicate timer name \"termijn\"")
-        expectProblem(broken(#"{"event": "afronden", "from": ["bezig"]"#, #"{"event": "voortgang", "from": ["bezig"]"#), path: "$.transitions[7]", contains: "duplicate transition: \"voortgang\" from \"bezig\"")
-        expectProblem(broken(#""name": "proef","#, #""name": "proef", "name": "twee","#), path: "$", contains: "duplicate key \"name\"")
+        expectProblem(
+            broken(
+                #"{"name": "klaar", "final": true}"#,
+                #"{"name": "klaar", "final": true}, {"name": "open", "final": true}"#), path: "$.states[3].name",
+            contains: "duplicate state name \"open\"")
+        expectProblem(
+            broken(#""name": "stilstand""#, #""name": "termijn""#), path: "$.states[1].timers",
+            contains: "duplicate timer name \"termijn\"")
+        expectProblem(
+            broken(#"{"event": "afronden", "from": ["bezig"]"#, #"{"event": "voortgang", "from": ["bezig"]"#),
+            path: "$.transitions[7]", contains: "duplicate transition: \"voortgang\" from \"bezig\"")
+        expectProblem(
+            broken(#""name": "proef","#, #""name": "proef", "name": "twee","#), path: "$",
+            contains: "duplicate key \"name\"")
     }
 
     @Test func badDurations() {
-        expectProblem(broken(#""after": "5 werkdagen""#, #""after": "5 dagen""#), path: "$.states[0].timers[0].after", contains: "bad duration")
-        expectProblem(broken(#""reminders": ["1 werkdag"]"#, #""reminders": ["P1M"]"#), path: "$.states[0].timers[0].reminders[0]", contains: "no fixed length")
-        expectProblem(broken(#""reminders": ["1 werkdag"]"#, #""reminders": ["6 werkdagen"]"#), path: "$.states[0].timers", contains: "make the reminder shorter")
+        expectProblem(
+            broken(#""after": "5 werkdagen""#, #""after": "5 dagen""#), path: "$.states[0].timers[0].after",
+            contains: "bad duration")
+        expectProblem(
+            broken(#""reminders": ["1 werkdag"]"#, #""reminders": ["P1M"]"#),
+            path: "$.states[0].timers[0].reminders[0]", contains: "no fixed length")
+        expectProblem(
+            broken(#""reminders": ["1 werkdag"]"#, #""reminders": ["6 werkdagen"]"#), path: "$.states[0].timers",
+            contains: "make the reminder shorter")
     }
 
     @Test func effectsMustHaveWhatTheyNeed() {
-        expectProblem(broken(#""requires": ["target"], "effects": [{"addPartner""#, #""effects": [{"addPartner""#), path: "$.transitions[4].effects[0]", contains: "add \"target\" to \"requires\"")
-        expectProblem(broken(#"{"raiseLevel": true}]}"#, #"{"startTimer": "nergens"}]}"#), path: "$.transitions[1].effects[0]", contains: "starts unknown timer \"nergens\"")
+        expectProblem(
+            broken(#""requires": ["target"], "effects": [{"addPartner""#, #""effects": [{"addPartner""#),
+            path: "$.transitions[4].effects[0]", contains: "add \"target\" to \"requires\"")
+        expectProblem(
+            broken(#"{"raiseLevel": true}]}"#, #"{"startTimer": "nergens"}]}"#), path: "$.transitions[1].effects[0]",
+            contains: "starts unknown timer \"nergens\"")
     }
 
     @Test func everyProblemIsReportedAndNothingIsLoaded() {

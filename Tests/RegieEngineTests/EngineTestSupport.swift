@@ -40,7 +40,8 @@ struct Sandbox {
 
     init(workflows files: [String: String]) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("regie-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: folder.appendingPathComponent("Workflows").path, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: folder.appendingPathComponent("Workflows").path, withIntermediateDirectories: true)
         for (name, text) in files { try write(name, text) }
     }
 
@@ -51,7 +52,9 @@ struct Sandbox {
     func engine(clock: any Clock, simulated: Bool = true) throws -> Engine {
         _ = try CaseStore.create(path: database, simulatedClock: simulated, now: clock.now())
         let catalog = try WorkflowCatalog(folder: workflows)
-        return try Engine(databasePath: database, catalog: catalog, config: RegionConfig(), clock: clock, pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)))
+        return try Engine(
+            databasePath: database, catalog: catalog, config: RegionConfig(), clock: clock,
+            pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)))
     }
 }
 

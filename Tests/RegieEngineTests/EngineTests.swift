@@ -20,12 +20,15 @@ import Testing
         let engine = try box.engine(clock: TestClock(start))
         let id = try open(engine)
         let first = try engine.fire(id, CaseCommand(event: "notitie", actor: haarlem, note: "a"), idempotencyKey: "k-1")
-        let second = try engine.fire(id, CaseCommand(event: "notitie", actor: haarlem, note: "a"), idempotencyKey: "k-1")
+        let second = try engine.fire(
+            id, CaseCommand(event: "notitie", actor: haarlem, note: "a"), idempotencyKey: "k-1")
         #expect(!first.replayed && second.replayed)
         #expect(first.response == second.response)
         #expect(try engine.timeline(id).count == 2)
         // The same key for another command is refused, and changes nothing.
-        #expect(throws: EngineError.self) { try engine.fire(id, CaseCommand(event: "notitie", actor: haarlem, note: "b"), idempotencyKey: "k-1") }
+        #expect(throws: EngineError.self) {
+            try engine.fire(id, CaseCommand(event: "notitie", actor: haarlem, note: "b"), idempotencyKey: "k-1")
+        }
         #expect(try engine.timeline(id).count == 2)
         // Opening is idempotent too.
         let a = try open(engine, key: "open-1")
@@ -117,7 +120,9 @@ import Testing
         let downtimeEngine = try box.engine(clock: clock)
         let report = try downtimeEngine.fireDueTimers()
         #expect(report.fired == 5)
-        let dueOrder = try downtimeEngine.read { try $0.db.integers("SELECT due_at FROM timer_firings ORDER BY fired_at") }
+        let dueOrder = try downtimeEngine.read {
+            try $0.db.integers("SELECT due_at FROM timer_firings ORDER BY fired_at")
+        }
         #expect(dueOrder.count == 5 && dueOrder == dueOrder.sorted())
         #expect(try downtimeEngine.timeline(closed).map(\.event) == ["geopend", "sluiten"])
     }
@@ -133,11 +138,14 @@ import Testing
         let other = try engine.open(.init(workflow: "kort", regie: "gemeente-haarlem", bsn: "1112.22.333"))
         #expect(try engine.show(try #require(other.response["id"]?.stringValue)).clientKey == key)
         // Not in the database file, the WAL or anywhere beside them.
-        for file in try FileManager.default.contentsOfDirectory(atPath: box.folder.path) where file.hasPrefix("regie.db") {
+        for file in try FileManager.default.contentsOfDirectory(atPath: box.folder.path)
+        where file.hasPrefix("regie.db") {
             let data = try Data(contentsOf: box.folder.appendingPathComponent(file))
             #expect(data.range(of: Data("111222333".utf8)) == nil, "BSN found in \(file)")
         }
-        #expect(throws: EngineError.self) { try engine.open(.init(workflow: "kort", regie: "gemeente-haarlem", bsn: "123456789")) }
+        #expect(throws: EngineError.self) {
+            try engine.open(.init(workflow: "kort", regie: "gemeente-haarlem", bsn: "123456789"))
+        }
     }
 
     @Test func theSchedulerSleepsUntilDueAndWakesForAnEarlierTimer() throws {
@@ -159,7 +167,9 @@ import Testing
         Thread.sleep(forTimeInterval: 0.3)
         let id = try open(engine)
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline && firings.lock.withLock({ firings.lateness.isEmpty }) { Thread.sleep(forTimeInterval: 0.05) }
+        while Date() < deadline && firings.lock.withLock({ firings.lateness.isEmpty }) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         scheduler.stop()
         #expect(done.wait(timeout: .now() + 5) == .success)
         let lateness = firings.lock.withLock { firings.lateness }
@@ -191,7 +201,8 @@ import Testing
         let start = Instant(seconds: 1_795_000_000)
         let clock = TestClock(start)
         let engine = try box.engine(clock: clock)
-        let id = try #require(try engine.open(.init(workflow: "lus", regie: "gemeente-haarlem")).response["id"]?.stringValue)
+        let id = try #require(
+            try engine.open(.init(workflow: "lus", regie: "gemeente-haarlem")).response["id"]?.stringValue)
         for minute in 1...3 {
             clock.set(start.adding(seconds: Int64(60 * minute)))
             #expect(try engine.fireDueTimers().fired == 1)

@@ -13,13 +13,30 @@ import Testing
 
     func record(_ id: String, now: Instant) -> CaseRecord {
         CaseRecord(
-            id: id, workflow: "w", version: 1, state: "open", regie: RegieHolder(partner: "p", contact: nil), participants: [Participant(partner: "q", role: .betrokken)],
-            level: 0, clientKey: nil, suspendedAt: nil, sequence: 1, openedAt: now, updatedAt: now, lastActivityAt: now, closedAt: nil,
-            timers: [TimerRecord(name: "t", kind: .deadline, event: "e", dueAt: now.adding(seconds: 60), startedAt: now, ownerState: "open", paused: false)])
+            id: id, workflow: "w", version: 1, state: "open", regie: RegieHolder(partner: "p", contact: nil),
+            participants: [Participant(partner: "q", role: .betrokken)],
+            level: 0, clientKey: nil, suspendedAt: nil, sequence: 1, openedAt: now, updatedAt: now, lastActivityAt: now,
+            closedAt: nil,
+            timers: [
+                TimerRecord(
+                    name: "t", kind: .deadline, event: "e", dueAt: now.adding(seconds: 60), startedAt: now,
+                    ownerState: "open", paused: false)
+            ])
     }
 
     func decision(_ r: CaseRecord) -> Decision {
-        Decision(record: r, events: [CaseEvent(caseId: r.id, sequence: r.sequence, at: r.updatedAt, event: "geopend", actor: Actor(partner: "p", role: .regiehouder), payload: ["x": 1])], notifications: [Notification(caseId: r.id, sequence: r.sequence, topic: "case.opened", recipients: ["p"], event: "geopend", level: 0)])
+        Decision(
+            record: r,
+            events: [
+                CaseEvent(
+                    caseId: r.id, sequence: r.sequence, at: r.updatedAt, event: "geopend",
+                    actor: Actor(partner: "p", role: .regiehouder), payload: ["x": 1])
+            ],
+            notifications: [
+                Notification(
+                    caseId: r.id, sequence: r.sequence, topic: "case.opened", recipients: ["p"], event: "geopend",
+                    level: 0)
+            ])
     }
 
     @Test func createsAWALDatabaseWithDurableCommits() throws {
@@ -27,7 +44,9 @@ import Testing
         #expect(try store.db.scalarText("PRAGMA journal_mode") == "wal")
         #expect(try store.db.scalarInt("PRAGMA synchronous") == 2)
         #expect(!store.simulatedClock)
-        #expect(throws: StoreError.self) { try CaseStore.create(path: path, simulatedClock: true, now: Instant(seconds: 0)) }
+        #expect(throws: StoreError.self) {
+            try CaseStore.create(path: path, simulatedClock: true, now: Instant(seconds: 0))
+        }
     }
 
     @Test func refusesAFileThatIsNotARegieDatabase() throws {
@@ -63,7 +82,10 @@ import Testing
         var next = first
         next.sequence = 2
         next.timers[0].dueAt = now.adding(seconds: 120)
-        next.timers.append(TimerRecord(name: "u", kind: .deadline, event: "f", dueAt: now.adding(seconds: 30), startedAt: now, ownerState: nil, paused: false))
+        next.timers.append(
+            TimerRecord(
+                name: "u", kind: .deadline, event: "f", dueAt: now.adding(seconds: 30), startedAt: now, ownerState: nil,
+                paused: false))
         var d = decision(next)
         d.events[0].sequence = 2
         let second = try store.db.write { try store.commit(d, previous: first) }
@@ -86,7 +108,9 @@ import Testing
         let store = try CaseStore.create(path: path, simulatedClock: false, now: Instant(seconds: 0))
         let t = DueTimer(id: 7, caseId: "c-1", dueAt: Instant(seconds: 10))
         try store.recordFiring(t, name: "t", firedAt: Instant(seconds: 11), sequence: 2)
-        #expect(throws: DatabaseError.self) { try store.recordFiring(t, name: "t", firedAt: Instant(seconds: 12), sequence: 3) }
+        #expect(throws: DatabaseError.self) {
+            try store.recordFiring(t, name: "t", firedAt: Instant(seconds: 12), sequence: 3)
+        }
     }
 }
 
@@ -109,8 +133,10 @@ extension CaseStoreTests {
     @Test func theTimelineFollowsEachCasesChainInOrder() throws {
         let store = try CaseStore.create(path: path, simulatedClock: false, now: Instant(seconds: 0))
         let now = Instant(seconds: 1_800_000_000)
-        var current = ["a": try store.db.write { try store.commit(decision(record("a", now: now)), previous: nil) },
-                       "b": try store.db.write { try store.commit(decision(record("b", now: now)), previous: nil) }]
+        var current = [
+            "a": try store.db.write { try store.commit(decision(record("a", now: now)), previous: nil) },
+            "b": try store.db.write { try store.commit(decision(record("b", now: now)), previous: nil) },
+        ]
         for i in 0..<40 {
             let id = i % 3 == 0 ? "a" : "b"
             let before = try #require(current[id])

@@ -9,9 +9,15 @@ extension CaseRecord {
             "suspended": .bool(suspended), "sequence": .int(Int64(sequence)),
             "timers": .array(
                 timers.filter { $0.kind == .deadline }.map {
-                    ["name": .string($0.name), "event": .string($0.event), "dueAt": .string($0.dueAt.iso8601), "paused": .bool($0.paused)]
+                    [
+                        "name": .string($0.name), "event": .string($0.event), "dueAt": .string($0.dueAt.iso8601),
+                        "paused": .bool($0.paused),
+                    ]
                 }),
-            "reminders": .array(timers.filter { $0.kind == .reminder }.map { ["timer": .string($0.name), "dueAt": .string($0.dueAt.iso8601)] }),
+            "reminders": .array(
+                timers.filter { $0.kind == .reminder }.map {
+                    ["timer": .string($0.name), "dueAt": .string($0.dueAt.iso8601)]
+                }),
             "openedAt": .string(openedAt.iso8601), "updatedAt": .string(updatedAt.iso8601),
             "lastActivityAt": .string(lastActivityAt.iso8601),
         ])
@@ -27,7 +33,10 @@ extension CaseEvent {
     public var json: JSONValue {
         [
             "sequence": .int(Int64(sequence)), "at": .string(at.iso8601), "event": .string(event),
-            "actor": ["partner": .string(actor.partner), "person": .optional(actor.person), "role": .string(actor.role.rawValue)],
+            "actor": [
+                "partner": .string(actor.partner), "person": .optional(actor.person),
+                "role": .string(actor.role.rawValue),
+            ],
             "payload": payload,
         ]
     }

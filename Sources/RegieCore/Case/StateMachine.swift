@@ -45,7 +45,10 @@ public struct StateMachine: Sendable {
         var participants: [Participant] = []
         if actor.partner != regie.partner {
             guard actor.role != .regiehouder else {
-                throw Refusal(.wrongRole, "\(actor.partner) opens the case as regiehouder, but regie goes to \(regie.partner); act as \(regie.partner) or with another role")
+                throw Refusal(
+                    .wrongRole,
+                    "\(actor.partner) opens the case as regiehouder, but regie goes to \(regie.partner); act as \(regie.partner) or with another role"
+                )
             }
             participants.append(Participant(partner: actor.partner, role: actor.role))
         }
@@ -55,13 +58,17 @@ public struct StateMachine: Sendable {
             updatedAt: now, lastActivityAt: now, closedAt: nil, timers: [])
         record.timers = initial.timers.flatMap { startTimer($0, owner: initial.name, now: now, paused: false) }
         var payload = JSONObject(pairs: [
-            "workflow": .string(workflow.name), "version": .int(Int64(workflow.version)), "state": .string(initial.name),
+            "workflow": .string(workflow.name), "version": .int(Int64(workflow.version)),
+            "state": .string(initial.name),
             "regie": .string(regie.partner),
         ])
         if let contact = regie.contact { payload["contact"] = .string(contact) }
         if clientKey != nil { payload["clientKey"] = true }
-        let event = CaseEvent(caseId: id, sequence: 1, at: now, event: "geopend", actor: actor, payload: .object(payload))
-        let note = Notification(caseId: id, sequence: 1, topic: "case.opened", recipients: recipients([.all], record, nil), event: "geopend", level: 0)
+        let event = CaseEvent(
+            caseId: id, sequence: 1, at: now, event: "geopend", actor: actor, payload: .object(payload))
+        let note = Notification(
+            caseId: id, sequence: 1, topic: "case.opened", recipients: recipients([.all], record, nil),
+            event: "geopend", level: 0)
         return Decision(record: record, events: [event], notifications: [note])
     }
 
@@ -72,10 +79,14 @@ public struct StateMachine: Sendable {
     /// - Throws: `Refusal` with the rule that forbids it; the case is then unchanged.
     public func apply(_ command: CaseCommand, to record: CaseRecord, now: Instant) throws(Refusal) -> Decision {
         if let expected = command.expectedSequence, expected != record.sequence {
-            throw Refusal(.staleSequence, "case \(record.id) is at sequence \(record.sequence), not \(expected): it changed since you read it; read it again and retry")
+            throw Refusal(
+                .staleSequence,
+                "case \(record.id) is at sequence \(record.sequence), not \(expected): it changed since you read it; read it again and retry"
+            )
         }
         if record.closedAt != nil {
-            throw Refusal(.caseClosed, "case \(record.id) is closed (state \(record.state)); nothing can be fired on it")
+            throw Refusal(
+                .caseClosed, "case \(record.id) is closed (state \(record.state)); nothing can be fired on it")
         }
         if command.actor.role == .systeem {
             throw Refusal(.wrongRole, "role systeem is for timers only; act as a partner in a role (\(Role.names))")
@@ -88,20 +99,29 @@ public struct StateMachine: Sendable {
         }
         guard let byState = transitions[command.event] else {
             let hint = closest(command.event, in: Array(transitions.keys)).map { "did you mean \"\($0)\"? " } ?? ""
-            throw Refusal(.unknownEvent, "workflow \(workflow.name) has no event \"\(command.event)\"; \(hint)allowed in state \(record.state): \(allowedEvents(in: record.state).joined(separator: ", "))")
+            throw Refusal(
+                .unknownEvent,
+                "workflow \(workflow.name) has no event \"\(command.event)\"; \(hint)allowed in state \(record.state): \(allowedEvents(in: record.state).joined(separator: ", "))"
+            )
         }
         guard let transition = byState[record.state] else {
-            throw Refusal(.wrongState, "\"\(command.event)\" is not allowed in state \(record.state); allowed here: \(allowedEvents(in: record.state).joined(separator: ", "))")
+            throw Refusal(
+                .wrongState,
+                "\"\(command.event)\" is not allowed in state \(record.state); allowed here: \(allowedEvents(in: record.state).joined(separator: ", "))"
+            )
         }
         guard transition.roles.contains(command.actor.role) else {
             let roles = transition.roles.sorted().map(\.rawValue).joined(separator: ", ")
-            throw Refusal(.wrongRole, "role \(command.actor.role.rawValue) may not fire \"\(command.event)\"; allowed roles: \(roles)")
+            throw Refusal(
+                .wrongRole,
+                "role \(command.actor.role.rawValue) may not fire \"\(command.event)\"; allowed roles: \(roles)")
         }
         try checkHolds(command.actor, in: record)
         for req in Requirement.allCases where transition.requires.contains(req) {
             let value: String? = req == .motivation ? command.motivation : req == .note ? command.note : command.target
             if value?.trimmingSpaces.isEmpty ?? true {
-                throw Refusal(.missingRequirement, "\"\(command.event)\" requires a \(req.rawValue) (--\(req.rawValue))")
+                throw Refusal(
+                    .missingRequirement, "\"\(command.event)\" requires a \(req.rawValue) (--\(req.rawValue))")
             }
         }
         return try run(transition, command: command, record: record, now: now, extra: [])
@@ -120,13 +140,17 @@ public struct StateMachine: Sendable {
         case .regiehouder: holds = actor.partner == record.regie.partner
         case .systeem: holds = false
         default:
-            holds = record.participants.contains(Participant(partner: actor.partner, role: actor.role))
+            holds =
+                record.participants.contains(Participant(partner: actor.partner, role: actor.role))
                 || (mandates[actor.role]?.contains(actor.partner) ?? false)
         }
         if !holds {
             let theirs = record.partners.filter { $0.partner == actor.partner }.map(\.role.rawValue)
-            let hint = theirs.isEmpty ? "it does not take part in this case" : "its role here: \(theirs.joined(separator: ", "))"
-            throw Refusal(.notInCase, "\(actor.partner) does not hold role \(actor.role.rawValue) in case \(record.id); \(hint)")
+            let hint =
+                theirs.isEmpty
+                ? "it does not take part in this case" : "its role here: \(theirs.joined(separator: ", "))"
+            throw Refusal(
+                .notInCase, "\(actor.partner) does not hold role \(actor.role.rawValue) in case \(record.id); \(hint)")
         }
     }
 
@@ -160,7 +184,10 @@ public struct StateMachine: Sendable {
             case .removePartner:
                 let target = try validTarget(command)
                 guard target != record.regie.partner else {
-                    throw Refusal(.regieEmpty, "\(target) holds regie in case \(record.id) and cannot leave it; hand regie over first, so regie is never empty")
+                    throw Refusal(
+                        .regieEmpty,
+                        "\(target) holds regie in case \(record.id) and cannot leave it; hand regie over first, so regie is never empty"
+                    )
                 }
                 guard record.participants.contains(where: { $0.partner == target }) else {
                     throw Refusal(.invalidTarget, "\(target) does not take part in case \(record.id)")
@@ -182,7 +209,10 @@ public struct StateMachine: Sendable {
                 payload["level"] = .int(Int64(level))
             case .notify(let topic, let to):
                 notifications.append(
-                    Notification(caseId: record.id, sequence: sequence, topic: topic, recipients: recipients(to, record, command.target), event: transition.event, level: record.level))
+                    Notification(
+                        caseId: record.id, sequence: sequence, topic: topic,
+                        recipients: recipients(to, record, command.target), event: transition.event, level: record.level
+                    ))
             }
         }
         if let to = transition.to {
@@ -206,10 +236,14 @@ public struct StateMachine: Sendable {
         record.sequence = sequence
         record.updatedAt = now
         if command.actor.role != .systeem { record.lastActivityAt = now }
-        let event = CaseEvent(caseId: record.id, sequence: sequence, at: now, event: transition.event, actor: command.actor, payload: .object(payload))
+        let event = CaseEvent(
+            caseId: record.id, sequence: sequence, at: now, event: transition.event, actor: command.actor,
+            payload: .object(payload))
         if record.state != old.state || record.level != old.level || record.regie != old.regie {
             notifications.append(
-                Notification(caseId: record.id, sequence: sequence, topic: "case.changed", recipients: recipients([.all], record, nil), event: transition.event, level: record.level))
+                Notification(
+                    caseId: record.id, sequence: sequence, topic: "case.changed",
+                    recipients: recipients([.all], record, nil), event: transition.event, level: record.level))
         }
         return Decision(record: record, events: [event], notifications: notifications)
     }
@@ -242,7 +276,9 @@ public struct StateMachine: Sendable {
     /// The timer rows for a definition: the deadline and its reminders still in the future.
     func startTimer(_ def: TimerDefinition, owner: String?, now: Instant, paused: Bool) -> [TimerRecord] {
         let due = calendar.deadline(after: def.duration, from: now, statutory: def.statutory)
-        let deadline = TimerRecord(name: def.name, kind: .deadline, event: def.fires, dueAt: due, startedAt: now, ownerState: owner, paused: paused)
+        let deadline = TimerRecord(
+            name: def.name, kind: .deadline, event: def.fires, dueAt: due, startedAt: now, ownerState: owner,
+            paused: paused)
         return [deadline] + reminders(for: deadline, def, now: now)
     }
 
@@ -250,14 +286,18 @@ public struct StateMachine: Sendable {
         def.reminders.compactMap { before in
             let at = calendar.reminder(before, ahead: deadline.dueAt)
             guard at > now else { return nil }
-            return TimerRecord(name: def.name, kind: .reminder, event: "herinnering", dueAt: at, startedAt: now, ownerState: deadline.ownerState, paused: deadline.paused)
+            return TimerRecord(
+                name: def.name, kind: .reminder, event: "herinnering", dueAt: at, startedAt: now,
+                ownerState: deadline.ownerState, paused: deadline.paused)
         }
     }
 
     /// Fires a due timer of a case, if it is still running and not paused.
     /// - Returns: the decision, or nil when the timer is gone or paused (then nothing happens).
     public func fire(timerID: Int64, of record: CaseRecord, now: Instant) -> Decision? {
-        guard let timer = record.timers.first(where: { $0.id == timerID }), !timer.paused, record.closedAt == nil else { return nil }
+        guard let timer = record.timers.first(where: { $0.id == timerID }), !timer.paused, record.closedAt == nil else {
+            return nil
+        }
         var base = record
         base.timers.removeAll { $0.id == timerID }
         let lateness = max(0, now.milliseconds - timer.dueAt.milliseconds)
@@ -272,8 +312,12 @@ public struct StateMachine: Sendable {
             if let deadline { payload["deadline"] = .string(deadline.dueAt.iso8601) }
             base.sequence = sequence
             base.updatedAt = now
-            let event = CaseEvent(caseId: record.id, sequence: sequence, at: now, event: "herinnering", actor: .system, payload: .object(payload))
-            let note = Notification(caseId: record.id, sequence: sequence, topic: "deadline.reminder", recipients: [record.regie.partner], event: "herinnering", level: record.level)
+            let event = CaseEvent(
+                caseId: record.id, sequence: sequence, at: now, event: "herinnering", actor: .system,
+                payload: .object(payload))
+            let note = Notification(
+                caseId: record.id, sequence: sequence, topic: "deadline.reminder", recipients: [record.regie.partner],
+                event: "herinnering", level: record.level)
             return Decision(record: base, events: [event], notifications: [note])
         }
         base.timers.removeAll { $0.name == timer.name && $0.kind == .reminder }
@@ -286,7 +330,9 @@ public struct StateMachine: Sendable {
         // The timer's event no longer applies here (a transition timer outlived its purpose): record that it lapsed.
         base.sequence = sequence
         base.updatedAt = now
-        let event = CaseEvent(caseId: record.id, sequence: sequence, at: now, event: "timer-vervallen", actor: .system, payload: .object(JSONObject(details)))
+        let event = CaseEvent(
+            caseId: record.id, sequence: sequence, at: now, event: "timer-vervallen", actor: .system,
+            payload: .object(JSONObject(details)))
         return Decision(record: base, events: [event], notifications: [])
     }
 
@@ -295,14 +341,18 @@ public struct StateMachine: Sendable {
     private func applyBuiltIn(_ command: CaseCommand, to record: CaseRecord, now: Instant) throws(Refusal) -> Decision {
         guard Self.controlRoles.contains(command.actor.role) else {
             let roles = Self.controlRoles.sorted().map(\.rawValue).joined(separator: ", ")
-            throw Refusal(.wrongRole, "role \(command.actor.role.rawValue) may not fire \"\(command.event)\"; allowed roles: \(roles)")
+            throw Refusal(
+                .wrongRole,
+                "role \(command.actor.role.rawValue) may not fire \"\(command.event)\"; allowed roles: \(roles)")
         }
         try checkHolds(command.actor, in: record)
         var next = record
         var payload = JSONObject()
         switch command.event {
         case "opschorten":
-            guard record.suspendedAt == nil else { throw Refusal(.wrongState, "case \(record.id) is already suspended; lift it with hervatten") }
+            guard record.suspendedAt == nil else {
+                throw Refusal(.wrongState, "case \(record.id) is already suspended; lift it with hervatten")
+            }
             guard let motivation = command.motivation, !motivation.trimmingSpaces.isEmpty else {
                 throw Refusal(.missingRequirement, "\"opschorten\" requires a motivation (--motivation)")
             }
@@ -310,24 +360,35 @@ public struct StateMachine: Sendable {
             for i in next.timers.indices { next.timers[i].paused = true }
             payload["motivation"] = .string(motivation)
         case "hervatten":
-            guard let since = record.suspendedAt else { throw Refusal(.wrongState, "case \(record.id) is not suspended") }
+            guard let since = record.suspendedAt else {
+                throw Refusal(.wrongState, "case \(record.id) is not suspended")
+            }
             let days = calendar.workingDaysBetween(since, now)
             next.suspendedAt = nil
-            next.timers = shiftTimers(record.timers, workingDays: days, calendarMs: now.milliseconds - since.milliseconds, now: now, unpause: true)
+            next.timers = shiftTimers(
+                record.timers, workingDays: days, calendarMs: now.milliseconds - since.milliseconds, now: now,
+                unpause: true)
             payload["suspendedSince"] = .string(since.iso8601)
             payload["workingDays"] = .int(Int64(days))
         default:
             guard let name = command.timer, !name.isEmpty else {
-                throw Refusal(.missingRequirement, "\"verlengen\" requires the timer to extend (--timer); running: \(record.timers.filter { $0.kind == .deadline }.map(\.name).joined(separator: ", "))")
+                throw Refusal(
+                    .missingRequirement,
+                    "\"verlengen\" requires the timer to extend (--timer); running: \(record.timers.filter { $0.kind == .deadline }.map(\.name).joined(separator: ", "))"
+                )
             }
             guard let days = command.days, days > 0, days <= 365 else {
-                throw Refusal(.missingRequirement, "\"verlengen\" requires a number of working days from 1 to 365 (--days)")
+                throw Refusal(
+                    .missingRequirement, "\"verlengen\" requires a number of working days from 1 to 365 (--days)")
             }
             guard let motivation = command.motivation, !motivation.trimmingSpaces.isEmpty else {
                 throw Refusal(.missingRequirement, "\"verlengen\" requires a reason (--motivation)")
             }
             guard let old = record.timers.first(where: { $0.name == name && $0.kind == .deadline }) else {
-                throw Refusal(.invalidArgument, "case \(record.id) has no running timer \"\(name)\"; running: \(record.timers.filter { $0.kind == .deadline }.map(\.name).joined(separator: ", "))")
+                throw Refusal(
+                    .invalidArgument,
+                    "case \(record.id) has no running timer \"\(name)\"; running: \(record.timers.filter { $0.kind == .deadline }.map(\.name).joined(separator: ", "))"
+                )
             }
             let others = record.timers.filter { $0.name != name }
             let mine = record.timers.filter { $0.name == name }
@@ -342,13 +403,17 @@ public struct StateMachine: Sendable {
         next.sequence = record.sequence + 1
         next.updatedAt = now
         next.lastActivityAt = now
-        let event = CaseEvent(caseId: record.id, sequence: next.sequence, at: now, event: command.event, actor: command.actor, payload: .object(payload))
+        let event = CaseEvent(
+            caseId: record.id, sequence: next.sequence, at: now, event: command.event, actor: command.actor,
+            payload: .object(payload))
         return Decision(record: next, events: [event], notifications: [])
     }
 
     /// Shifts deadlines (working-day and statutory ones by working days, others by calendar time) and rebuilds
     /// their reminders from the new deadlines.
-    private func shiftTimers(_ timers: [TimerRecord], workingDays: Int, calendarMs: Int64?, now: Instant, unpause: Bool) -> [TimerRecord] {
+    private func shiftTimers(_ timers: [TimerRecord], workingDays: Int, calendarMs: Int64?, now: Instant, unpause: Bool)
+        -> [TimerRecord]
+    {
         var out: [TimerRecord] = []
         for var t in timers where t.kind == .deadline {
             let def = workflow.timer(t.name)

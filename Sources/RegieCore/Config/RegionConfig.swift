@@ -24,7 +24,8 @@ public struct RegionConfig: Sendable {
     /// - Throws: `Refusal` (.invalidTarget) naming the problem and where to look.
     public func checkPartner(_ id: String) throws(Refusal) {
         guard isSlug(id) else {
-            throw Refusal(.invalidTarget, "\"\(id)\" is not a partner id; ids are lowercase slugs such as gemeente-haarlem")
+            throw Refusal(
+                .invalidTarget, "\"\(id)\" is not a partner id; ids are lowercase slugs such as gemeente-haarlem")
         }
         if !partners.isEmpty && partner(id) == nil {
             let hint = closest(id, in: partners.map(\.id)).map { "did you mean \($0)? " } ?? ""
@@ -41,7 +42,9 @@ public struct RegionConfig: Sendable {
     ///   - region: the bytes and name of `region.json`, if present.
     ///   - partners: the bytes and name of `partners.json`, if present.
     /// - Throws: `ValidationFailure` with one line per problem.
-    public static func load(region: (bytes: [UInt8], file: String)?, partners: (bytes: [UInt8], file: String)?) throws(ValidationFailure) -> RegionConfig {
+    public static func load(region: (bytes: [UInt8], file: String)?, partners: (bytes: [UInt8], file: String)?)
+        throws(ValidationFailure) -> RegionConfig
+    {
         var config = RegionConfig()
         var problems: [ValidationProblem] = []
         if let partners {
@@ -64,11 +67,18 @@ public struct RegionConfig: Sendable {
                     let domainText = pr.string("domain", required: true)
                     let domain = domainText.flatMap(Partner.Domain.init(rawValue:))
                     if domainText != nil && domain == nil {
-                        sink.add(p + ".domain", pr.offset(of: "domain"), "unknown domain \"\(domainText ?? "")\"", "use zorg, veiligheid, gemeente or wonen")
+                        sink.add(
+                            p + ".domain", pr.offset(of: "domain"), "unknown domain \"\(domainText ?? "")\"",
+                            "use zorg, veiligheid, gemeente or wonen")
                     }
-                    if let id, !seen.insert(id).inserted { sink.add(p + ".id", pr.offset(of: "id"), "duplicate partner id \"\(id)\"", nil) }
+                    if let id, !seen.insert(id).inserted {
+                        sink.add(p + ".id", pr.offset(of: "id"), "duplicate partner id \"\(id)\"", nil)
+                    }
                     if let id, let name, let kind, let domain {
-                        config.partners.append(Partner(id: id, name: name, domain: domain, kind: kind, contact: pr.string("contact", required: false), example: pr.bool("example")))
+                        config.partners.append(
+                            Partner(
+                                id: id, name: name, domain: domain, kind: kind,
+                                contact: pr.string("contact", required: false), example: pr.bool("example")))
                     }
                 }
             }
@@ -83,21 +93,29 @@ public struct RegionConfig: Sendable {
                 config.pseudonymSecretFile = r.string("pseudonymSecretFile", required: false)
                 if let m = root["mandates"] {
                     guard let mo = m.objectValue else {
-                        sink.add("$.mandates", r.offset(of: "mandates"), "\"mandates\" must be an object of role to partner ids", nil)
+                        sink.add(
+                            "$.mandates", r.offset(of: "mandates"),
+                            "\"mandates\" must be an object of role to partner ids", nil)
                         return config
                     }
                     for member in mo.members {
                         let p = "$.mandates.\(member.key)"
                         guard let role = Role(rawValue: member.key), Role.mandateRoles.contains(role) else {
-                            sink.add(p, member.offset, "\"\(member.key)\" is not a mandate role", "use procesregisseur, ketenregisseur or bestuurlijk")
+                            sink.add(
+                                p, member.offset, "\"\(member.key)\" is not a mandate role",
+                                "use procesregisseur, ketenregisseur or bestuurlijk")
                             continue
                         }
                         let ids = (member.value.arrayValue ?? []).compactMap(\.stringValue)
                         if member.value.arrayValue == nil || ids.isEmpty {
-                            sink.add(p, member.offset, "a mandate needs at least one partner id (an owner)", "list the partners that hold it")
+                            sink.add(
+                                p, member.offset, "a mandate needs at least one partner id (an owner)",
+                                "list the partners that hold it")
                         }
                         for id in ids where !config.partners.isEmpty && config.partner(id) == nil {
-                            sink.add(p, member.offset, "unknown partner \"\(id)\" in mandate \(member.key)", "add it to partners.json or fix the id")
+                            sink.add(
+                                p, member.offset, "unknown partner \"\(id)\" in mandate \(member.key)",
+                                "add it to partners.json or fix the id")
                         }
                         config.mandates[role] = Set(ids)
                     }
@@ -109,7 +127,9 @@ public struct RegionConfig: Sendable {
                     for (i, item) in (cr.array("extraNonWorkingDays", required: false) ?? []).enumerated() {
                         let p = "$.calendar.extraNonWorkingDays[\(i)]"
                         guard let text = item["date"]?.stringValue, let date = LocalDate.parse(text) else {
-                            sink.add(p, nil, "needs a \"date\" as YYYY-MM-DD", "e.g. {\"date\": \"2026-12-24\", \"reason\": \"collectieve vrije dag\"}")
+                            sink.add(
+                                p, nil, "needs a \"date\" as YYYY-MM-DD",
+                                "e.g. {\"date\": \"2026-12-24\", \"reason\": \"collectieve vrije dag\"}")
                             continue
                         }
                         extra[date] = item["reason"]?.stringValue ?? "extra vrije dag"
@@ -123,7 +143,9 @@ public struct RegionConfig: Sendable {
         return config
     }
 
-    private static func parseObject(_ bytes: [UInt8], _ file: String, _ problems: inout [ValidationProblem]) -> JSONObject? {
+    private static func parseObject(_ bytes: [UInt8], _ file: String, _ problems: inout [ValidationProblem])
+        -> JSONObject?
+    {
         do {
             guard let o = try JSONParser.parse(bytes).objectValue else {
                 problems.append(ValidationProblem(file: file, path: "$", message: "must be a JSON object"))
@@ -131,7 +153,10 @@ public struct RegionConfig: Sendable {
             }
             return o
         } catch {
-            problems.append(ValidationProblem(file: file, path: "$", line: error.line, column: error.column, message: "JSON syntax error: \(error.message)"))
+            problems.append(
+                ValidationProblem(
+                    file: file, path: "$", line: error.line, column: error.column,
+                    message: "JSON syntax error: \(error.message)"))
             return nil
         }
     }

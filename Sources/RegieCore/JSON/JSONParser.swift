@@ -87,7 +87,9 @@ public struct JSONParser {
         case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
         case UInt8(ascii: "n"): return try parseLiteral("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        case let b: throw error("unexpected \(describe(b)); expected a value (object, array, string, number, true, false or null)")
+        case let b:
+            throw error(
+                "unexpected \(describe(b)); expected a value (object, array, string, number, true, false or null)")
         }
     }
 
@@ -118,7 +120,9 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of the document inside an object; expected '}'") }
+            guard index < bytes.count else {
+                throw error("unexpected end of the document inside an object; expected '}'")
+            }
             guard bytes[index] == UInt8(ascii: "\"") else {
                 if bytes[index] == UInt8(ascii: "}") { throw error("trailing comma before '}'") }
                 throw error("unexpected \(describe(bytes[index])); expected a key in double quotes")
@@ -135,7 +139,9 @@ public struct JSONParser {
             let value = try parseValue()
             members.append(JSONObject.Member(key: key, value: value, offset: keyOffset))
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of the document inside an object; expected '}'") }
+            guard index < bytes.count else {
+                throw error("unexpected end of the document inside an object; expected '}'")
+            }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -163,7 +169,9 @@ public struct JSONParser {
             if index < bytes.count && bytes[index] == UInt8(ascii: "]") { throw error("trailing comma before ']'") }
             elements.append(try parseValue())
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of the document inside an array; expected ']'") }
+            guard index < bytes.count else {
+                throw error("unexpected end of the document inside an array; expected ']'")
+            }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
@@ -199,7 +207,9 @@ public struct JSONParser {
             if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
                 index += 1
             }
-            guard index < bytes.count, isDigit(bytes[index]) else { throw error("a number needs digits in its exponent") }
+            guard index < bytes.count, isDigit(bytes[index]) else {
+                throw error("a number needs digits in its exponent")
+            }
             while index < bytes.count && isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)

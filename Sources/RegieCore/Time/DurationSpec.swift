@@ -30,7 +30,9 @@ public enum DurationSpec: Sendable, Hashable, CustomStringConvertible {
 
     private static func parseISO(_ t: String, original: String) throws(ParseError) -> DurationSpec {
         let hint = "write an ISO 8601 duration such as PT4H, P14D or P1DT12H, or working days as \"10 werkdagen\""
-        guard t.hasPrefix("P"), t.count > 1 else { throw ParseError(description: "\"\(original)\" is not a duration; \(hint)") }
+        guard t.hasPrefix("P"), t.count > 1 else {
+            throw ParseError(description: "\"\(original)\" is not a duration; \(hint)")
+        }
         var days = 0
         var seconds = 0
         var number = ""
@@ -43,7 +45,9 @@ public enum DurationSpec: Sendable, Hashable, CustomStringConvertible {
                 continue
             }
             if c == "T" {
-                guard number.isEmpty, !inTime else { throw ParseError(description: "misplaced 'T' in \"\(original)\"; \(hint)") }
+                guard number.isEmpty, !inTime else {
+                    throw ParseError(description: "misplaced 'T' in \"\(original)\"; \(hint)")
+                }
                 inTime = true
                 continue
             }
@@ -60,11 +64,15 @@ public enum DurationSpec: Sendable, Hashable, CustomStringConvertible {
             case (true, "M"): seconds += 60 * n
             case (true, "S"): seconds += n
             case (false, "Y"), (false, "M"):
-                throw ParseError(description: "\"\(original)\": years and months have no fixed length; use days (P30D) or working days")
+                throw ParseError(
+                    description:
+                        "\"\(original)\": years and months have no fixed length; use days (P30D) or working days")
             default: throw ParseError(description: "unknown unit '\(c)' in \"\(original)\"; \(hint)")
             }
         }
-        guard number.isEmpty, sawUnit, !inTime || sawTimeUnit else { throw ParseError(description: "\"\(original)\" ends without a unit; \(hint)") }
+        guard number.isEmpty, sawUnit, !inTime || sawTimeUnit else {
+            throw ParseError(description: "\"\(original)\" ends without a unit; \(hint)")
+        }
         return .calendar(days: days, seconds: seconds)
     }
 

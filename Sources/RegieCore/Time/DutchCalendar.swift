@@ -167,13 +167,15 @@ public struct DutchCalendar: Sendable {
     public func addingLocalDays(_ days: Int, to instant: Instant) -> Instant {
         guard days != 0 else { return instant }
         let ms = Int64(floorMod(instant.milliseconds, 1000))
-        let moved = self.instant(of: localDate(of: instant).adding(days: days), secondOfDay: localSecondOfDay(of: instant))
+        let moved = self.instant(
+            of: localDate(of: instant).adding(days: days), secondOfDay: localSecondOfDay(of: instant))
         return Instant(milliseconds: moved.milliseconds + ms)
     }
 
     /// The last Sunday of a month.
     static func lastSunday(year: Int, month: Int) -> LocalDate {
-        let next = month == 12 ? LocalDate(year: year + 1, month: 1, day: 1) : LocalDate(year: year, month: month + 1, day: 1)
+        let next =
+            month == 12 ? LocalDate(year: year + 1, month: 1, day: 1) : LocalDate(year: year, month: month + 1, day: 1)
         var d = next.adding(days: -1)
         while d.isoWeekday != 7 { d = d.adding(days: -1) }
         return d

@@ -24,7 +24,8 @@ struct ObjectReader {
             return nil
         }
         guard let s = value.stringValue else {
-            report.add(childPath(key), offset(of: key), "\"\(key)\" must be a string, not \(value.kindDescription)", fix)
+            report.add(
+                childPath(key), offset(of: key), "\"\(key)\" must be a string, not \(value.kindDescription)", fix)
             return nil
         }
         return s
@@ -43,7 +44,8 @@ struct ObjectReader {
     func bool(_ key: String) -> Bool {
         guard let value = object[key] else { return false }
         guard case .bool(let b) = value else {
-            report.add(childPath(key), offset(of: key), "\"\(key)\" must be true or false, not \(value.kindDescription)", nil)
+            report.add(
+                childPath(key), offset(of: key), "\"\(key)\" must be true or false, not \(value.kindDescription)", nil)
             return false
         }
         return b
@@ -55,11 +57,14 @@ struct ObjectReader {
             return nil
         }
         guard let i = value.intValue else {
-            report.add(childPath(key), offset(of: key), "\"\(key)\" must be a whole number, not \(value.kindDescription)", nil)
+            report.add(
+                childPath(key), offset(of: key), "\"\(key)\" must be a whole number, not \(value.kindDescription)", nil)
             return nil
         }
         guard range.contains(i) else {
-            report.add(childPath(key), offset(of: key), "\"\(key)\" is \(i), outside \(range.lowerBound)...\(range.upperBound)", nil)
+            report.add(
+                childPath(key), offset(of: key),
+                "\"\(key)\" is \(i), outside \(range.lowerBound)...\(range.upperBound)", nil)
             return nil
         }
         return Int(i)
@@ -71,7 +76,8 @@ struct ObjectReader {
             return nil
         }
         guard let a = value.arrayValue else {
-            report.add(childPath(key), offset(of: key), "\"\(key)\" must be an array, not \(value.kindDescription)", nil)
+            report.add(
+                childPath(key), offset(of: key), "\"\(key)\" must be an array, not \(value.kindDescription)", nil)
             return nil
         }
         return a

@@ -8,7 +8,9 @@ extension Workflow {
             if s.initial { lines.append("    [*] --> \(id)") }
             if s.final { lines.append("    \(id) --> [*]") }
             for t in s.timers {
-                lines.append("    note right of \(id) : ⏱ \(t.name) \(t.duration)\(t.statutory ? " (wettelijk)" : "") → \(t.fires)")
+                lines.append(
+                    "    note right of \(id) : ⏱ \(t.name) \(t.duration)\(t.statutory ? " (wettelijk)" : "") → \(t.fires)"
+                )
             }
         }
         for (from, t) in expandedEdges() {
@@ -20,9 +22,14 @@ extension Workflow {
 
     /// The workflow as Graphviz DOT.
     public var dot: String {
-        var lines = ["digraph \"\(name)\" {", "  label=\"\(name) v\(version): \(Self.escape(title))\";", "  rankdir=LR;", "  node [shape=box, style=rounded, fontname=Helvetica];", "  edge [fontname=Helvetica, fontsize=10];"]
+        var lines = [
+            "digraph \"\(name)\" {", "  label=\"\(name) v\(version): \(Self.escape(title))\";", "  rankdir=LR;",
+            "  node [shape=box, style=rounded, fontname=Helvetica];", "  edge [fontname=Helvetica, fontsize=10];",
+        ]
         for s in states {
-            var attributes = ["label=\"\(s.name)" + s.timers.map { "\\n⏱ \($0.name) \($0.duration) → \($0.fires)" }.joined() + "\""]
+            var attributes = [
+                "label=\"\(s.name)" + s.timers.map { "\\n⏱ \($0.name) \($0.duration) → \($0.fires)" }.joined() + "\""
+            ]
             if s.final { attributes.append("peripheries=2") }
             if s.initial { attributes.append("penwidth=2") }
             lines.append("  \"\(s.name)\" [\(attributes.joined(separator: ", "))];")
@@ -33,7 +40,9 @@ extension Workflow {
         }
         for (from, t) in expandedEdges() {
             let style = t.roles == [.systeem] ? ", style=dashed" : ""
-            lines.append("  \"\(from)\" -> \"\(t.to ?? from)\" [label=\"\(t.event)\\n[\(t.roles.sorted().map(\.rawValue).joined(separator: ","))]\"\(style)];")
+            lines.append(
+                "  \"\(from)\" -> \"\(t.to ?? from)\" [label=\"\(t.event)\\n[\(t.roles.sorted().map(\.rawValue).joined(separator: ","))]\"\(style)];"
+            )
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
@@ -50,7 +59,9 @@ extension Workflow {
 
     private static func nodeID(_ name: String) -> String { "s_" + name.replacingDashes }
 
-    private static func escape(_ s: String) -> String { s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\\\"") }
+    private static func escape(_ s: String) -> String {
+        s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\\\"")
+    }
 }
 
 extension String {

@@ -30,17 +30,23 @@ struct WorkflowChecker {
         if initials.isEmpty && !workflow.states.isEmpty {
             sink.add("$.states", nil, "no initial state", "mark the state where a case starts with \"initial\": true")
         } else if initials.count > 1 {
-            sink.add("$.states", nil, "more than one initial state (\(initials.map(\.name).joined(separator: ", ")))", "keep \"initial\": true on one state only")
+            sink.add(
+                "$.states", nil, "more than one initial state (\(initials.map(\.name).joined(separator: ", ")))",
+                "keep \"initial\": true on one state only")
         }
         if !workflow.states.isEmpty && !workflow.states.contains(where: \.final) {
             sink.add("$.states", nil, "no final state", "mark the state where a case ends with \"final\": true")
         }
         for s in workflow.states {
             if s.initial && s.final {
-                sink.add(statePath(s.name), nil, "state \"\(s.name)\" is both initial and final", "a case must be able to run; split it in two states")
+                sink.add(
+                    statePath(s.name), nil, "state \"\(s.name)\" is both initial and final",
+                    "a case must be able to run; split it in two states")
             }
             if s.final && !s.timers.isEmpty {
-                sink.add(statePath(s.name) + ".timers", nil, "final state \"\(s.name)\" has timers, which could never fire", "remove them or make the state non-final")
+                sink.add(
+                    statePath(s.name) + ".timers", nil, "final state \"\(s.name)\" has timers, which could never fire",
+                    "remove them or make the state non-final")
             }
         }
     }
@@ -61,10 +67,14 @@ struct WorkflowChecker {
                 if f == "*" {
                     from.append(contentsOf: nonFinal)
                 } else if !names.contains(f) {
-                    let hint = closest(f, in: Array(names)).map { "did you mean \"\($0)\"?" } ?? "declare it in \"states\""
-                    sink.add("\(p).from[\(j)]", nil, "transition \"\(t.event)\" starts from unknown state \"\(f)\"", hint)
+                    let hint =
+                        closest(f, in: Array(names)).map { "did you mean \"\($0)\"?" } ?? "declare it in \"states\""
+                    sink.add(
+                        "\(p).from[\(j)]", nil, "transition \"\(t.event)\" starts from unknown state \"\(f)\"", hint)
                 } else if finals.contains(f) {
-                    sink.add("\(p).from[\(j)]", nil, "transition \"\(t.event)\" leaves final state \"\(f)\"", "a final state has no way out; make it non-final or remove it from \"from\"")
+                    sink.add(
+                        "\(p).from[\(j)]", nil, "transition \"\(t.event)\" leaves final state \"\(f)\"",
+                        "a final state has no way out; make it non-final or remove it from \"from\"")
                 } else {
                     from.append(f)
                 }
@@ -74,12 +84,17 @@ struct WorkflowChecker {
                 sink.add("\(p).to", nil, "transition \"\(t.event)\" goes to unknown state \"\(to)\"", hint)
             }
             if t.roles.isEmpty && root["transitions"]?.arrayValue?[i]["roles"]?.arrayValue?.isEmpty == true {
-                sink.add("\(p).roles", nil, "transition \"\(t.event)\" has no roles, so nobody may fire it", "name at least one role")
+                sink.add(
+                    "\(p).roles", nil, "transition \"\(t.event)\" has no roles, so nobody may fire it",
+                    "name at least one role")
             }
             for state in from {
                 let key = "\(t.event)@\(state)"
                 if let other = handled[key] {
-                    sink.add(p, nil, "duplicate transition: \"\(t.event)\" from \"\(state)\" is already handled by $.transitions[\(other)]", "each event may have one transition per state")
+                    sink.add(
+                        p, nil,
+                        "duplicate transition: \"\(t.event)\" from \"\(state)\" is already handled by $.transitions[\(other)]",
+                        "each event may have one transition per state")
                 } else {
                     handled[key] = i
                 }
@@ -89,19 +104,27 @@ struct WorkflowChecker {
                 switch e {
                 case .assignRegie, .removePartner, .addPartner:
                     if !t.requires.contains(.target) {
-                        sink.add(ep, nil, "this effect acts on the command's target partner, but the transition does not require one", "add \"target\" to \"requires\"")
+                        sink.add(
+                            ep, nil,
+                            "this effect acts on the command's target partner, but the transition does not require one",
+                            "add \"target\" to \"requires\"")
                     }
                 case .startTimer(let name):
                     if !timerNames.contains(name) {
-                        sink.add(ep, nil, "starts unknown timer \"\(name)\"", "declare it in the top-level \"timers\" (state timers start by themselves)")
+                        sink.add(
+                            ep, nil, "starts unknown timer \"\(name)\"",
+                            "declare it in the top-level \"timers\" (state timers start by themselves)")
                     }
                 case .cancelTimer(let name):
                     if !allTimerNames.contains(name) {
-                        sink.add(ep, nil, "cancels unknown timer \"\(name)\"", "declare the timer, or remove this effect")
+                        sink.add(
+                            ep, nil, "cancels unknown timer \"\(name)\"", "declare the timer, or remove this effect")
                     }
                 case .notify(_, let to):
                     if to.contains(.target) && !t.requires.contains(.target) {
-                        sink.add(ep, nil, "notifies the target, but the transition does not require one", "add \"target\" to \"requires\"")
+                        sink.add(
+                            ep, nil, "notifies the target, but the transition does not require one",
+                            "add \"target\" to \"requires\"")
                     }
                 case .raiseLevel, .setLevel: break
                 }
@@ -111,13 +134,17 @@ struct WorkflowChecker {
         return expanded
     }
 
-    private func accepts(_ state: String, _ event: String, _ expanded: [(index: Int, transition: TransitionDefinition, from: [String])]) -> TransitionDefinition? {
+    private func accepts(
+        _ state: String, _ event: String, _ expanded: [(index: Int, transition: TransitionDefinition, from: [String])]
+    ) -> TransitionDefinition? {
         expanded.first { $0.transition.event == event && $0.from.contains(state) }?.transition
     }
 
     private func checkTimers(_ expanded: [(index: Int, transition: TransitionDefinition, from: [String])]) {
         var seen = Set<String>()
-        let all = workflow.states.flatMap { s in s.timers.map { (s.name as String?, $0) } } + workflow.timers.map { (nil, $0) }
+        let all =
+            workflow.states.flatMap { s in s.timers.map { (s.name as String?, $0) } }
+            + workflow.timers.map { (nil, $0) }
         for (owner, timer) in all {
             let p = owner.map { statePath($0) + ".timers" } ?? "$.timers"
             if !seen.insert(timer.name).inserted {
@@ -127,7 +154,10 @@ struct WorkflowChecker {
                 switch (r, timer.duration) {
                 case (.workingDays(let a), .workingDays(let b)) where a >= b,
                     (.calendar(let a, 0), .calendar(let b, 0)) where a >= b:
-                    sink.add(p, nil, "timer \"\(timer.name)\" has a reminder \(r) before a deadline of only \(timer.duration)", "make the reminder shorter than the timer")
+                    sink.add(
+                        p, nil,
+                        "timer \"\(timer.name)\" has a reminder \(r) before a deadline of only \(timer.duration)",
+                        "make the reminder shorter than the timer")
                 default: break
                 }
             }
@@ -142,11 +172,17 @@ struct WorkflowChecker {
             }
             for state in Set(states).sorted() {
                 guard let t = accepts(state, timer.fires, expanded) else {
-                    sink.add(p, nil, "timer \"\(timer.name)\" fires \"\(timer.fires)\", but state \"\(state)\" has no transition for that event", "add a transition for \"\(timer.fires)\" from \"\(state)\" with role \"systeem\"")
+                    sink.add(
+                        p, nil,
+                        "timer \"\(timer.name)\" fires \"\(timer.fires)\", but state \"\(state)\" has no transition for that event",
+                        "add a transition for \"\(timer.fires)\" from \"\(state)\" with role \"systeem\"")
                     continue
                 }
                 if !t.roles.contains(.systeem) {
-                    sink.add(p, nil, "timer \"\(timer.name)\" fires \"\(timer.fires)\", but that transition does not allow role \"systeem\"", "add \"systeem\" to its roles so the timer may fire it")
+                    sink.add(
+                        p, nil,
+                        "timer \"\(timer.name)\" fires \"\(timer.fires)\", but that transition does not allow role \"systeem\"",
+                        "add \"systeem\" to its roles so the timer may fire it")
                 }
             }
         }
@@ -162,12 +198,18 @@ struct WorkflowChecker {
             }
         }
         for s in workflow.states where !reached.contains(s.name) {
-            sink.add(statePath(s.name), nil, "state \"\(s.name)\" is unreachable from the initial state \"\(initial.name)\"", "add a transition into it, or remove it")
+            sink.add(
+                statePath(s.name), nil, "state \"\(s.name)\" is unreachable from the initial state \"\(initial.name)\"",
+                "add a transition into it, or remove it")
         }
         for s in workflow.states where !s.final {
-            let out = expanded.contains { e in e.from.contains(s.name) && e.transition.to != nil && e.transition.to != s.name }
+            let out = expanded.contains { e in
+                e.from.contains(s.name) && e.transition.to != nil && e.transition.to != s.name
+            }
             if !out {
-                sink.add(statePath(s.name), nil, "non-final state \"\(s.name)\" has no way out", "add a transition to another state, or mark it \"final\": true")
+                sink.add(
+                    statePath(s.name), nil, "non-final state \"\(s.name)\" has no way out",
+                    "add a transition to another state, or mark it \"final\": true")
             }
         }
     }

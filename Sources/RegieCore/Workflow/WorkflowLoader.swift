@@ -2,11 +2,17 @@
 ///
 /// A file is loaded whole or not at all: any problem rejects the whole file.
 public enum WorkflowLoader {
-    static let topKeys = ["$schema", "name", "version", "title", "description", "stalledAfter", "states", "transitions", "timers"]
+    static let topKeys = [
+        "$schema", "name", "version", "title", "description", "stalledAfter", "states", "transitions", "timers",
+    ]
     static let stateKeys = ["name", "description", "initial", "final", "timers"]
     static let transitionKeys = ["event", "description", "from", "to", "roles", "requires", "effects"]
-    static let timerKeys = ["name", "description", "after", "workingDays", "statutory", "legalBasis", "fires", "reminders"]
-    static let effectKeys = ["assignRegie", "addPartner", "removePartner", "startTimer", "cancelTimer", "raiseLevel", "setLevel", "notify"]
+    static let timerKeys = [
+        "name", "description", "after", "workingDays", "statutory", "legalBasis", "fires", "reminders",
+    ]
+    static let effectKeys = [
+        "assignRegie", "addPartner", "removePartner", "startTimer", "cancelTimer", "raiseLevel", "setLevel", "notify",
+    ]
 
     /// Loads and validates one workflow.
     /// - Parameters:
@@ -21,7 +27,8 @@ public enum WorkflowLoader {
         } catch {
             throw ValidationFailure([
                 ValidationProblem(
-                    file: file, path: "$", line: error.line, column: error.column, message: "JSON syntax error: \(error.message)")
+                    file: file, path: "$", line: error.line, column: error.column,
+                    message: "JSON syntax error: \(error.message)")
             ])
         }
         let sink = ProblemSink(file: file, text: text)
@@ -36,7 +43,9 @@ public enum WorkflowLoader {
         let nonFinal = workflow.states.filter { !$0.final }.map(\.name)
         for i in workflow.transitions.indices where workflow.transitions[i].from.contains("*") {
             var seen = Set<String>()
-            workflow.transitions[i].from = workflow.transitions[i].from.flatMap { $0 == "*" ? nonFinal : [$0] }.filter { seen.insert($0).inserted }
+            workflow.transitions[i].from = workflow.transitions[i].from.flatMap { $0 == "*" ? nonFinal : [$0] }.filter {
+                seen.insert($0).inserted
+            }
         }
         return workflow
     }
@@ -56,7 +65,10 @@ public enum WorkflowLoader {
         }
         var states: [StateDefinition] = []
         if let items = top.array("states", required: true) {
-            if items.isEmpty { sink.add("$.states", top.offset(of: "states"), "a workflow needs states", "add an initial and a final state") }
+            if items.isEmpty {
+                sink.add(
+                    "$.states", top.offset(of: "states"), "a workflow needs states", "add an initial and a final state")
+            }
             for (i, item) in items.enumerated() {
                 if let s = decodeState(item, path: "$.states[\(i)]", sink: sink) { states.append(s) }
             }
@@ -123,7 +135,11 @@ public enum WorkflowLoader {
             from = [single]
         } else {
             from = (r.stringList("from", required: true) ?? []).map(\.0)
-            if o["from"] != nil && from.isEmpty { sink.add(path + ".from", r.offset(of: "from"), "\"from\" is empty", "name at least one state, or \"*\" for every non-final state") }
+            if o["from"] != nil && from.isEmpty {
+                sink.add(
+                    path + ".from", r.offset(of: "from"), "\"from\" is empty",
+                    "name at least one state, or \"*\" for every non-final state")
+            }
         }
         let to = r.string("to", required: false)
         let roles = decodeRoles(r)
@@ -132,7 +148,8 @@ public enum WorkflowLoader {
             if let req = Requirement(rawValue: text) {
                 requires.insert(req)
             } else {
-                sink.add(p, r.offset(of: "requires"), "unknown requirement \"\(text)\"", "use motivation, target or note")
+                sink.add(
+                    p, r.offset(of: "requires"), "unknown requirement \"\(text)\"", "use motivation, target or note")
             }
         }
         var effects: [Effect] = []
@@ -151,7 +168,9 @@ public enum WorkflowLoader {
         r.checkUnknownKeys()
         guard o.members.count == 1, let member = o.members.first, effectKeys.contains(member.key) else {
             if o.members.count != 1 {
-                sink.add(path, nil, "an effect has exactly one key", "write each effect as its own object, e.g. {\"raiseLevel\": true}")
+                sink.add(
+                    path, nil, "an effect has exactly one key",
+                    "write each effect as its own object, e.g. {\"raiseLevel\": true}")
             }
             return nil
         }
@@ -162,11 +181,16 @@ public enum WorkflowLoader {
                 sink.add(p, member.offset, "\"\(member.key)\" takes true", nil)
                 return nil
             }
-            return member.key == "assignRegie" ? .assignRegie : member.key == "removePartner" ? .removePartner : .raiseLevel
+            return member.key == "assignRegie"
+                ? .assignRegie : member.key == "removePartner" ? .removePartner : .raiseLevel
         case "addPartner":
-            guard let text = member.value.stringValue, let role = Role(rawValue: text), role != .regiehouder, role != .systeem
+            guard let text = member.value.stringValue, let role = Role(rawValue: text), role != .regiehouder,
+                role != .systeem
             else {
-                sink.add(p, member.offset, "\"addPartner\" takes the role the partner gets", "one of betrokken, procesregisseur, ketenregisseur, bestuurlijk, melder (regie moves with assignRegie)")
+                sink.add(
+                    p, member.offset, "\"addPartner\" takes the role the partner gets",
+                    "one of betrokken, procesregisseur, ketenregisseur, bestuurlijk, melder (regie moves with assignRegie)"
+                )
                 return nil
             }
             return .addPartner(role)
@@ -195,7 +219,9 @@ public enum WorkflowLoader {
                 if let a = Audience(text) {
                     audience.append(a)
                 } else {
-                    sink.add(ap, member.offset, "unknown recipient \"\(text)\"", "use a role (\(Role.names)), \"target\" or \"all\"")
+                    sink.add(
+                        ap, member.offset, "unknown recipient \"\(text)\"",
+                        "use a role (\(Role.names)), \"target\" or \"all\"")
                 }
             }
             guard let topic else { return nil }
@@ -214,7 +240,9 @@ public enum WorkflowLoader {
         case (.some, .some):
             sink.add(path, nil, "a timer has either \"after\" or \"workingDays\", not both", nil)
         case (.none, .none):
-            sink.add(path, nil, "a timer needs a duration", "add \"after\": \"10 werkdagen\" (or PT4H, P14D) or \"workingDays\": 10")
+            sink.add(
+                path, nil, "a timer needs a duration",
+                "add \"after\": \"10 werkdagen\" (or PT4H, P14D) or \"workingDays\": 10")
         case (.some, .none):
             if let text = r.string("after", required: true) {
                 do { duration = try DurationSpec.parse(text) } catch {
@@ -233,10 +261,13 @@ public enum WorkflowLoader {
         let statutory = r.bool("statutory")
         let legalBasis = r.string("legalBasis", required: false)
         if statutory && legalBasis == nil {
-            sink.add(path, nil, "a statutory deadline must cite its legal basis", "add \"legalBasis\", e.g. \"Wvggz art. 5:1\"")
+            sink.add(
+                path, nil, "a statutory deadline must cite its legal basis",
+                "add \"legalBasis\", e.g. \"Wvggz art. 5:1\"")
         }
         guard let name, let fires, let duration else { return nil }
         return TimerDefinition(
-            name: name, duration: duration, statutory: statutory, legalBasis: legalBasis, fires: fires, reminders: reminders)
+            name: name, duration: duration, statutory: statutory, legalBasis: legalBasis, fires: fires,
+            reminders: reminders)
     }
 }

@@ -30,15 +30,17 @@ public final class Database {
         if !readOnly {
             let mode = try scalarText("PRAGMA journal_mode=WAL")
             guard mode.lowercased() == "wal" else {
-                throw DatabaseError(code: 1, message: "could not switch \(path) to WAL mode (got \(mode)); is it on a network file system?")
+                throw DatabaseError(
+                    code: 1,
+                    message: "could not switch \(path) to WAL mode (got \(mode)); is it on a network file system?")
             }
         }
         try execute("PRAGMA synchronous=FULL")
         try execute("PRAGMA foreign_keys=ON")
         try execute("PRAGMA temp_store=MEMORY")
-        // A 64 MiB page cache and memory-mapped reads: hot pages stay in memory instead of being read with pread.
-        try execute("PRAGMA cache_size=-65536")
-        try execute("PRAGMA mmap_size=1073741824")
+        // A bounded page cache (32 MiB per connection) keeps hot pages in memory. No memory-mapped I/O: every page
+        // touched through a map stays resident, so a scheduler sweeping a large database would grow without bound.
+        try execute("PRAGMA cache_size=-32768")
     }
 
     deinit {
@@ -47,7 +49,8 @@ public final class Database {
     }
 
     func error(_ rc: Int32, sql: String?) -> DatabaseError {
-        DatabaseError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        DatabaseError(
+            code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }
 
     /// Runs one or more statements without parameters.

@@ -30,7 +30,9 @@ final class Statement {
             case .double(let d): rc = sqlite3_bind_double(handle, index, d)
             case .text(let s): rc = sqlite3_bind_text(handle, index, s, -1, regie_sqlite_transient())
             case .blob(let b):
-                rc = b.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32(b.count), regie_sqlite_transient()) }
+                rc = b.withUnsafeBytes {
+                    sqlite3_bind_blob(handle, index, $0.baseAddress, Int32(b.count), regie_sqlite_transient())
+                }
             }
             guard rc == SQLITE_OK else { throw database.error(rc, sql: sql) }
         }

@@ -28,7 +28,9 @@ final class Context {
         }
         while dir.path != "/" {
             let candidate = dir.appendingPathComponent(name).path
-            if fm.fileExists(atPath: candidate) && fm.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+            if fm.fileExists(atPath: candidate)
+                && fm.fileExists(atPath: dir.appendingPathComponent("Package.swift").path)
+            {
                 return candidate
             }
             dir.deleteLastPathComponent()
@@ -68,7 +70,8 @@ final class Context {
         }
         let clock = try resolveClock()
         let pseudonymizer = try Pseudonymizer.load(configFolder: configFolder, config: config, database: databasePath)
-        let engine = try Engine(databasePath: databasePath, catalog: catalog, config: config, clock: clock, pseudonymizer: pseudonymizer)
+        let engine = try Engine(
+            databasePath: databasePath, catalog: catalog, config: config, clock: clock, pseudonymizer: pseudonymizer)
         cachedEngine = engine
         return engine
     }
@@ -80,7 +83,9 @@ final class Context {
         let nowText = args.value("now")
         guard store.simulatedClock else {
             if nowText != nil {
-                throw .usage("--now is refused: \(databasePath) uses the real clock (a production database never accepts backdated events); create a test database with `regie init --simulated-clock`")
+                throw .usage(
+                    "--now is refused: \(databasePath) uses the real clock (a production database never accepts backdated events); create a test database with `regie init --simulated-clock`"
+                )
             }
             return SystemClock()
         }
@@ -90,7 +95,8 @@ final class Context {
         let now: Instant
         do { now = try calendar.parseInstant(nowText) } catch { throw .usage("--now: \(error.description)") }
         if let stored, now < stored {
-            throw .usage("--now \(nowText) is before the simulated clock (\(stored.iso8601)); the clock never runs backwards")
+            throw .usage(
+                "--now \(nowText) is before the simulated clock (\(stored.iso8601)); the clock never runs backwards")
         }
         do { try store.setMeta("clock_now", now.iso8601) } catch { throw EngineError.wrapStore(error) }
         return FixedClock(now)

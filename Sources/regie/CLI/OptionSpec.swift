@@ -8,7 +8,9 @@ struct OptionSpec {
     var repeatable = false
 
     static func flag(_ name: String, _ help: String) -> OptionSpec { OptionSpec(name: name, value: nil, help: help) }
-    static func value(_ name: String, _ placeholder: String, _ help: String) -> OptionSpec { OptionSpec(name: name, value: placeholder, help: help) }
+    static func value(_ name: String, _ placeholder: String, _ help: String) -> OptionSpec {
+        OptionSpec(name: name, value: placeholder, help: help)
+    }
 
     /// Options every command accepts.
     static let common: [OptionSpec] = [
@@ -45,7 +47,10 @@ extension RegieCommand {
             let left = "--\(o.name)\(o.value.map { " " + $0 } ?? "")"
             lines.append("  " + left.padding(width) + "  " + o.help)
         }
-        lines += ["", "Exit codes: 0 done, 1 refused by the rules, 2 usage error, 3 not found, 4 storage or environment problem."]
+        lines += [
+            "",
+            "Exit codes: 0 done, 1 refused by the rules, 2 usage error, 3 not found, 4 storage or environment problem.",
+        ]
         return lines.joined(separator: "\n")
     }
 
@@ -59,7 +64,8 @@ extension RegieCommand {
             i += 1
             guard a.hasPrefix("--"), a.count > 2 else {
                 if a.hasPrefix("-") && a.count > 1 && Double(a) == nil {
-                    throw .usage("unknown option \(a) for `regie \(path)`; options start with -- (see `regie \(path) --help`)")
+                    throw .usage(
+                        "unknown option \(a) for `regie \(path)`; options start with -- (see `regie \(path) --help`)")
                 }
                 args.positionals.append(a)
                 continue
@@ -93,7 +99,9 @@ extension RegieCommand {
         if args.flags.contains("help") { return args }
         guard positionals.contains(args.positionals.count) else {
             if args.positionals.count > positionals.upperBound {
-                throw .usage("unexpected argument \(args.positionals[positionals.upperBound]) for `regie \(path)`; usage: regie \(path) \(synopsis)")
+                throw .usage(
+                    "unexpected argument \(args.positionals[positionals.upperBound]) for `regie \(path)`; usage: regie \(path) \(synopsis)"
+                )
             }
             throw .usage("missing argument for `regie \(path)`; usage: regie \(path) \(synopsis)")
         }
@@ -121,7 +129,8 @@ struct Arguments {
     func int(_ name: String, range: ClosedRange<Int>) throws(EngineError) -> Int? {
         guard let v = value(name) else { return nil }
         guard let i = Int(v), range.contains(i) else {
-            throw .usage("--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(v)\"")
+            throw .usage(
+                "--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(v)\"")
         }
         return i
     }

@@ -18,7 +18,8 @@ enum Output {
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(widths[i]) }.joined(separator: "  ").trimmingTrailingSpaces
+            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(widths[i]) }.joined(separator: "  ")
+                .trimmingTrailingSpaces
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
@@ -29,7 +30,10 @@ enum Output {
     static func caseText(_ r: CaseRecord, _ calendar: DutchCalendar) -> String {
         var rows: [(String, String)] = [
             ("case", "\(r.id)  (\(r.workflow) v\(r.version))"),
-            ("state", r.state + (r.closedAt != nil ? "  (closed \(calendar.localText(r.closedAt ?? r.updatedAt)))" : "")),
+            (
+                "state",
+                r.state + (r.closedAt != nil ? "  (closed \(calendar.localText(r.closedAt ?? r.updatedAt)))" : "")
+            ),
             ("regie", r.regie.partner + (r.regie.contact.map { "  (contact: \($0))" } ?? "")),
             ("level", "\(r.level) \(levelNames[min(max(r.level, 0), 3)])"),
             ("partners", r.partners.map { "\($0.partner) (\($0.role.rawValue))" }.joined(separator: ", ")),
@@ -40,10 +44,15 @@ enum Output {
         let deadlines = r.timers.filter { $0.kind == .deadline }
         if deadlines.isEmpty { rows.append(("timers", "none")) }
         for (i, t) in deadlines.enumerated() {
-            rows.append((i == 0 ? "timers" : "", "\(t.name): \(calendar.deadlineText(t.dueAt)) -> \(t.event)\(t.paused ? " (paused)" : "")"))
+            rows.append(
+                (
+                    i == 0 ? "timers" : "",
+                    "\(t.name): \(calendar.deadlineText(t.dueAt)) -> \(t.event)\(t.paused ? " (paused)" : "")"
+                ))
         }
         for (i, t) in r.timers.filter({ $0.kind == .reminder }).enumerated() {
-            rows.append((i == 0 ? "reminders" : "", "\(t.name): \(calendar.localText(t.dueAt))\(t.paused ? " (paused)" : "")"))
+            rows.append(
+                (i == 0 ? "reminders" : "", "\(t.name): \(calendar.localText(t.dueAt))\(t.paused ? " (paused)" : "")"))
         }
         rows.append(("opened", calendar.localText(r.openedAt)))
         rows.append(("activity", calendar.localText(r.lastActivityAt)))

@@ -9,7 +9,7 @@ enum BatchCommand: RegieCommand {
     static let synopsis = "[--scheduler] < commands.jsonl"
     static let positionals = 0...0
     static let options: [OptionSpec] = [
-        .flag("scheduler", "also run the timer scheduler in this process while the commands run"),
+        .flag("scheduler", "also run the timer scheduler in this process while the commands run")
     ]
     static let discussion = """
         Each line is {"op":"open","workflow":W,"regie":P,...} or {"op":"fire","case":C,"event":E,"as":"P:ROLE",...}
@@ -52,7 +52,9 @@ enum BatchCommand: RegieCommand {
     private static func execute(_ line: String, _ engine: Engine) throws(EngineError) -> Engine.Outcome {
         let o: JSONObject
         do {
-            guard let parsed = try JSONParser.parse(line).objectValue else { throw EngineError.usage("each line must be a JSON object") }
+            guard let parsed = try JSONParser.parse(line).objectValue else {
+                throw EngineError.usage("each line must be a JSON object")
+            }
             o = parsed
         } catch let e as JSONSyntaxError {
             throw .usage("not JSON: \(e.description)")
@@ -69,14 +71,26 @@ enum BatchCommand: RegieCommand {
         }
         switch s("op") {
         case "open":
-            guard let workflow = s("workflow"), let regie = s("regie") else { throw .usage("open needs \"workflow\" and \"regie\"") }
-            return try engine.open(.init(workflow: workflow, regie: regie, contact: s("contact"), bsn: s("bsn"), actor: actor, idempotencyKey: s("key")))
+            guard let workflow = s("workflow"), let regie = s("regie") else {
+                throw .usage("open needs \"workflow\" and \"regie\"")
+            }
+            return try engine.open(
+                .init(
+                    workflow: workflow, regie: regie, contact: s("contact"), bsn: s("bsn"), actor: actor,
+                    idempotencyKey: s("key")))
         case "fire":
-            guard let caseId = s("case"), let event = s("event") else { throw .usage("fire needs \"case\" and \"event\"") }
+            guard let caseId = s("case"), let event = s("event") else {
+                throw .usage("fire needs \"case\" and \"event\"")
+            }
             var who: Actor
-            if let actor { who = actor } else { who = Actor(partner: try engine.show(caseId).regie.partner, role: .regiehouder) }
+            if let actor {
+                who = actor
+            } else {
+                who = Actor(partner: try engine.show(caseId).regie.partner, role: .regiehouder)
+            }
             let command = CaseCommand(
-                event: event, actor: who, note: s("note"), target: s("target"), motivation: s("motivation"), timer: s("timer"),
+                event: event, actor: who, note: s("note"), target: s("target"), motivation: s("motivation"),
+                timer: s("timer"),
                 days: o["days"]?.intValue.map { Int($0) }, expectedSequence: o["expect"]?.intValue.map { Int($0) })
             return try engine.fire(caseId, command, idempotencyKey: s("key"))
         default:

@@ -5,7 +5,9 @@ import RegieEngine
 func parseActor(_ args: Arguments) throws(EngineError) -> Actor? {
     guard let text = args.value("as") else { return nil }
     let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 2, !parts[0].isEmpty else { throw .usage("--as takes PARTNER:ROLE, e.g. --as gemeente-haarlem:regiehouder") }
+    guard parts.count == 2, !parts[0].isEmpty else {
+        throw .usage("--as takes PARTNER:ROLE, e.g. --as gemeente-haarlem:regiehouder")
+    }
     guard let role = Role(rawValue: String(parts[1])) else {
         let hint = closest(String(parts[1]), in: Role.allCases.map(\.rawValue)).map { "did you mean \($0)? " } ?? ""
         throw .usage("unknown role \"\(parts[1])\" in --as; \(hint)roles: \(Role.names)")
@@ -16,7 +18,8 @@ func parseActor(_ args: Arguments) throws(EngineError) -> Actor? {
 let actorOptions: [OptionSpec] = [
     .value("as", "PARTNER:ROLE", "who acts, in which role (default: the regiehouder)"),
     .value("person", "NAME", "the person acting for the partner, recorded in the event log"),
-    .value("idempotency-key", "KEY", "sending the same command with the same key again has one effect and the same answer"),
+    .value(
+        "idempotency-key", "KEY", "sending the same command with the same key again has one effect and the same answer"),
     .flag("json", "print the case after the change as JSON"),
 ]
 
@@ -28,7 +31,9 @@ func printOutcome(_ outcome: Engine.Outcome, _ args: Arguments, _ engine: Engine
     }
     let id = outcome.response["id"]?.stringValue ?? ""
     if outcome.replayed {
-        Output.print("Already done (same idempotency key): case \(id) is at sequence \(outcome.response["sequence"]?.intValue ?? 0), state \(outcome.response["state"]?.stringValue ?? "").")
+        Output.print(
+            "Already done (same idempotency key): case \(id) is at sequence \(outcome.response["sequence"]?.intValue ?? 0), state \(outcome.response["state"]?.stringValue ?? "")."
+        )
         return
     }
     Output.print("\(verb) case \(id):")
@@ -41,18 +46,21 @@ enum CaseOpenCommand: RegieCommand {
     static let summary = "open a case with its regiehouder"
     static let synopsis = "--workflow NAME --regie PARTNER [--contact TEXT] [--bsn BSN] [--as PARTNER:ROLE] [--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [
-        .value("workflow", "NAME", "the workflow (see `regie workflow list`)"),
-        .value("regie", "PARTNER", "the partner holding regie from the start"),
-        .value("contact", "TEXT", "the regiehouder's contact person"),
-        .value("bsn", "BSN", "the client's BSN: checked (11-proef), pseudonymised, never stored"),
-    ] + actorOptions
+    static let options: [OptionSpec] =
+        [
+            .value("workflow", "NAME", "the workflow (see `regie workflow list`)"),
+            .value("regie", "PARTNER", "the partner holding regie from the start"),
+            .value("contact", "TEXT", "the regiehouder's contact person"),
+            .value("bsn", "BSN", "the client's BSN: checked (11-proef), pseudonymised, never stored"),
+        ] + actorOptions
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let request = Engine.OpenRequest(
-            workflow: try args.required("workflow", "NAME (see `regie workflow list`)"), regie: try args.required("regie", "PARTNER (who holds regie)"),
-            contact: args.value("contact"), bsn: args.value("bsn"), actor: try parseActor(args), idempotencyKey: args.value("idempotency-key"))
+            workflow: try args.required("workflow", "NAME (see `regie workflow list`)"),
+            regie: try args.required("regie", "PARTNER (who holds regie)"),
+            contact: args.value("contact"), bsn: args.value("bsn"), actor: try parseActor(args),
+            idempotencyKey: args.value("idempotency-key"))
         try printOutcome(try engine.open(request), args, engine, verb: "Opened")
     }
 }
@@ -63,15 +71,17 @@ enum CaseFireCommand: RegieCommand {
     static let summary = "fire an event on a case (refused with the reason when the workflow does not allow it)"
     static let synopsis = "CASE EVENT [--as PARTNER:ROLE] [--note TEXT] [--target PARTNER] [--motivation TEXT] [--json]"
     static let positionals = 2...2
-    static let options: [OptionSpec] = [
-        .value("note", "TEXT", "a note, e.g. the progress made"),
-        .value("target", "PARTNER", "the partner the event concerns (hand over to, add, remove)"),
-        .value("motivation", "TEXT", "a written motivation or reason"),
-        .value("timer", "NAME", "for verlengen: the timer to extend"),
-        .value("days", "N", "for verlengen: working days to add"),
-        .value("expect", "SEQUENCE", "refuse unless the case is still at this sequence (optimistic concurrency)"),
-    ] + actorOptions
-    static let discussion = "Built-in events on every case: opschorten (suspend), hervatten (resume), verlengen (extend a deadline)."
+    static let options: [OptionSpec] =
+        [
+            .value("note", "TEXT", "a note, e.g. the progress made"),
+            .value("target", "PARTNER", "the partner the event concerns (hand over to, add, remove)"),
+            .value("motivation", "TEXT", "a written motivation or reason"),
+            .value("timer", "NAME", "for verlengen: the timer to extend"),
+            .value("days", "N", "for verlengen: working days to add"),
+            .value("expect", "SEQUENCE", "refuse unless the case is still at this sequence (optimistic concurrency)"),
+        ] + actorOptions
+    static let discussion =
+        "Built-in events on every case: opschorten (suspend), hervatten (resume), verlengen (extend a deadline)."
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let engine = try context.engine()
@@ -84,9 +94,12 @@ enum CaseFireCommand: RegieCommand {
         guard let actor else { return }
         let command = CaseCommand(
             event: args.positionals[1], actor: actor, note: args.value("note"), target: args.value("target"),
-            motivation: args.value("motivation"), timer: args.value("timer"), days: try args.int("days", range: 1...365),
+            motivation: args.value("motivation"), timer: args.value("timer"),
+            days: try args.int("days", range: 1...365),
             expectedSequence: try args.int("expect", range: 0...Int(Int32.max)))
-        try printOutcome(try engine.fire(caseId, command, idempotencyKey: args.value("idempotency-key")), args, engine, verb: "Fired \(args.positionals[1]) on")
+        try printOutcome(
+            try engine.fire(caseId, command, idempotencyKey: args.value("idempotency-key")), args, engine,
+            verb: "Fired \(args.positionals[1]) on")
     }
 }
 
@@ -121,11 +134,16 @@ enum CaseTimelineCommand: RegieCommand {
             return
         }
         let cal = engine.config.calendar
-        Output.print(Output.table(["SEQ", "WHEN", "EVENT", "BY", "DETAILS"], events.map { e in
-            let by = "\(e.actor.partner)\(e.actor.person.map { " (\($0))" } ?? "") as \(e.actor.role.rawValue)"
-            let details = (e.payload.objectValue?.members ?? []).map { "\($0.key)=\($0.value.stringValue ?? $0.value.compactText)" }.joined(separator: " ")
-            return [String(e.sequence), cal.localText(e.at), e.event, by, details]
-        }))
+        Output.print(
+            Output.table(
+                ["SEQ", "WHEN", "EVENT", "BY", "DETAILS"],
+                events.map { e in
+                    let by = "\(e.actor.partner)\(e.actor.person.map { " (\($0))" } ?? "") as \(e.actor.role.rawValue)"
+                    let details = (e.payload.objectValue?.members ?? []).map {
+                        "\($0.key)=\($0.value.stringValue ?? $0.value.compactText)"
+                    }.joined(separator: " ")
+                    return [String(e.sequence), cal.localText(e.at), e.event, by, details]
+                }))
     }
 }
 
@@ -149,16 +167,24 @@ enum CaseListCommand: RegieCommand {
         let engine = try context.engine()
         let cases = try engine.list(
             state: args.value("state"), level: try args.int("level", range: 0...3), workflow: args.value("workflow"),
-            stalled: args.has("stalled"), includeClosed: args.has("all"), limit: try args.int("limit", range: 1...1_000_000) ?? 1000)
+            stalled: args.has("stalled"), includeClosed: args.has("all"),
+            limit: try args.int("limit", range: 1...1_000_000) ?? 1000)
         if args.json {
             Output.json(["cases": .array(cases.map(\.json))])
             return
         }
         let cal = engine.config.calendar
-        Output.print(Output.table(["CASE", "WORKFLOW", "STATE", "LEVEL", "REGIE", "NEXT DEADLINE"], cases.map { r in
-            let next = r.timers.filter { $0.kind == .deadline }.min { $0.dueAt < $1.dueAt }
-            return [r.id, "\(r.workflow) v\(r.version)", r.state + (r.suspended ? " (opgeschort)" : ""), String(r.level), r.regie.partner, next.map { "\($0.name) \(cal.deadlineText($0.dueAt))" } ?? "-"]
-        }))
+        Output.print(
+            Output.table(
+                ["CASE", "WORKFLOW", "STATE", "LEVEL", "REGIE", "NEXT DEADLINE"],
+                cases.map { r in
+                    let next = r.timers.filter { $0.kind == .deadline }.min { $0.dueAt < $1.dueAt }
+                    return [
+                        r.id, "\(r.workflow) v\(r.version)", r.state + (r.suspended ? " (opgeschort)" : ""),
+                        String(r.level), r.regie.partner,
+                        next.map { "\($0.name) \(cal.deadlineText($0.dueAt))" } ?? "-",
+                    ]
+                }))
         Output.print("\(cases.count) case(s)")
     }
 }

@@ -10,7 +10,9 @@ enum InitCommand: RegieCommand {
     static let synopsis = "[--db PATH] [--simulated-clock]"
     static let positionals = 0...0
     static let options: [OptionSpec] = [
-        .flag("simulated-clock", "let commands set the time with --now (tests, demos, training); fixed for the database's life"),
+        .flag(
+            "simulated-clock",
+            "let commands set the time with --now (tests, demos, training); fixed for the database's life"),
         .flag("json", "print the result as JSON"),
     ]
     static let discussion = """
@@ -35,16 +37,28 @@ enum InitCommand: RegieCommand {
         }
         let config = try context.config()
         var secretNote = "pseudonym secret from $\(Pseudonymizer.environmentVariable)"
-        if ProcessInfo.processInfo.environment[Pseudonymizer.environmentVariable] == nil && config.pseudonymSecretFile == nil {
+        if ProcessInfo.processInfo.environment[Pseudonymizer.environmentVariable] == nil
+            && config.pseudonymSecretFile == nil
+        {
             let made = try Pseudonymizer.createSecretFile(at: context.databasePath + ".secret")
-            secretNote = made ? "new pseudonym secret in \(context.databasePath).secret (keep it safe)" : "pseudonym secret in \(context.databasePath).secret"
-        } else if config.pseudonymSecretFile != nil && ProcessInfo.processInfo.environment[Pseudonymizer.environmentVariable] == nil {
+            secretNote =
+                made
+                ? "new pseudonym secret in \(context.databasePath).secret (keep it safe)"
+                : "pseudonym secret in \(context.databasePath).secret"
+        } else if config.pseudonymSecretFile != nil
+            && ProcessInfo.processInfo.environment[Pseudonymizer.environmentVariable] == nil
+        {
             secretNote = "pseudonym secret from the configured file"
         }
         if args.json {
-            Output.json(["database": .string(context.databasePath), "created": .bool(!existed), "simulatedClock": .bool(simulated)])
+            Output.json([
+                "database": .string(context.databasePath), "created": .bool(!existed),
+                "simulatedClock": .bool(simulated),
+            ])
         } else {
-            Output.print("\(existed ? "Opened existing" : "Created") \(context.databasePath)\(simulated ? " (simulated clock at \(now.iso8601))" : ""); \(secretNote).")
+            Output.print(
+                "\(existed ? "Opened existing" : "Created") \(context.databasePath)\(simulated ? " (simulated clock at \(now.iso8601))" : ""); \(secretNote)."
+            )
         }
     }
 }

@@ -12,10 +12,23 @@ enum PartnerListCommand: RegieCommand {
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let config = try context.config()
         if args.json {
-            Output.json(["partners": .array(config.partners.map { ["id": .string($0.id), "name": .string($0.name), "domain": .string($0.domain.rawValue), "kind": .string($0.kind), "example": .bool($0.example)] })])
+            Output.json([
+                "partners": .array(
+                    config.partners.map {
+                        [
+                            "id": .string($0.id), "name": .string($0.name), "domain": .string($0.domain.rawValue),
+                            "kind": .string($0.kind), "example": .bool($0.example),
+                        ]
+                    })
+            ])
             return
         }
-        Output.print(Output.table(["ID", "NAME", "DOMAIN", "KIND"], config.partners.map { [$0.id, $0.name + ($0.example ? " (example)" : ""), $0.domain.rawValue, $0.kind] }))
+        Output.print(
+            Output.table(
+                ["ID", "NAME", "DOMAIN", "KIND"],
+                config.partners.map {
+                    [$0.id, $0.name + ($0.example ? " (example)" : ""), $0.domain.rawValue, $0.kind]
+                }))
     }
 }
 
@@ -29,6 +42,8 @@ enum ConfigValidateCommand: RegieCommand {
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let config = try context.config()
-        Output.print("\(context.configFolder): ok (\(config.region), \(config.partners.count) partners, \(config.mandates.count) mandates, \(config.calendar.extraDays.count) extra non-working days)")
+        Output.print(
+            "\(context.configFolder): ok (\(config.region), \(config.partners.count) partners, \(config.mandates.count) mandates, \(config.calendar.extraDays.count) extra non-working days)"
+        )
     }
 }

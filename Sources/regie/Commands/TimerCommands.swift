@@ -17,21 +17,42 @@ enum TimersDueCommand: RegieCommand {
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let spec: DurationSpec
-        do { spec = try DurationSpec.parse(args.value("within") ?? "P7D") } catch { throw .usage("--within: \(error.description)") }
+        do { spec = try DurationSpec.parse(args.value("within") ?? "P7D") } catch {
+            throw .usage("--within: \(error.description)")
+        }
         let now = engine.clock.now()
         let cal = engine.config.calendar
         let until = cal.deadline(after: spec, from: now)
         let limit = try args.int("limit", range: 1...1_000_000) ?? 1000
         let timers = try engine.read { try $0.upcomingTimers(until: until, max: limit) }
         if args.json {
-            Output.json(["now": .string(now.iso8601), "until": .string(until.iso8601), "timers": .array(timers.map { c, t in
-                ["case": .string(c), "name": .string(t.name), "kind": .string(t.kind.rawValue), "event": .string(t.event), "dueAt": .string(t.dueAt.iso8601), "overdue": .bool(t.dueAt <= now), "paused": .bool(t.paused)]
-            })])
+            Output.json([
+                "now": .string(now.iso8601), "until": .string(until.iso8601),
+                "timers": .array(
+                    timers.map { c, t in
+                        [
+                            "case": .string(c), "name": .string(t.name), "kind": .string(t.kind.rawValue),
+                            "event": .string(t.event), "dueAt": .string(t.dueAt.iso8601),
+                            "overdue": .bool(t.dueAt <= now), "paused": .bool(t.paused),
+                        ]
+                    }),
+            ])
             return
         }
-        Output.print(Output.table(["CASE", "TIMER", "KIND", "DUE", "FIRES", "STATUS"], timers.map { c, t in
-            [c, t.name, t.kind.rawValue, cal.deadlineText(t.dueAt), t.event, t.paused ? "paused" : t.dueAt <= now ? "OVERDUE" : "in \(humanDuration(t.dueAt.seconds(since: now)))"]
-        }))
+        Output.print(
+            Output.table(
+                ["CASE", "TIMER", "KIND", "DUE", "FIRES", "STATUS"],
+                timers.map { c, t in
+                    let status: String
+                    if t.paused {
+                        status = "paused"
+                    } else if t.dueAt <= now {
+                        status = "OVERDUE"
+                    } else {
+                        status = "in \(humanDuration(t.dueAt.seconds(since: now)))"
+                    }
+                    return [c, t.name, t.kind.rawValue, cal.deadlineText(t.dueAt), t.event, status]
+                }))
         Output.print("\(timers.count) timer(s) due by \(cal.localText(until))")
     }
 }
@@ -65,14 +86,21 @@ enum TimersRunCommand: RegieCommand {
             let report = try engine.fireDueTimers()
             let late = report.latenessMs.max() ?? 0
             if args.json {
-                Output.json(["fired": .int(Int64(report.fired)), "maxLatenessMs": .int(late), "now": .string(engine.clock.now().iso8601)])
+                Output.json([
+                    "fired": .int(Int64(report.fired)), "maxLatenessMs": .int(late),
+                    "now": .string(engine.clock.now().iso8601),
+                ])
             } else {
-                Output.print("Fired \(report.fired) timer(s) due by \(engine.config.calendar.localText(engine.clock.now()))\(report.fired > 0 ? "; latest was \(humanDuration(Double(late) / 1000)) late" : "").")
+                Output.print(
+                    "Fired \(report.fired) timer(s) due by \(engine.config.calendar.localText(engine.clock.now()))\(report.fired > 0 ? "; latest was \(humanDuration(Double(late) / 1000)) late" : "")."
+                )
             }
             return
         }
         if engine.simulatedClock {
-            throw .usage("this database has a simulated clock, which does not move by itself; use `regie timers run --once --now ISO8601`")
+            throw .usage(
+                "this database has a simulated clock, which does not move by itself; use `regie timers run --once --now ISO8601`"
+            )
         }
         let scheduler = try Scheduler(engine: engine)
         signal(SIGINT, SIG_IGN)
@@ -85,7 +113,9 @@ enum TimersRunCommand: RegieCommand {
         }
         Output.print("Scheduler running on \(context.databasePath); Ctrl-C stops it.")
         try scheduler.run { report in
-            Output.print("\(engine.config.calendar.localText(engine.clock.now())): fired \(report.fired) timer(s), max lateness \(report.latenessMs.max() ?? 0) ms")
+            Output.print(
+                "\(engine.config.calendar.localText(engine.clock.now())): fired \(report.fired) timer(s), max lateness \(report.latenessMs.max() ?? 0) ms"
+            )
         }
         sources.forEach { $0.cancel() }
         Output.print("Scheduler stopped.")

@@ -14,15 +14,34 @@ enum WorkflowListCommand: RegieCommand {
         let catalog = try WorkflowCatalog(folder: context.workflowsFolder)
         let list = catalog.workflows.values.sorted { $0.name < $1.name }
         if args.json {
-            Output.json(.object(JSONObject(pairs: [
-                "workflows": .array(list.map { ["name": .string($0.name), "version": .int(Int64($0.version)), "title": .string($0.title), "states": .int(Int64($0.states.count)), "transitions": .int(Int64($0.transitions.count))] }),
-                "invalid": .array(catalog.failures.keys.sorted().map { .string($0) }),
-            ])))
+            Output.json(
+                .object(
+                    JSONObject(pairs: [
+                        "workflows": .array(
+                            list.map {
+                                [
+                                    "name": .string($0.name), "version": .int(Int64($0.version)),
+                                    "title": .string($0.title), "states": .int(Int64($0.states.count)),
+                                    "transitions": .int(Int64($0.transitions.count)),
+                                ]
+                            }),
+                        "invalid": .array(catalog.failures.keys.sorted().map { .string($0) }),
+                    ])))
         } else {
-            Output.print(Output.table(["NAME", "VERSION", "STATES", "EVENTS", "TITLE"], list.map { [$0.name, String($0.version), String($0.states.count), String($0.eventNames.count), $0.title] }))
-            for file in catalog.failures.keys.sorted() { Output.print("invalid: \(file) (run `regie workflow validate \(file)`)") }
+            Output.print(
+                Output.table(
+                    ["NAME", "VERSION", "STATES", "EVENTS", "TITLE"],
+                    list.map {
+                        [$0.name, String($0.version), String($0.states.count), String($0.eventNames.count), $0.title]
+                    }))
+            for file in catalog.failures.keys.sorted() {
+                Output.print("invalid: \(file) (run `regie workflow validate \(file)`)")
+            }
         }
-        if !catalog.failures.isEmpty { throw .refused(Refusal(.invalidArgument, "\(catalog.failures.count) workflow file(s) are invalid and not loaded")) }
+        if !catalog.failures.isEmpty {
+            throw .refused(
+                Refusal(.invalidArgument, "\(catalog.failures.count) workflow file(s) are invalid and not loaded"))
+        }
     }
 }
 
@@ -33,7 +52,8 @@ enum WorkflowValidateCommand: RegieCommand {
     static let synopsis = "[FILE...] [--json]"
     static let positionals = 0...1000
     static let options: [OptionSpec] = [.flag("json", "print the problems as JSON")]
-    static let discussion = "Without files, checks every workflow in the workflow folder. Exits 1 when any file has a problem."
+    static let discussion =
+        "Without files, checks every workflow in the workflow folder. Exits 1 when any file has a problem."
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         var files = args.positionals
@@ -52,16 +72,28 @@ enum WorkflowValidateCommand: RegieCommand {
         for file in files {
             do {
                 let w = try WorkflowCatalog.load(path: file)
-                ok.append("\(file): ok (\(w.name) v\(w.version), \(w.states.count) states, \(w.transitions.count) transitions)")
+                ok.append(
+                    "\(file): ok (\(w.name) v\(w.version), \(w.states.count) states, \(w.transitions.count) transitions)"
+                )
             } catch {
                 problems += error.problems
             }
         }
         if args.json {
-            Output.json(.object(JSONObject(pairs: [
-                "valid": .bool(problems.isEmpty),
-                "problems": .array(problems.map { ["file": .string($0.file), "path": .string($0.path), "line": $0.line.map { .int(Int64($0)) } ?? .null, "column": $0.column.map { .int(Int64($0)) } ?? .null, "message": .string($0.message), "fix": .optional($0.fix)] }),
-            ])))
+            Output.json(
+                .object(
+                    JSONObject(pairs: [
+                        "valid": .bool(problems.isEmpty),
+                        "problems": .array(
+                            problems.map {
+                                [
+                                    "file": .string($0.file), "path": .string($0.path),
+                                    "line": $0.line.map { .int(Int64($0)) } ?? .null,
+                                    "column": $0.column.map { .int(Int64($0)) } ?? .null,
+                                    "message": .string($0.message), "fix": .optional($0.fix),
+                                ]
+                            }),
+                    ])))
         } else {
             ok.forEach { Output.print($0) }
             problems.forEach { Output.print($0.description) }
@@ -91,20 +123,35 @@ enum WorkflowShowCommand: RegieCommand {
         lines.append("States:")
         for s in w.states {
             let marks = [s.initial ? "initial" : nil, s.final ? "final" : nil].compactMap { $0 }
-            lines.append("  \(s.name)\(marks.isEmpty ? "" : " (\(marks.joined(separator: ", ")))")\(s.description.isEmpty ? "" : ": \(s.description)")")
+            lines.append(
+                "  \(s.name)\(marks.isEmpty ? "" : " (\(marks.joined(separator: ", ")))")\(s.description.isEmpty ? "" : ": \(s.description)")"
+            )
             for t in s.timers {
                 let legal = t.statutory ? " statutory (\(t.legalBasis ?? ""))" : ""
-                let reminders = t.reminders.isEmpty ? "" : ", reminders \(t.reminders.map(\.description).joined(separator: ", ")) before"
+                let reminders =
+                    t.reminders.isEmpty
+                    ? "" : ", reminders \(t.reminders.map(\.description).joined(separator: ", ")) before"
                 lines.append("    timer \(t.name): after \(t.duration)\(legal) fires \(t.fires)\(reminders)")
             }
         }
         lines.append("")
         lines.append("Transitions:")
-        lines.append(Output.table(["EVENT", "FROM", "TO", "ROLES", "REQUIRES"], w.transitions.map {
-            [$0.event, $0.from.joined(separator: ","), $0.to ?? "(stays)", $0.roles.sorted().map(\.rawValue).joined(separator: ","), $0.requires.map(\.rawValue).sorted().joined(separator: ",")]
-        }).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        lines.append(
+            Output.table(
+                ["EVENT", "FROM", "TO", "ROLES", "REQUIRES"],
+                w.transitions.map {
+                    [
+                        $0.event, $0.from.joined(separator: ","), $0.to ?? "(stays)",
+                        $0.roles.sorted().map(\.rawValue).joined(separator: ","),
+                        $0.requires.map(\.rawValue).sorted().joined(separator: ","),
+                    ]
+                }
+            ).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         lines.append("")
-        lines.append("Built in: " + StateMachine.builtInEvents.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; "))
+        lines.append(
+            "Built in: "
+                + StateMachine.builtInEvents.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(
+                    separator: "; "))
         Output.print(lines.joined(separator: "\n"))
     }
 }
