@@ -14,8 +14,7 @@ extension Engine {
     /// A timer's firing decided on a read snapshot, outside the writer.
     struct PreparedFiring: Sendable {
         var timer: DueTimer
-        var record: CaseRecord?
-        var decision: Decision?
+        var prepared: PreparedCommit?
         var firedAt: Instant
     }
 
@@ -77,12 +76,13 @@ extension Engine {
     private func prepareFiring(_ timer: DueTimer, _ store: CaseStore, _ fixed: Instant?) throws -> PreparedFiring {
         let firedAt = fixed ?? clock.now()
         guard let record = try store.loadCase(timer.caseId) else {
-            return PreparedFiring(timer: timer, record: nil, decision: nil, firedAt: firedAt)
+            return PreparedFiring(timer: timer, prepared: nil, firedAt: firedAt)
         }
         let machine = try machine(for: record.workflow, version: record.version)
-        return PreparedFiring(
-            timer: timer, record: record, decision: machine.fire(timerID: timer.id, of: record, now: firedAt),
-            firedAt: firedAt)
+        let prepared = machine.fire(timerID: timer.id, of: record, now: firedAt).map {
+            PreparedCommit(firing: $0, previous: record, timer: timer.id)
+        }
+        return PreparedFiring(timer: timer, prepared: prepared, firedAt: firedAt)
     }
 
     /// Commits a batch of firings in one transaction; returns the lateness of each, measured once it is durable.
@@ -90,9 +90,9 @@ extension Engine {
         let fired = try committer.run { store -> [DueTimer] in
             var fired: [DueTimer] = []
             for p in batch {
-                if let record = p.record, let decision = p.decision {
+                if let prepared = p.prepared {
                     do {
-                        try store.commitFiring(decision, previous: record, timer: p.timer, firedAt: p.firedAt)
+                        try store.commitFiring(prepared, timer: p.timer, firedAt: p.firedAt)
                         fired.append(p.timer)
                         continue
                     } catch StoreError.staleCase {

@@ -133,7 +133,7 @@ public final class Engine: @unchecked Sendable {
     struct PreparedOpen {
         var request: OpenRequest
         var workflow: Workflow
-        var decision: Decision
+        var prepared: PreparedCommit
         var fingerprint: String
         var now: Instant
     }
@@ -162,7 +162,8 @@ public final class Engine: @unchecked Sendable {
         let fingerprint =
             "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)"
         return PreparedOpen(
-            request: request, workflow: workflow, decision: decision, fingerprint: fingerprint, now: now)
+            request: request, workflow: workflow, prepared: PreparedCommit(decision, previous: nil),
+            fingerprint: fingerprint, now: now)
     }
 
     private func openJob(_ store: CaseStore, _ p: PreparedOpen) throws -> Outcome {
@@ -172,7 +173,7 @@ public final class Engine: @unchecked Sendable {
             return earlier
         }
         try ensureDefinition(p.workflow, in: store, now: p.now)
-        let record = try store.commit(p.decision, previous: nil)
+        let record = try store.commit(p.prepared)
         if let key = p.request.idempotencyKey {
             try store.storeIdempotentResponse(
                 key, request: p.fingerprint, caseId: record.id, response: record.json.compactText, now: p.now)
@@ -201,8 +202,8 @@ public final class Engine: @unchecked Sendable {
 
     /// A decision made on a read snapshot, outside the writer; valid while the case is still at its sequence.
     struct Predecision {
-        var record: CaseRecord
         var decision: Decision
+        var prepared: PreparedCommit
     }
 
     /// Decides a command on the latest committed state, on a read connection, so that the writer only writes.
@@ -216,7 +217,8 @@ public final class Engine: @unchecked Sendable {
             throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`")
         }
         let machine = try self.machine(for: record.workflow, version: record.version)
-        return Predecision(record: record, decision: try machine.apply(command, to: record, now: now))
+        let decision = try machine.apply(command, to: record, now: now)
+        return Predecision(decision: decision, prepared: PreparedCommit(decision, previous: record))
     }
 
     /// One command of a batch.
@@ -273,7 +275,7 @@ public final class Engine: @unchecked Sendable {
     ) throws -> Outcome {
         if let pre {
             do {
-                let after = try store.commit(pre.decision, previous: pre.record)
+                let after = try store.commit(pre.prepared)
                 if pre.decision.record.timers.contains(where: { $0.id == nil }) { self.wake.request() }
                 return Outcome(record: after)
             } catch StoreError.staleCase {

@@ -7,6 +7,7 @@ public import RegieCore
 public final class CaseStore {
     /// The connection.
     public let db: Database
+    private var projectionStatements: [Int: Statement] = [:]
 
     /// Opens an existing Regie database.
     /// - Throws: `StoreError.notInitialised` when the file has no Regie schema, `DatabaseError` otherwise.
@@ -167,11 +168,18 @@ public final class CaseStore {
     /// Writes a decision: appends its events, writes the projection, applies timer changes relative to `previous`
     /// and writes the outbox rows. Call inside `db.write`.
     /// - Returns: the record with the ids of newly started timers filled in.
+    /// - Throws: `StoreError.staleCase`, before writing anything, when the case is no longer at `previous`'s sequence.
     @discardableResult
     public func commit(_ decision: Decision, previous: CaseRecord?) throws -> CaseRecord {
-        var record = decision.record
+        try commit(PreparedCommit(decision, previous: previous))
+    }
+
+    /// Writes a commit prepared outside the writer (see `PreparedCommit`). Call inside `db.write`.
+    @discardableResult
+    public func commit(_ p: PreparedCommit) throws -> CaseRecord {
+        var record = p.record
         var lastEvent: Int64?
-        if let previous {
+        if let previous = p.previous {
             // Guard first: if another commit moved the case on since the decision was made, nothing has been
             // written yet and the caller decides again.
             var current: (seq: Int64, last: Int64?)?
@@ -181,67 +189,42 @@ public final class CaseStore {
             guard let current, current.seq == Int64(previous.sequence) else { throw StoreError.staleCase(record.id) }
             lastEvent = current.last
         }
-        for e in decision.events {
-            try db.run(
-                "INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    .text(e.caseId), .int(Int64(e.sequence)), .int(lastEvent), .int(e.at.milliseconds), .text(e.event),
-                    .text(e.actor.partner),
-                    .text(e.actor.person), .text(e.actor.role.rawValue), .text(e.payload.compactText),
-                ])
+        let insertEvent = try db.statement(
+            "INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        for var values in p.events {
+            values[2] = .int(lastEvent)
+            try insertEvent.run(values)
             lastEvent = db.lastInsertID
         }
-        if let previous {
-            try updateProjection(record, from: previous, lastEvent: lastEvent)
+        if p.previous != nil {
+            let statement = try projectionStatement(p.projectionMask)
+            try statement.run(p.projection + [.int(lastEvent), .text(record.id)])
         } else {
             try db.run(
                 "INSERT INTO cases(\(Self.caseColumns), last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    .text(record.id), .text(record.workflow), .int(Int64(record.version)), .text(record.state),
-                    .text(record.regie.partner),
-                    .text(record.regie.contact), .text(Self.encodeParticipants(record.participants)),
-                    .int(Int64(record.level)),
-                    .text(record.clientKey), .int(record.suspendedAt?.milliseconds), .int(Int64(record.sequence)),
-                    .int(record.openedAt.milliseconds), .int(record.updatedAt.milliseconds),
-                    .int(record.lastActivityAt.milliseconds),
-                    .int(record.closedAt?.milliseconds), .int(lastEvent),
-                ])
+                p.projection + [.int(lastEvent)])
         }
-        try applyTimerChanges(&record, previous: previous?.timers ?? [])
-        for n in decision.notifications {
+        try applyTimerChanges(&record, previous: p.previous?.timers ?? [])
+        for values in p.outbox {
             try db.run(
                 "INSERT INTO outbox(case_id, seq, topic, recipients, event, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    .text(n.caseId), .int(Int64(n.sequence)), .text(n.topic),
-                    .text(n.recipients.joined(separator: ",")),
-                    .text(n.event), .int(Int64(n.level)), .int(decision.record.updatedAt.milliseconds),
-                ])
+                values)
         }
         return record
     }
 
-    /// Writes only the projection columns that changed, so that SQLite maintains only the indexes it must.
-    private func updateProjection(_ r: CaseRecord, from p: CaseRecord, lastEvent: Int64?) throws {
-        var columns: [String] = []
-        var values: [SQLValue] = []
-        func set(_ column: String, _ changed: Bool, _ value: @autoclosure () -> SQLValue) {
-            guard changed else { return }
-            columns.append(column)
-            values.append(value())
-        }
-        set("state", r.state != p.state, .text(r.state))
-        set("regie_partner", r.regie.partner != p.regie.partner, .text(r.regie.partner))
-        set("regie_contact", r.regie.contact != p.regie.contact, .text(r.regie.contact))
-        set("participants", r.participants != p.participants, .text(Self.encodeParticipants(r.participants)))
-        set("level", r.level != p.level, .int(Int64(r.level)))
-        set("suspended_at", r.suspendedAt != p.suspendedAt, .int(r.suspendedAt?.milliseconds))
-        set("seq", r.sequence != p.sequence, .int(Int64(r.sequence)))
-        set("updated_at", r.updatedAt != p.updatedAt, .int(r.updatedAt.milliseconds))
-        set("last_activity_at", r.lastActivityAt != p.lastActivityAt, .int(r.lastActivityAt.milliseconds))
-        set("closed_at", r.closedAt != p.closedAt, .int(r.closedAt?.milliseconds))
-        set("last_event_id", true, .int(lastEvent))
-        values.append(.text(r.id))
-        try db.run("UPDATE cases SET " + columns.map { $0 + "=?" }.joined(separator: ", ") + " WHERE id=?", values)
+    /// The UPDATE for one combination of changed projection columns, prepared once.
+    private func projectionStatement(_ mask: Int) throws -> Statement {
+        if let s = projectionStatements[mask] { return s }
+        let columns = PreparedCommit.projectionColumns.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(
+            \.element)
+        let sql =
+            "UPDATE cases SET " + (columns + ["last_event_id"]).map { $0 + "=?" }.joined(separator: ", ")
+            + " WHERE id=?"
+        let s = try db.statement(sql)
+        projectionStatements[mask] = s
+        return s
     }
 
     /// Brings the timer rows of a case in line with `record.timers`: unchanged rows stay, a timer restarted under
@@ -362,15 +345,19 @@ public final class CaseStore {
         try db.scalarInt("SELECT min(due_at) FROM timers WHERE paused=0").map(Instant.init(milliseconds:))
     }
 
-    /// Writes the decision of a fired timer: the fired row is deleted (never reused), the rest is committed as
-    /// usual, and the firing is recorded. Call inside `db.write`.
+    /// Writes the decision of a fired timer: the rest is committed as usual, the fired row is deleted (never
+    /// reused) and the firing is recorded. Call inside `db.write`.
     public func commitFiring(_ decision: Decision, previous: CaseRecord, timer: DueTimer, firedAt: Instant) throws {
-        var before = previous
-        let name = before.timers.first { $0.id == timer.id }?.name ?? ""
-        before.timers.removeAll { $0.id == timer.id }
-        try commit(decision, previous: before)
+        try commitFiring(
+            PreparedCommit(firing: decision, previous: previous, timer: timer.id), timer: timer, firedAt: firedAt)
+    }
+
+    /// Writes a timer's firing prepared with `PreparedCommit(firing:previous:timer:)`. Call inside `db.write`.
+    public func commitFiring(_ prepared: PreparedCommit, timer: DueTimer, firedAt: Instant) throws {
+        try commit(prepared)
         try db.run("DELETE FROM timers WHERE id=?", [.int(timer.id)])
-        try recordFiring(timer, name: name, firedAt: firedAt, sequence: decision.record.sequence)
+        try recordFiring(
+            timer, name: prepared.firedTimerName ?? "", firedAt: firedAt, sequence: prepared.record.sequence)
     }
 
     /// Deletes a timer row that can no longer fire (its case is gone or closed).
