@@ -114,18 +114,26 @@ public final class Engine: @unchecked Sendable {
         let prepared = requests.map { r in Result { try prepareOpen(r) } }
         do {
             return try committer.run { store in
-                try prepared.map { p -> Result<Outcome, EngineError> in
-                    do {
-                        return .success(try self.openJob(store, try p.get()))
-                    } catch let e as DatabaseError {
-                        throw e
-                    } catch {
-                        return .failure(EngineError.wrap(error))
-                    }
-                }
+                try Self.eachInBatch(prepared) { try self.openJob(store, try $0.get()) }
             }
         } catch {
             throw EngineError.wrap(error)
+        }
+    }
+
+    /// Runs each item of a batch in the writer's transaction: an item refused by the rules fails on its own (it threw
+    /// before writing anything), while a database failure aborts the whole transaction, so none of the batch commits.
+    private static func eachInBatch<T>(_ items: [T], _ body: (T) throws -> Outcome) throws -> [Result<
+        Outcome, EngineError
+    >] {
+        try items.map { item in
+            do {
+                return .success(try body(item))
+            } catch let e as DatabaseError {
+                throw e
+            } catch {
+                return .failure(EngineError.wrap(error))
+            }
         }
     }
 
@@ -250,16 +258,8 @@ public final class Engine: @unchecked Sendable {
                 }
             }
             return try committer.run { store in
-                try zip(items, pre).map { item, pre -> Result<Outcome, EngineError> in
-                    do {
-                        return .success(
-                            try self.fireJob(store, item.caseId, item.command, item.idempotencyKey, now, try pre?.get())
-                        )
-                    } catch let e as DatabaseError {
-                        throw e
-                    } catch {
-                        return .failure(EngineError.wrap(error))
-                    }
+                try Self.eachInBatch(Array(zip(items, pre))) { item, pre in
+                    try self.fireJob(store, item.caseId, item.command, item.idempotencyKey, now, try pre?.get())
                 }
             }
         } catch {

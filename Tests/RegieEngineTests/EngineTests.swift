@@ -211,3 +211,43 @@ import Testing
         #expect(try engine.show(id).timers.first?.dueAt == start.adding(seconds: 240))
     }
 }
+
+@Suite struct BatchTests {
+    let start = Instant(seconds: 1_795_000_000)
+    let haarlem = Actor(partner: "gemeente-haarlem", role: .regiehouder)
+
+    @Test func eachCommandOfABatchSucceedsOrIsRefusedOnItsOwn() throws {
+        let box = try Sandbox(workflows: ["kort.json": timerWorkflow()])
+        let engine = try box.engine(clock: TestClock(start))
+        let opened = try engine.open(batch: [
+            .init(workflow: "kort", regie: "gemeente-haarlem"), .init(workflow: "kort", regie: ""),
+            .init(workflow: "kort", regie: "gemeente-haarlem"),
+        ])
+        #expect(opened.map { (try? $0.get()) != nil } == [true, false, true])
+        let a = try #require(try opened[0].get().record?.id)
+        let b = try #require(try opened[2].get().record?.id)
+        // Two commands for case a in one batch: both are decided on the same snapshot, so the second is stale by
+        // the time it is written and must be decided again on the case as the first left it.
+        let results = try engine.fire(batch: [
+            .init(caseId: a, command: CaseCommand(event: "notitie", actor: haarlem)),
+            .init(caseId: a, command: CaseCommand(event: "notitie", actor: haarlem)),
+            .init(caseId: b, command: CaseCommand(event: "vliegen", actor: haarlem)),
+            .init(caseId: "c-nope", command: CaseCommand(event: "notitie", actor: haarlem)),
+            .init(caseId: b, command: CaseCommand(event: "sluiten", actor: haarlem)),
+        ])
+        #expect(try results[0].get().record?.sequence == 2)
+        #expect(try results[1].get().record?.sequence == 3)
+        guard case .failure(.refused(let refusal)) = results[2] else {
+            Issue.record("an unknown event was not refused")
+            return
+        }
+        #expect(refusal.reason == .unknownEvent)
+        guard case .failure(.notFound) = results[3] else {
+            Issue.record("an unknown case was not reported as not found")
+            return
+        }
+        #expect(try results[4].get().record?.state == "dicht")
+        #expect(try engine.timeline(a).map(\.sequence) == [1, 2, 3])
+        #expect(try engine.timeline(b).map(\.event) == ["geopend", "sluiten"])
+    }
+}
