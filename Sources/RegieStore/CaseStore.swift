@@ -75,15 +75,6 @@ public final class CaseStore {
         return text
     }
 
-    /// All stored workflow versions, as (name, version, definition).
-    public func workflowDefinitions() throws -> [(name: String, version: Int, definition: String)] {
-        var out: [(String, Int, String)] = []
-        try db.query("SELECT name, version, definition FROM workflow_versions ORDER BY name, version") {
-            out.append(($0.text(0), Int($0.int(1)), $0.text(2)))
-        }
-        return out
-    }
-
     /// Stores a workflow version's definition, once; running cases are read against it.
     public func storeWorkflowDefinition(name: String, version: Int, definition: String, now: Instant) throws {
         try db.run(
@@ -374,15 +365,6 @@ public final class CaseStore {
                 .int(firedAt.milliseconds),
                 .int(max(0, firedAt.milliseconds - timer.dueAt.milliseconds)), .int(Int64(sequence)),
             ])
-    }
-
-    /// Counts of pending and overdue timers.
-    public func timerCounts(now: Instant) throws -> (pending: Int, overdue: Int) {
-        let pending = try db.scalarInt("SELECT count(*) FROM timers") ?? 0
-        let overdue =
-            try db.scalarInt("SELECT count(*) FROM timers WHERE paused=0 AND due_at <= ?", [.int(now.milliseconds)])
-            ?? 0
-        return (Int(pending), Int(overdue))
     }
 
     // MARK: Idempotency

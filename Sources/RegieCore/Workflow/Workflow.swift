@@ -27,11 +27,6 @@ public struct Workflow: Sendable, Equatable {
         states.first(where: \.initial) ?? states[0]
     }
 
-    /// The transition that handles `event` in `state`, if any.
-    public func transition(_ event: String, from state: String) -> TransitionDefinition? {
-        transitions.first { $0.event == event && $0.from.contains(state) }
-    }
-
     /// The timer definition named `name`, in a state or started by a transition.
     public func timer(_ name: String) -> TimerDefinition? {
         timers.first { $0.name == name } ?? states.lazy.flatMap(\.timers).first { $0.name == name }
