@@ -37,7 +37,7 @@ func printOutcome(_ outcome: Engine.Outcome, _ args: Arguments, _ engine: Engine
         return
     }
     Output.print("\(verb) case \(id):")
-    Output.print(Output.caseText(try engine.show(id), engine.config.calendar))
+    Output.print(Output.caseText(try outcome.record ?? engine.show(id), engine.config.calendar))
 }
 
 /// `regie case open`.
