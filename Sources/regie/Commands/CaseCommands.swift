@@ -37,7 +37,9 @@ func printOutcome(_ outcome: Engine.Outcome, _ args: Arguments, _ engine: Engine
         return
     }
     Output.print("\(verb) case \(id):")
-    Output.print(Output.caseText(try outcome.record ?? engine.show(id), engine.config.calendar))
+    let record: CaseRecord
+    if let known = outcome.record { record = known } else { record = try engine.show(id) }
+    Output.print(Output.caseText(record, engine.config.calendar))
 }
 
 /// `regie case open`.
