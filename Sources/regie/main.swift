@@ -13,7 +13,7 @@ enum RegieCLI {
             Entry(CaseOpenCommand.self), Entry(CaseFireCommand.self), Entry(CaseShowCommand.self),
             Entry(CaseTimelineCommand.self), Entry(CaseListCommand.self),
             Entry(TimersDueCommand.self), Entry(TimersRunCommand.self),
-            Entry(PartnerListCommand.self), Entry(ConfigValidateCommand.self),
+            Entry(PartnerListCommand.self), Entry(ConfigShowCommand.self), Entry(ConfigValidateCommand.self),
             Entry(BatchCommand.self),
         ]
     }

@@ -97,6 +97,30 @@ import Testing
         #expect(try CLI.run(["workflow", "validate"]).status == 0)
     }
 
+    @Test func theShippedConfigurationValidatesAndShows() throws {
+        let validate = try CLI.run(["config", "validate"])
+        #expect(validate.status == 0, "\(validate.err)")
+        let show = try JSONParser.parse(try CLI.run(["config", "show", "--json"]).out)
+        #expect(
+            show["ladder"]?.arrayValue?.compactMap { $0["owner"]?.stringValue } == [
+                "regiehouder", "procesregisseur", "ketenregisseur", "bestuurlijk",
+            ])
+        #expect(show["procesregisseurs"]?["gemeente-velsen"]?.stringValue == "gemeente-velsen")
+        let partners =
+            try JSONParser.parse(try CLI.run(["partner", "list", "--json"]).out)["partners"]?.arrayValue ?? []
+        #expect(partners.count >= 20)
+        #expect(
+            partners.allSatisfy { $0["id"] != nil && $0["name"] != nil && $0["domain"] != nil && $0["kind"] != nil })
+        // A broken configuration is refused with file, path and fix, and nothing runs on it.
+        let dir = try CLI.temporaryFolder()
+        try Data(#"{"region": "X", "mandates": {"ketenregisseur": []}}"#.utf8).write(
+            to: dir.appendingPathComponent("region.json"))
+        let broken = try CLI.run(["config", "validate"], environment: ["REGIE_CONFIG": dir.path])
+        #expect(broken.status == 4)
+        let reason = "region.json:1: $.mandates.ketenregisseur: mandate ketenregisseur has nobody holding it"
+        #expect(broken.err.contains(reason))
+    }
+
     @Test func graphsInBothFormats() throws {
         let mermaid = try CLI.run(["workflow", "graph", "netwerkcasus"])
         #expect(mermaid.status == 0 && mermaid.out.hasPrefix("stateDiagram-v2"))

@@ -43,7 +43,7 @@ enum ConfigValidateCommand: RegieCommand {
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let config = try context.config()
         Output.print(
-            "\(context.configFolder): ok (\(config.region), \(config.partners.count) partners, \(config.mandates.count) mandates, \(config.calendar.extraDays.count) extra non-working days)"
+            "\(context.configFolder): ok (\(config.region): \(config.partners.count) partners, \(config.mandates.count) mandate roles, \(config.ladder.count) escalation levels, \(config.vso.count) VSO schedules, \(config.calendar.extraDays.count) extra non-working days)"
         )
     }
 }

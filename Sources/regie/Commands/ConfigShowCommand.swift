@@ -1,0 +1,106 @@
+import RegieCore
+import RegieEngine
+
+/// `regie config show`.
+enum ConfigShowCommand: RegieCommand {
+    static let path = "config show"
+    static let summary = "show the region: mandates, the escalation ladder, windows and VSO meetings"
+    static let synopsis = "[--json]"
+    static let positionals = 0...0
+    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+
+    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+        let c = try context.config()
+        let weekdays = ["ma", "di", "wo", "do", "vr", "za", "zo"]
+        func hhmm(_ s: Int) -> String { String(format: "%02d:%02d", s / 3600, s / 60 % 60) }
+        let mandates = Role.allCases.filter { c.mandates[$0] != nil }
+        if args.json {
+            Output.json(
+                .object(
+                    JSONObject(pairs: [
+                        "region": .string(c.region), "centrumgemeente": .optional(c.centrumgemeente),
+                        "mandates": .object(
+                            JSONObject(
+                                mandates.map {
+                                    .init(
+                                        key: $0.rawValue,
+                                        value: .array((c.mandates[$0] ?? []).sorted().map { .string($0) }))
+                                })),
+                        "procesregisseurs": .object(
+                            JSONObject(
+                                c.procesregisseurs.sorted { $0.key < $1.key }.map {
+                                    .init(key: $0.key, value: .string($0.value))
+                                })),
+                        "ladder": .array(
+                            c.ladder.map {
+                                [
+                                    "level": .int(Int64($0.level)), "name": .string($0.name),
+                                    "owner": .string($0.owner.rawValue),
+                                    "deadline": .string($0.deadline.description),
+                                    "doorzettingsmacht": .bool($0.doorzettingsmacht),
+                                ]
+                            }),
+                        "windows": .object(
+                            JSONObject(
+                                RegionConfig.windowDefaults.map {
+                                    .init(key: $0.name, value: .string((c.windows[$0.name] ?? $0.duration).description))
+                                })),
+                        "vso": .array(
+                            c.vso.map {
+                                [
+                                    "basisteam": .string($0.basisteam), "weekday": .string(weekdays[$0.weekday - 1]),
+                                    "time": .string(hhmm($0.time)),
+                                    "cutoff": [
+                                        "workingDaysBefore": .int(Int64($0.cutoffWorkingDaysBefore)),
+                                        "time": .string(hhmm($0.cutoffTime)),
+                                    ],
+                                ]
+                            }),
+                        "extraNonWorkingDays": .array(
+                            c.calendar.extraDays.sorted { $0.key < $1.key }.map {
+                                ["date": .string($0.key.isoText), "reason": .string($0.value)]
+                            }),
+                    ])))
+            return
+        }
+        var lines = ["\(c.region)" + (c.centrumgemeente.map { " (centrumgemeente \($0))" } ?? ""), "", "Mandates:"]
+        for role in mandates {
+            lines.append("  \(role.rawValue.padding(16))  \((c.mandates[role] ?? []).sorted().joined(separator: ", "))")
+        }
+        if !c.procesregisseurs.isEmpty {
+            lines.append("  procesregie per municipality:")
+            for (m, p) in c.procesregisseurs.sorted(by: { $0.key < $1.key }) {
+                lines.append("    \(m.padding(24))  \(p)")
+            }
+        }
+        lines += ["", "Escalation ladder:"]
+        lines.append(
+            Output.table(
+                ["LEVEL", "NAME", "OWNER", "DEADLINE", "DOORZETTINGSMACHT"],
+                c.ladder.map {
+                    [
+                        String($0.level), $0.name, $0.owner.rawValue, $0.deadline.description,
+                        $0.doorzettingsmacht ? "yes" : "no",
+                    ]
+                }
+            ).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        lines += ["", "Windows:"]
+        for w in RegionConfig.windowDefaults {
+            lines.append(
+                "  \(w.name.padding(20))  \((c.windows[w.name] ?? w.duration).description.padding(14))  \(w.meaning)")
+        }
+        lines += ["", "Vroegsignaleringsoverleg:"]
+        for v in c.vso {
+            lines.append(
+                "  \(v.basisteam.padding(28))  \(weekdays[v.weekday - 1]) \(hhmm(v.time)), agenda closes \(v.cutoffWorkingDaysBefore) werkdag(en) before at \(hhmm(v.cutoffTime))"
+            )
+        }
+        if !c.calendar.extraDays.isEmpty {
+            lines += ["", "Extra non-working days:"]
+            for (d, reason) in c.calendar.extraDays.sorted(by: { $0.key < $1.key }) {
+                lines.append("  \(d.isoText)  \(reason)")
+            }
+        }
+        Output.print(lines.joined(separator: "\n"))
+    }
+}
