@@ -181,17 +181,8 @@ extension RegionConfig {
                     owner = nil
                 }
             }
-            var deadline: DurationSpec?
-            if let text = lr.string("deadline", required: true) {
-                if text.trimmingSpaces.hasPrefix("-") {
-                    sink.add(
-                        p + ".deadline", lr.offset(of: "deadline"), "a deadline cannot be negative (\"\(text)\")",
-                        "give the time the owner has, e.g. \"5 werkdagen\"")
-                } else {
-                    do { deadline = try DurationSpec.parse(text) } catch {
-                        sink.add(p + ".deadline", lr.offset(of: "deadline"), "bad duration: \(error.description)", nil)
-                    }
-                }
+            let deadline = lr.string("deadline", required: true).flatMap {
+                sink.duration($0, p + ".deadline", lr.offset(of: "deadline"), negative: "deadline")
             }
             if let level, let name, let owner, let deadline {
                 levels.append(
@@ -243,13 +234,7 @@ extension RegionConfig {
                 sink.add(p, m.offset, "a window is a duration such as \"3 werkdagen\"", nil)
                 continue
             }
-            if text.trimmingSpaces.hasPrefix("-") {
-                sink.add(p, m.offset, "a window cannot be negative (\"\(text)\")", nil)
-                continue
-            }
-            do { windows[m.key] = try DurationSpec.parse(text) } catch {
-                sink.add(p, m.offset, "bad duration: \(error.description)", nil)
-            }
+            if let d = sink.duration(text, p, m.offset, negative: "window") { windows[m.key] = d }
         }
     }
 

@@ -109,6 +109,25 @@ final class ProblemSink {
         self.text = text
     }
 
+    /// Parses a duration, reporting a malformed one at `path` as a bad `kind`, and, when `negative` names what the
+    /// duration is (a deadline, a window), a negative one as such.
+    func duration(_ text: String, _ path: String, _ offset: Int?, kind: String = "duration", negative: String? = nil)
+        -> DurationSpec?
+    {
+        if let negative, text.trimmingSpaces.hasPrefix("-") {
+            add(
+                path, offset, "a \(negative) cannot be negative (\"\(text)\")",
+                "give a length of time, e.g. \"5 werkdagen\"")
+            return nil
+        }
+        do {
+            return try DurationSpec.parse(text)
+        } catch {
+            add(path, offset, "bad \(kind): \(error.description)", nil)
+            return nil
+        }
+    }
+
     func add(_ path: String, _ offset: Int?, _ message: String, _ fix: String?) {
         let line = offset.map { JSONParser.lineAndColumn(of: $0, in: text).line }
         problems.append(ValidationProblem(file: file, path: path, line: line, message: message, fix: fix))

@@ -58,10 +58,10 @@ public enum WorkflowLoader {
         let title = top.string("title", required: false) ?? name ?? ""
         let description = top.string("description", required: false) ?? ""
         var stalledAfter = DurationSpec.workingDays(10)
-        if let text = top.string("stalledAfter", required: false) {
-            do { stalledAfter = try DurationSpec.parse(text) } catch {
-                sink.add("$.stalledAfter", top.offset(of: "stalledAfter"), "bad duration: \(error.description)", nil)
-            }
+        if let text = top.string("stalledAfter", required: false),
+            let parsed = sink.duration(text, "$.stalledAfter", top.offset(of: "stalledAfter"))
+        {
+            stalledAfter = parsed
         }
         var states: [StateDefinition] = []
         if let items = top.array("states", required: true) {
@@ -245,18 +245,14 @@ public enum WorkflowLoader {
                 "add \"after\": \"10 werkdagen\" (or PT4H, P14D) or \"workingDays\": 10")
         case (.some, .none):
             if let text = r.string("after", required: true) {
-                do { duration = try DurationSpec.parse(text) } catch {
-                    sink.add(path + ".after", r.offset(of: "after"), "bad duration: \(error.description)", nil)
-                }
+                duration = sink.duration(text, path + ".after", r.offset(of: "after"))
             }
         case (.none, .some):
             if let n = r.int("workingDays", required: true, range: 0...3650) { duration = .workingDays(n) }
         }
         var reminders: [DurationSpec] = []
         for (text, p) in r.stringList("reminders", required: false) ?? [] {
-            do { reminders.append(try DurationSpec.parse(text)) } catch {
-                sink.add(p, r.offset(of: "reminders"), "bad reminder: \(error.description)", nil)
-            }
+            if let d = sink.duration(text, p, r.offset(of: "reminders"), kind: "reminder") { reminders.append(d) }
         }
         let statutory = r.bool("statutory")
         let legalBasis = r.string("legalBasis", required: false)
