@@ -81,11 +81,18 @@ public final class Engine: @unchecked Sendable {
         public var bsn: String?
         public var actor: Actor?
         public var idempotencyKey: String?
+        /// The opening fields the workflow declares.
+        public var fields: [String: String]
+        /// The responsible municipality (a partner of kind gemeente); its procesregisseur owns level 1.
+        public var municipality: String?
+        /// The case this one is opened from; the link is recorded on both.
+        public var from: String?
 
         /// Creates a request.
         public init(
             workflow: String, regie: String, contact: String? = nil, bsn: String? = nil, actor: Actor? = nil,
-            idempotencyKey: String? = nil
+            idempotencyKey: String? = nil, fields: [String: String] = [:], municipality: String? = nil,
+            from: String? = nil
         ) {
             self.workflow = workflow
             self.regie = regie
@@ -93,6 +100,9 @@ public final class Engine: @unchecked Sendable {
             self.bsn = bsn
             self.actor = actor
             self.idempotencyKey = idempotencyKey
+            self.fields = fields
+            self.municipality = municipality
+            self.from = from
         }
     }
 
@@ -161,17 +171,36 @@ public final class Engine: @unchecked Sendable {
             }
             clientKey = pseudonymizer.pseudonym(checked)
         }
+        if let m = request.municipality { try checkMunicipality(m) }
         let machine = try machine(for: workflow.name, version: workflow.version)
         let now = clock.now()
+        var link: CaseLink?
+        var municipality = request.municipality
+        if let from = request.from {
+            guard let source = try read({ try $0.loadCase(from) }) else {
+                throw EngineError.notFound("no case \"\(from)\" to open from; see `regie case list`")
+            }
+            link = CaseLink(caseId: source.id, workflow: source.workflow, direction: .openedFrom)
+            municipality = municipality ?? source.details.municipality
+            if clientKey == nil { clientKey = source.clientKey }
+        }
         let decision = try machine.open(
             id: try newCaseID(at: now), regie: RegieHolder(partner: request.regie, contact: request.contact),
-            actor: actor,
-            clientKey: clientKey, now: now)
+            actor: actor, clientKey: clientKey, now: now, fields: request.fields, municipality: municipality,
+            linkedFrom: link)
+        let fields = request.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
         let fingerprint =
-            "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)"
+            "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)|\(fields)|\(municipality ?? "")|\(request.from ?? "")"
         return PreparedOpen(
             request: request, workflow: workflow, prepared: PreparedCommit(decision, previous: nil),
             fingerprint: fingerprint, now: now)
+    }
+
+    private func checkMunicipality(_ id: String) throws {
+        try config.checkPartner(id)
+        if let p = config.partner(id), p.kind != "gemeente" {
+            throw Refusal(.invalidTarget, "\(id) is a \(p.kind), not a municipality (gemeente)")
+        }
     }
 
     private func openJob(_ store: CaseStore, _ p: PreparedOpen) throws -> Outcome {
@@ -181,6 +210,16 @@ public final class Engine: @unchecked Sendable {
             return earlier
         }
         try ensureDefinition(p.workflow, in: store, now: p.now)
+        if let from = p.request.from {
+            // The origin records the link in the same transaction, so a link is never one-sided.
+            guard let source = try store.loadCase(from) else {
+                throw EngineError.notFound("no case \"\(from)\" to open from; see `regie case list`")
+            }
+            let machine = try self.machine(for: source.workflow, version: source.version)
+            let link = CaseLink(caseId: p.prepared.record.id, workflow: p.workflow.name, direction: .opened)
+            let actor = p.request.actor ?? Actor(partner: p.request.regie, role: .regiehouder)
+            try store.commit(try machine.link(source, link, actor: actor, now: p.now), previous: source)
+        }
         let record = try store.commit(p.prepared)
         if let key = p.request.idempotencyKey {
             try store.storeIdempotentResponse(
@@ -212,6 +251,58 @@ public final class Engine: @unchecked Sendable {
     struct Predecision {
         var decision: Decision
         var prepared: PreparedCommit
+        /// Cases the decision opens, linked to it, committed with it.
+        var spawned: [(workflow: Workflow, prepared: PreparedCommit)]
+    }
+
+    /// Decides a command on a case and opens the cases it opens (`openCase`), all on the same state.
+    private func decide(_ command: CaseCommand, on record: CaseRecord, now: Instant) throws -> Predecision {
+        let machine = try self.machine(for: record.workflow, version: record.version)
+        let decision = try machine.apply(command, to: record, now: now) {
+            (try? self.newCaseID(at: now)) ?? "c-\(now.milliseconds)"
+        }
+        var spawned: [(Workflow, PreparedCommit)] = []
+        if !decision.spawns.isEmpty, let t = machine.transition(command.event, in: record.state) {
+            let opened = try Set(t.effects.compactMap(\.openedWorkflow)).map { try catalog.workflow($0) }
+            let allowed = Set(t.fields.map(\.name) + opened.flatMap { $0.opening.fields.map(\.name) })
+            if let unknown = command.fields.keys.sorted().first(where: { !allowed.contains($0) }) {
+                throw Refusal(
+                    .invalidArgument,
+                    "\"\(command.event)\" has no field \"\(unknown)\"; its fields and those of the cases it opens: \(allowed.sorted().joined(separator: ", "))"
+                )
+            }
+        }
+        for spawn in decision.spawns {
+            let workflow = try catalog.workflow(spawn.workflow)
+            let spawnMachine = try self.machine(for: workflow.name, version: workflow.version)
+            let actor =
+                spawn.actor.partner == spawn.regie
+                ? Actor(partner: spawn.regie, person: spawn.actor.person, role: .regiehouder)
+                : Actor(partner: spawn.actor.partner, person: spawn.actor.person, role: .melder)
+            try config.checkPartner(spawn.regie)
+            let fields = spawn.fields.filter { f in workflow.opening.fields.contains { $0.name == f.key } }
+            let opened = try spawnMachine.open(
+                id: spawn.id, regie: RegieHolder(partner: spawn.regie, contact: nil), actor: actor,
+                clientKey: record.clientKey, now: now, fields: fields, municipality: record.details.municipality,
+                linkedFrom: CaseLink(caseId: record.id, workflow: record.workflow, direction: .openedFrom))
+            spawned.append((workflow, PreparedCommit(opened, previous: nil)))
+        }
+        return Predecision(decision: decision, prepared: PreparedCommit(decision, previous: record), spawned: spawned)
+    }
+
+    /// Writes a decision and the cases it opens. Throws `StoreError.staleCase` before writing anything when the
+    /// case moved on.
+    private func commit(_ pre: Predecision, in store: CaseStore, now: Instant) throws -> CaseRecord {
+        let after = try store.commit(pre.prepared)
+        for (workflow, prepared) in pre.spawned {
+            try ensureDefinition(workflow, in: store, now: now)
+            try store.commit(prepared)
+        }
+        let started = ([pre.decision.record] + pre.spawned.map(\.prepared.record)).contains {
+            $0.timers.contains { $0.id == nil }
+        }
+        if started { wake.request() }
+        return after
     }
 
     /// Decides a command on the latest committed state, on a read connection, so that the writer only writes.
@@ -224,9 +315,7 @@ public final class Engine: @unchecked Sendable {
         guard let record = loaded else {
             throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`")
         }
-        let machine = try self.machine(for: record.workflow, version: record.version)
-        let decision = try machine.apply(command, to: record, now: now)
-        return Predecision(decision: decision, prepared: PreparedCommit(decision, previous: record))
+        return try decide(command, on: record, now: now)
     }
 
     /// One command of a batch.
@@ -275,9 +364,7 @@ public final class Engine: @unchecked Sendable {
     ) throws -> Outcome {
         if let pre {
             do {
-                let after = try store.commit(pre.prepared)
-                if pre.decision.record.timers.contains(where: { $0.id == nil }) { self.wake.request() }
-                return Outcome(record: after)
+                return Outcome(record: try commit(pre, in: store, now: now))
             } catch StoreError.staleCase {
                 // Another commit moved the case on since the snapshot; nothing was written. Decide again below.
             }
@@ -286,20 +373,17 @@ public final class Engine: @unchecked Sendable {
         var fingerprint = ""
         if let key = idempotencyKey {
             fingerprint =
-                "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)"
+                "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)|\(command.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"))"
             if let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return earlier }
         }
         guard let record = try store.loadCase(caseId) else {
             throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`")
         }
-        let machine = try self.machine(for: record.workflow, version: record.version)
-        let decision = try machine.apply(command, to: record, now: now)
-        let after = try store.commit(decision, previous: record)
+        let after = try commit(try decide(command, on: record, now: now), in: store, now: now)
         if let key = idempotencyKey {
             try store.storeIdempotentResponse(
                 key, request: fingerprint, caseId: caseId, response: after.json.compactText, now: now)
         }
-        if decision.record.timers.contains(where: { $0.id == nil }) { self.wake.request() }
         return Outcome(record: after)
     }
 
@@ -350,7 +434,7 @@ public final class Engine: @unchecked Sendable {
             }
             workflow = try WorkflowLoader.load(Array(text.utf8), file: "database:\(key)")
         }
-        let machine = StateMachine(workflow: workflow, calendar: config.calendar, mandates: config.mandates)
+        let machine = StateMachine(workflow: workflow, region: config)
         machineLock.withLock { machines[key] = machine }
         return machine
     }

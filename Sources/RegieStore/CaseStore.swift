@@ -14,6 +14,7 @@ public final class CaseStore {
     public init(path: String, readOnly: Bool = false) throws {
         db = try Database(path: path, readOnly: readOnly)
         let hasMeta = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'") ?? 0
+        if hasMeta > 0 && !readOnly { try db.write { try Schema.migrate(db) } }
         guard hasMeta > 0, try db.scalarText("SELECT value FROM meta WHERE key='schema'") == Schema.version else {
             throw StoreError.notInitialised(path)
         }
@@ -30,6 +31,9 @@ public final class CaseStore {
     public static func create(path: String, simulatedClock: Bool, now: Instant) throws -> CaseStore {
         let db = try Database(path: path)
         try db.write {
+            if try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'") ?? 0 > 0 {
+                try Schema.migrate(db)
+            }
             try db.execute(Schema.sql)
             if let existing = try db.scalarInt("SELECT count(*) FROM meta WHERE key='schema'"), existing > 0 {
                 let simulated = try db.scalarText("SELECT value FROM meta WHERE key='simulated_clock'") == "1"
@@ -87,7 +91,7 @@ public final class CaseStore {
     // MARK: Cases
 
     static let caseColumns =
-        "id, workflow, version, state, regie_partner, regie_contact, participants, level, client_key, suspended_at, seq, opened_at, updated_at, last_activity_at, closed_at"
+        "id, workflow, version, state, regie_partner, regie_contact, participants, level, client_key, suspended_at, seq, opened_at, updated_at, last_activity_at, closed_at, details"
 
     /// Loads a case with its timers, or nil when there is no such case. Call inside a transaction (`db.read` or
     /// `db.write`) so that the case and its timers come from one snapshot.
@@ -96,12 +100,12 @@ public final class CaseStore {
         let sql = """
             SELECT c.id, c.workflow, c.version, c.state, c.regie_partner, c.regie_contact, c.participants, c.level,
                 c.client_key, c.suspended_at, c.seq, c.opened_at, c.updated_at, c.last_activity_at, c.closed_at,
-                t.id, t.name, t.kind, t.event, t.due_at, t.started_at, t.owner_state, t.paused
+                c.details, t.id, t.name, t.kind, t.event, t.due_at, t.started_at, t.owner_state, t.paused
             FROM cases c LEFT JOIN timers t ON t.case_id = c.id WHERE c.id=?
             """
         try db.query(sql, [.text(id)]) { s in
             if record == nil { record = Self.caseRow(s) }
-            if !s.isNull(15) { record?.timers.append(Self.timerRow(s, from: 15)) }
+            if !s.isNull(16) { record?.timers.append(Self.timerRow(s, from: 16)) }
         }
         // A case has a handful of timers: sorting them here is cheaper than a temporary B-tree in SQLite.
         record?.timers.sort { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }
@@ -119,7 +123,16 @@ public final class CaseStore {
             updatedAt: Instant(milliseconds: s.int(12)),
             lastActivityAt: Instant(milliseconds: s.int(13)),
             closedAt: s.optionalInt(14).map(Instant.init(milliseconds:)),
-            timers: [])
+            timers: [], details: decodeDetails(s.optionalText(15)))
+    }
+
+    static func decodeDetails(_ text: String?) -> CaseDetails {
+        guard let text, let json = try? JSONParser.parse(text) else { return CaseDetails() }
+        return CaseDetails(json: json)
+    }
+
+    static func encodeDetails(_ details: CaseDetails) -> String? {
+        details == CaseDetails() ? nil : details.json.compactText
     }
 
     static func encodeParticipants(_ list: [Participant]) -> String {
@@ -132,6 +145,30 @@ public final class CaseStore {
             guard parts.count == 2, let role = Role(rawValue: String(parts[1])) else { return nil }
             return Participant(partner: String(parts[0]), role: role)
         }
+    }
+
+    /// One notification waiting in (or delivered from) the outbox.
+    public struct OutboxRow: Sendable, Equatable {
+        public var sequence: Int
+        public var topic: String
+        public var recipients: [String]
+        public var event: String
+        public var level: Int
+    }
+
+    /// The outbox rows of a case, in the order they were written.
+    public func outbox(of caseId: String) throws -> [OutboxRow] {
+        var out: [OutboxRow] = []
+        try db.query(
+            "SELECT seq, topic, recipients, event, level FROM outbox WHERE case_id=? ORDER BY id", [.text(caseId)]
+        ) { s in
+            out.append(
+                OutboxRow(
+                    sequence: Int(s.int(0)), topic: s.text(1),
+                    recipients: s.text(2).split(separator: ",").map(String.init), event: s.text(3),
+                    level: Int(s.int(4))))
+        }
+        return out
     }
 
     /// The running timers of a case, by due time.
@@ -193,7 +230,7 @@ public final class CaseStore {
             try statement.run(p.projection + [.int(lastEvent), .text(record.id)])
         } else {
             try db.run(
-                "INSERT INTO cases(\(Self.caseColumns), last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO cases(\(Self.caseColumns), last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 p.projection + [.int(lastEvent)])
         }
         try applyTimerChanges(&record, previous: p.previous?.timers ?? [])

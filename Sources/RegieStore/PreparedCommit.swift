@@ -6,7 +6,7 @@ public struct PreparedCommit: Sendable {
     /// The projection columns an update may change, in the order of `projectionMask`'s bits.
     static let projectionColumns = [
         "state", "regie_partner", "regie_contact", "participants", "level", "suspended_at", "seq", "updated_at",
-        "last_activity_at", "closed_at",
+        "last_activity_at", "closed_at", "details",
     ]
 
     /// The case after the decision.
@@ -57,7 +57,7 @@ public struct PreparedCommit: Sendable {
                 .text(r.regie.contact), .text(CaseStore.encodeParticipants(r.participants)), .int(Int64(r.level)),
                 .text(r.clientKey), .int(r.suspendedAt?.milliseconds), .int(Int64(r.sequence)),
                 .int(r.openedAt.milliseconds), .int(r.updatedAt.milliseconds), .int(r.lastActivityAt.milliseconds),
-                .int(r.closedAt?.milliseconds),
+                .int(r.closedAt?.milliseconds), .text(CaseStore.encodeDetails(r.details)),
             ]
             projectionMask = 0
             return
@@ -74,6 +74,7 @@ public struct PreparedCommit: Sendable {
             (r.updatedAt != p.updatedAt, { .int(r.updatedAt.milliseconds) }),
             (r.lastActivityAt != p.lastActivityAt, { .int(r.lastActivityAt.milliseconds) }),
             (r.closedAt != p.closedAt, { .int(r.closedAt?.milliseconds) }),
+            (r.details != p.details, { .text(CaseStore.encodeDetails(r.details)) }),
         ]
         var mask = 0
         var values: [SQLValue] = []

@@ -1,6 +1,6 @@
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "1"
+    static let version = "2"
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -23,7 +23,7 @@ enum Schema {
             regie_partner TEXT NOT NULL CHECK(regie_partner <> ''), regie_contact TEXT, participants TEXT NOT NULL,
             level INTEGER NOT NULL CHECK(level BETWEEN 0 AND 3), client_key TEXT, suspended_at INTEGER,
             seq INTEGER NOT NULL, opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-            last_activity_at INTEGER NOT NULL, closed_at INTEGER, last_event_id INTEGER) WITHOUT ROWID;
+            last_activity_at INTEGER NOT NULL, closed_at INTEGER, details TEXT, last_event_id INTEGER) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS cases_open ON cases(closed_at, state, level);
         CREATE INDEX IF NOT EXISTS cases_client ON cases(client_key) WHERE client_key IS NOT NULL;
         CREATE TABLE IF NOT EXISTS timers(
@@ -42,4 +42,13 @@ enum Schema {
             key TEXT PRIMARY KEY, request TEXT NOT NULL, case_id TEXT NOT NULL, response TEXT NOT NULL,
             created_at INTEGER NOT NULL) WITHOUT ROWID;
         """
+
+    /// Brings a database of an earlier schema up to this one. Call inside a write transaction.
+    static func migrate(_ db: Database) throws {
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "1" {
+            // Version 2: case details (municipality, opening fields, handover, opdracht, links).
+            try db.execute("ALTER TABLE cases ADD COLUMN details TEXT")
+            try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
+        }
+    }
 }

@@ -167,7 +167,11 @@ import Testing
         #expect(fired.events.first?.actor == .system)
         #expect(fired.events.first?.payload["latenessMs"] == .int(3000))
         #expect(fired.record.level == 1)
-        #expect(fired.record.timers.isEmpty)
+        // Level 1 has its own response deadline from the ladder (5 working days: Tuesday 1 to Tuesday 8 December).
+        #expect(fired.record.timers.map(\.name) == [StateMachine.levelTimer])
+        #expect(
+            fired.record.timers.first.map { calendar.localDate(of: $0.dueAt.adding(seconds: -1)).isoText }
+                == "2026-12-08")
         // Fired means gone: firing it again does nothing.
         #expect(machine.fire(timerID: deadlineID, of: fired.record, now: deadline.dueAt) == nil)
     }

@@ -12,11 +12,14 @@ public struct CaseCommand: Sendable, Equatable {
     public var days: Int?
     /// Optimistic concurrency: the sequence the sender last saw; refused if the case moved on.
     public var expectedSequence: Int?
+    /// Named details the transition declares (e.g. `uitkomst`), by name.
+    public var fields: [String: String]
 
     /// Creates a command.
     public init(
         event: String, actor: Actor, note: String? = nil, target: String? = nil, motivation: String? = nil,
-        timer: String? = nil, days: Int? = nil, expectedSequence: Int? = nil
+        timer: String? = nil, days: Int? = nil, expectedSequence: Int? = nil,
+        fields: [String: String] = [:]
     ) {
         self.event = event
         self.actor = actor
@@ -26,6 +29,7 @@ public struct CaseCommand: Sendable, Equatable {
         self.timer = timer
         self.days = days
         self.expectedSequence = expectedSequence
+        self.fields = fields
     }
 }
 

@@ -65,11 +65,28 @@ public struct Decision: Sendable, Equatable {
     public var record: CaseRecord
     public var events: [CaseEvent]
     public var notifications: [Notification]
+    /// Cases to open, linked to this one, in the same transaction.
+    public var spawns: [Spawn]
 
     /// Creates a decision.
-    public init(record: CaseRecord, events: [CaseEvent], notifications: [Notification]) {
+    public init(record: CaseRecord, events: [CaseEvent], notifications: [Notification], spawns: [Spawn] = []) {
         self.record = record
         self.events = events
         self.notifications = notifications
+        self.spawns = spawns
     }
+}
+
+/// A case a decision opens from the case it decides on (an `openCase` effect); the engine opens it in the same
+/// transaction, linked back to its origin.
+public struct Spawn: Sendable, Equatable {
+    /// The id the new case gets (already recorded in the origin's links).
+    public var id: String
+    public var workflow: String
+    /// Its regiehouder.
+    public var regie: String
+    /// Who fired the event that opens it; joins the new case as its `melder` (the referrer).
+    public var actor: Actor
+    /// The command's fields; the new case keeps those its opening declares.
+    public var fields: [String: String]
 }

@@ -24,6 +24,14 @@ extension CaseRecord {
         o["closedAt"] = closedAt.map { .string($0.iso8601) } ?? .null
         o["suspendedAt"] = suspendedAt.map { .string($0.iso8601) } ?? .null
         o["clientKey"] = clientKey.map { .string(String($0.prefix(16))) } ?? .null
+        let d = details.json
+        o["municipality"] = d["municipality"] ?? .null
+        o["levelSince"] = d["levelSince"] ?? .null
+        o["fields"] = d["fields"] ?? .object(JSONObject())
+        o["handover"] = d["handover"] ?? .null
+        o["opdracht"] = d["opdracht"] ?? .null
+        o["links"] = d["links"] ?? .array([])
+        o["agenda"] = d["agenda"] ?? .null
         return .object(o)
     }
 }

@@ -25,12 +25,14 @@ public struct CaseRecord: Sendable, Equatable {
     public var closedAt: Instant?
     /// Running timers and reminders.
     public var timers: [TimerRecord]
+    /// Municipality, opening fields, running handover and opdracht, linked cases.
+    public var details: CaseDetails
 
     /// Creates a record.
     public init(
         id: String, workflow: String, version: Int, state: String, regie: RegieHolder, participants: [Participant],
         level: Int, clientKey: String?, suspendedAt: Instant?, sequence: Int, openedAt: Instant, updatedAt: Instant,
-        lastActivityAt: Instant, closedAt: Instant?, timers: [TimerRecord]
+        lastActivityAt: Instant, closedAt: Instant?, timers: [TimerRecord], details: CaseDetails = CaseDetails()
     ) {
         self.id = id
         self.workflow = workflow
@@ -47,6 +49,7 @@ public struct CaseRecord: Sendable, Equatable {
         self.lastActivityAt = lastActivityAt
         self.closedAt = closedAt
         self.timers = timers
+        self.details = details
     }
 
     /// Whether the case is suspended.

@@ -26,7 +26,17 @@ public struct RegionConfig: Sendable {
         ("bemoeizorgTriage", .workingDays(5), "triage of a bemoeizorg referral"),
         ("bemoeizorgOutreach", .workingDays(3), "a first outreach attempt (contactpoging)"),
         ("vsoFeedback", .workingDays(5), "the police hear back after the VSO meeting"),
+        ("opdracht", .workingDays(5), "a binding opdracht is carried out, unless the besluit sets its own termijn"),
     ]
+
+    /// The names a timer may use as its `window`: the windows above, and `stagnation` (the ladder's level 0 period).
+    public static var windowNames: [String] { windowDefaults.map(\.name) + ["stagnation"] }
+
+    /// The duration of a window by name; `stagnation` is the ladder's level 0 period.
+    public func window(_ name: String) -> DurationSpec? {
+        if name == "stagnation" { return level(0)?.deadline ?? .workingDays(10) }
+        return windows[name]
+    }
 
     /// An empty configuration: no partner list (any valid partner id is accepted), no mandates, DOMAIN.md's ladder
     /// and windows, no VSO schedules, no extra days.

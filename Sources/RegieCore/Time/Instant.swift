@@ -33,3 +33,11 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
 func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
 func pad3(_ v: Int) -> String { v < 10 ? "00\(v)" : v < 100 ? "0\(v)" : String(v) }
 func pad4(_ v: Int) -> String { v < 10 ? "000\(v)" : v < 100 ? "00\(v)" : v < 1000 ? "0\(v)" : String(v) }
+
+extension Instant {
+    /// Parses the form `iso8601` writes (or any ISO 8601 form `DutchCalendar.parseInstant` reads).
+    public init?(iso8601 text: String) {
+        guard let parsed = try? DutchCalendar().parseInstant(text) else { return nil }
+        self = parsed
+    }
+}

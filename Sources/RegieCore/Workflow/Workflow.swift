@@ -16,7 +16,11 @@ public struct Workflow: Sendable, Equatable {
     public var timers: [TimerDefinition]
     /// A case with no activity for this long counts as stalled.
     public var stalledAfter: DurationSpec
-    /// The canonical JSON text of the definition, as stored with the cases that use it.
+    /// What opening a case asks for and does: its fields and effects.
+    public var opening: OpeningDefinition
+    /// The modules whose transitions and timers were merged in (e.g. `opschaling`), for people and pictures.
+    public var includes: [String]
+    /// The canonical JSON text of the definition (modules merged in), as stored with the cases that use it.
     public var source: String
 
     /// The state named `name`.
@@ -62,6 +66,82 @@ public struct TransitionDefinition: Sendable, Equatable {
     public var requires: Set<Requirement>
     /// What it does besides changing state, in order.
     public var effects: [Effect]
+    /// The named details a command may (or must) carry, e.g. the outcome of `afsluiten`.
+    public var fields: [FieldDefinition]
+    /// Only the owner of the case's current escalation level may fire it (e.g. `afschalen`).
+    public var levelOwner: Bool
+    /// Only the owner of the current level, and only at a level with doorzettingsmacht (a `doorzettingsbesluit`).
+    public var doorzettingsmacht: Bool
+    /// The module it came from (written when a module is merged in), or nil for the workflow's own.
+    public var module: String?
+
+    /// Creates a transition.
+    public init(
+        event: String, description: String = "", from: [String], to: String?, roles: Set<Role>,
+        requires: Set<Requirement> = [], effects: [Effect] = [], fields: [FieldDefinition] = [],
+        levelOwner: Bool = false, doorzettingsmacht: Bool = false, module: String? = nil
+    ) {
+        self.event = event
+        self.description = description
+        self.from = from
+        self.to = to
+        self.roles = roles
+        self.requires = requires
+        self.effects = effects
+        self.fields = fields
+        self.levelOwner = levelOwner
+        self.doorzettingsmacht = doorzettingsmacht
+        self.module = module
+    }
+}
+
+/// What opening a case of a workflow asks for and does.
+public struct OpeningDefinition: Sendable, Equatable {
+    /// Fields recorded with the case when it is opened (e.g. the referral criteria of bemoeizorg).
+    public var fields: [FieldDefinition]
+    /// Effects run when the case opens, after its initial state's timers have started.
+    public var effects: [Effect]
+
+    /// Creates an opening definition.
+    public init(fields: [FieldDefinition] = [], effects: [Effect] = []) {
+        self.fields = fields
+        self.effects = effects
+    }
+}
+
+/// A named detail a command carries: a choice from fixed values, free text, a number of working days, or a
+/// basisteam of the region's VSO schedule.
+public struct FieldDefinition: Sendable, Equatable {
+    /// What values a field takes.
+    public enum Kind: Sendable, Equatable {
+        case text
+        case choice([String])
+        case workingDays
+        case basisteam
+    }
+
+    public var name: String
+    public var description: String
+    public var required: Bool
+    public var kind: Kind
+
+    /// Creates a field.
+    public init(name: String, description: String = "", required: Bool, kind: Kind) {
+        self.name = name
+        self.description = description
+        self.required = required
+        self.kind = kind
+    }
+
+    /// How the field's values are described for people, e.g. `ja|nee` or `text`.
+    public var valuesText: String {
+        switch kind {
+        case .text: return "text"
+        case .choice(let values): return values.joined(separator: "|")
+        case .workingDays: return "working days"
+        case .basisteam: return "basisteam"
+        }
+    }
 }
 
 /// What a command must carry for a transition.
@@ -75,9 +155,34 @@ public enum Requirement: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Something a transition does besides changing state.
-public enum Effect: Sendable, Equatable {
-    /// Regie moves to the command's target partner; the previous holder stays involved as `betrokken`.
+public indirect enum Effect: Sendable, Equatable {
+    /// Regie moves to the command's target partner; the previous holder stays involved as `betrokken`. Directly,
+    /// without acceptance (a doorzettingsbesluit); a running handover ends.
     case assignRegie
+    /// Like `assignRegie` when the command names a target; nothing otherwise (e.g. `afschalen`).
+    case assignRegieIfTarget
+    /// A warm handover to the target is offered (by the command's actor); the named timer is the acceptance window.
+    case offerHandover(timer: String)
+    /// The receiver accepts the handover; the named timer is the window for the joint meeting.
+    case acceptHandover(timer: String)
+    /// The receiver refuses the handover (before accepting it); nothing moves.
+    case refuseHandover
+    /// The joint meeting (kennismaking) of an accepted handover took place.
+    case recordMeeting
+    /// The handover completes after the meeting: regie (or care) moves to the receiver, atomically.
+    case completeHandover
+    /// The offering partner withdraws the handover.
+    case withdrawHandover
+    /// A binding assignment (opdracht) to the target, with the named timer as its deadline.
+    case giveOpdracht(timer: String)
+    /// The opdracht's partner reports it done.
+    case completeOpdracht
+    /// Ends a running opdracht, if any (e.g. when the case de-escalates or the opdracht expired).
+    case endOpdracht
+    /// Opens a case of another workflow, linked both ways, with the command's target as its regiehouder.
+    case openCase(workflow: String)
+    /// The effect applies only when a field (of the command, else of the case) has one of the values.
+    case when(field: String, values: [String], Effect)
     /// The command's target partner joins the case with a role.
     case addPartner(Role)
     /// The command's target partner leaves the case (never the regiehouder).
@@ -94,17 +199,54 @@ public enum Effect: Sendable, Equatable {
     case notify(topic: String, to: [Audience])
 }
 
+extension Effect {
+    /// Whether this effect (or the effect it guards) opens another case.
+    public var opensCase: Bool {
+        switch self {
+        case .openCase: return true
+        case .when(_, _, let inner): return inner.opensCase
+        default: return false
+        }
+    }
+
+    /// Whether this effect starts the named timer.
+    public func starts(_ timer: String) -> Bool {
+        switch unconditional {
+        case .startTimer(let t), .offerHandover(let t), .acceptHandover(let t), .giveOpdracht(let t): return t == timer
+        default: return false
+        }
+    }
+
+    /// The workflow an `openCase` effect opens.
+    public var openedWorkflow: String? {
+        if case .openCase(let w) = unconditional { return w }
+        return nil
+    }
+
+    /// The effect without its condition.
+    public var unconditional: Effect {
+        if case .when(_, _, let inner) = self { return inner.unconditional }
+        return self
+    }
+}
+
 /// Who a notification goes to.
 public enum Audience: Sendable, Hashable {
     case role(Role)
     case target
     case all
+    /// Whoever owns the case's escalation level (after the transition's other effects).
+    case levelOwner
+    /// The receiver of the running handover.
+    case handover
 
-    /// Parses `target`, `all` or a role name.
+    /// Parses `target`, `all`, `levelOwner`, `handover` or a role name.
     public init?(_ text: String) {
         switch text {
         case "target": self = .target
         case "all": self = .all
+        case "levelOwner": self = .levelOwner
+        case "handover": self = .handover
         default:
             guard let r = Role(rawValue: text) else { return nil }
             self = .role(r)
@@ -117,6 +259,8 @@ public enum Audience: Sendable, Hashable {
         case .role(let r): return r.rawValue
         case .target: return "target"
         case .all: return "all"
+        case .levelOwner: return "levelOwner"
+        case .handover: return "handover"
         }
     }
 }
@@ -133,4 +277,71 @@ public struct TimerDefinition: Sendable, Equatable {
     public var fires: String
     /// How long before the deadline each reminder is due.
     public var reminders: [DurationSpec]
+    /// When set, the duration is the region's window of this name (see `RegionConfig.windowDefaults`), not `duration`.
+    public var window: String?
+    /// When set, the timer counts from this moment instead of from when it starts.
+    public var anchor: TimerAnchor?
+    /// When set and the command carries this field (working days), it sets the duration.
+    public var durationField: String?
+
+    /// Creates a timer definition.
+    public init(
+        name: String, duration: DurationSpec, statutory: Bool = false, legalBasis: String? = nil, fires: String,
+        reminders: [DurationSpec] = [], window: String? = nil, anchor: TimerAnchor? = nil,
+        durationField: String? = nil
+    ) {
+        self.name = name
+        self.duration = duration
+        self.statutory = statutory
+        self.legalBasis = legalBasis
+        self.fires = fires
+        self.reminders = reminders
+        self.window = window
+        self.anchor = anchor
+        self.durationField = durationField
+    }
+
+    /// The duration for people: the window's name or the fixed duration.
+    public var durationText: String {
+        let base = window.map { "window \($0)" } ?? duration.description
+        return anchor.map { "\(base) from the \($0.rawValue)" } ?? base
+    }
+}
+
+/// A moment other than "now" that a timer counts from.
+public enum TimerAnchor: String, Sendable, Equatable {
+    /// The next Vroegsignaleringsoverleg of the case's basisteam (field `basisteam`), by the schedule and cut-off.
+    case vsoMeeting
+}
+
+/// Transitions and timers shared by several workflows (e.g. `opschaling`, `warme-overdracht`), merged into each
+/// workflow that includes it, in every non-final state.
+public struct WorkflowModule: Sendable, Equatable {
+    public var name: String
+    public var version: Int
+    public var title: String
+    public var description: String
+    /// The module's JSON, merged into including workflows.
+    public var object: JSONObject
+    /// Its transitions (from every open state) and timers, as read.
+    public var transitions: [TransitionDefinition]
+    public var timers: [TimerDefinition]
+}
+
+extension JSONObject {
+    /// The object with every source offset removed (merged text has no line numbers of its own).
+    public var withoutOffsets: JSONObject {
+        JSONObject(members.map { JSONObject.Member(key: $0.key, value: $0.value.withoutOffsets) })
+    }
+}
+
+extension JSONValue {
+    /// The value with every source offset removed.
+    public var withoutOffsets: JSONValue {
+        switch self {
+        case .object(let o): return .object(o.withoutOffsets)
+        case .array(let a): return .array(a.map(\.withoutOffsets))
+        default: return self
+        }
+    }
 }

@@ -7,6 +7,7 @@ struct WorkflowChecker {
     func check() {
         checkStates()
         let expanded = checkTransitions()
+        checkOpening()
         checkTimers(expanded)
         checkReachability(expanded)
     }
@@ -99,39 +100,74 @@ struct WorkflowChecker {
                     handled[key] = i
                 }
             }
+            let fieldNames = Set((t.fields + workflow.opening.fields).map(\.name))
             for (j, e) in t.effects.enumerated() {
-                let ep = "\(p).effects[\(j)]"
-                switch e {
-                case .assignRegie, .removePartner, .addPartner:
-                    if !t.requires.contains(.target) {
-                        sink.add(
-                            ep, nil,
-                            "this effect acts on the command's target partner, but the transition does not require one",
-                            "add \"target\" to \"requires\"")
-                    }
-                case .startTimer(let name):
-                    if !timerNames.contains(name) {
-                        sink.add(
-                            ep, nil, "starts unknown timer \"\(name)\"",
-                            "declare it in the top-level \"timers\" (state timers start by themselves)")
-                    }
-                case .cancelTimer(let name):
-                    if !allTimerNames.contains(name) {
-                        sink.add(
-                            ep, nil, "cancels unknown timer \"\(name)\"", "declare the timer, or remove this effect")
-                    }
-                case .notify(_, let to):
-                    if to.contains(.target) && !t.requires.contains(.target) {
-                        sink.add(
-                            ep, nil, "notifies the target, but the transition does not require one",
-                            "add \"target\" to \"requires\"")
-                    }
-                case .raiseLevel, .setLevel: break
-                }
+                checkEffect(
+                    e, at: "\(p).effects[\(j)]", t, timerNames: timerNames, allTimerNames: allTimerNames,
+                    fieldNames: fieldNames)
             }
             expanded.append((i, t, from))
         }
         return expanded
+    }
+
+    private func checkEffect(
+        _ e: Effect, at ep: String, _ t: TransitionDefinition, timerNames: Set<String>, allTimerNames: Set<String>,
+        fieldNames: Set<String>
+    ) {
+        switch e {
+        case .when(let field, _, let inner):
+            if !fieldNames.contains(field) {
+                sink.add(
+                    ep + ".when", nil,
+                    "the condition reads field \"\(field)\", which neither this transition nor the opening declares",
+                    "declare it in \"fields\"")
+            }
+            checkEffect(inner, at: ep, t, timerNames: timerNames, allTimerNames: allTimerNames, fieldNames: fieldNames)
+        case .assignRegie, .removePartner, .addPartner, .offerHandover, .giveOpdracht, .openCase:
+            if !t.requires.contains(.target) {
+                sink.add(
+                    ep, nil,
+                    "this effect acts on the command's target partner, but the transition does not require one",
+                    "add \"target\" to \"requires\"")
+            }
+            if case .offerHandover(let name) = e { checkStarted(name, ep, timerNames) }
+            if case .giveOpdracht(let name) = e { checkStarted(name, ep, timerNames) }
+        case .acceptHandover(let name), .startTimer(let name):
+            checkStarted(name, ep, timerNames)
+        case .cancelTimer(let name):
+            if !allTimerNames.contains(name) && name != StateMachine.levelTimer {
+                sink.add(ep, nil, "cancels unknown timer \"\(name)\"", "declare the timer, or remove this effect")
+            }
+        case .notify(_, let to):
+            if to.contains(.target) && !t.requires.contains(.target) {
+                sink.add(
+                    ep, nil, "notifies the target, but the transition does not require one",
+                    "add \"target\" to \"requires\"")
+            }
+        case .raiseLevel, .setLevel, .assignRegieIfTarget, .refuseHandover, .recordMeeting, .completeHandover,
+            .withdrawHandover, .completeOpdracht, .endOpdracht:
+            break
+        }
+    }
+
+    private func checkOpening() {
+        let timerNames = Set(workflow.timers.map(\.name))
+        let all = timerNames.union(workflow.states.flatMap(\.timers).map(\.name))
+        let opening = TransitionDefinition(event: "geopend", from: [], to: nil, roles: [], requires: [])
+        for (j, e) in workflow.opening.effects.enumerated() {
+            checkEffect(
+                e, at: "$.opening.effects[\(j)]", opening, timerNames: timerNames, allTimerNames: all,
+                fieldNames: Set(workflow.opening.fields.map(\.name)))
+        }
+    }
+
+    private func checkStarted(_ name: String, _ ep: String, _ timerNames: Set<String>) {
+        if !timerNames.contains(name) {
+            sink.add(
+                ep, nil, "starts unknown timer \"\(name)\"",
+                "declare it in the top-level \"timers\" (state timers start by themselves)")
+        }
     }
 
     private func accepts(
@@ -150,7 +186,7 @@ struct WorkflowChecker {
             if !seen.insert(timer.name).inserted {
                 sink.add(p, nil, "duplicate timer name \"\(timer.name)\"", "timer names are unique within a workflow")
             }
-            for r in timer.reminders {
+            for r in timer.reminders where timer.window == nil && timer.anchor == nil {
                 switch (r, timer.duration) {
                 case (.workingDays(let a), .workingDays(let b)) where a >= b,
                     (.calendar(let a, 0), .calendar(let b, 0)) where a >= b:
@@ -166,7 +202,12 @@ struct WorkflowChecker {
             if let owner {
                 states = [owner]
             } else {
-                for e in expanded where e.transition.effects.contains(.startTimer(timer.name)) {
+                if workflow.opening.effects.contains(where: { $0.starts(timer.name) }),
+                    let initial = workflow.states.first(where: \.initial)
+                {
+                    states.append(initial.name)
+                }
+                for e in expanded where e.transition.effects.contains(where: { $0.starts(timer.name) }) {
                     if let to = e.transition.to { states.append(to) } else { states.append(contentsOf: e.from) }
                 }
             }

@@ -3,16 +3,136 @@
 /// A file is loaded whole or not at all: any problem rejects the whole file.
 public enum WorkflowLoader {
     static let topKeys = [
-        "$schema", "name", "version", "title", "description", "stalledAfter", "states", "transitions", "timers",
+        "$schema", "name", "version", "title", "description", "stalledAfter", "include", "included", "opening",
+        "states", "transitions", "timers",
     ]
+    static let moduleKeys = ["$schema", "module", "name", "version", "title", "description", "transitions", "timers"]
     static let stateKeys = ["name", "description", "initial", "final", "timers"]
-    static let transitionKeys = ["event", "description", "from", "to", "roles", "requires", "effects"]
+    static let transitionKeys = [
+        "event", "description", "from", "to", "roles", "requires", "fields", "levelOwner", "doorzettingsmacht",
+        "effects", "module",
+    ]
+    static let fieldKeys = ["name", "description", "required", "values", "kind"]
     static let timerKeys = [
-        "name", "description", "after", "workingDays", "statutory", "legalBasis", "fires", "reminders",
+        "name", "description", "after", "workingDays", "window", "from", "durationField", "statutory", "legalBasis",
+        "fires", "reminders",
     ]
     static let effectKeys = [
-        "assignRegie", "addPartner", "removePartner", "startTimer", "cancelTimer", "raiseLevel", "setLevel", "notify",
+        "assignRegie", "addPartner", "removePartner", "startTimer", "cancelTimer", "raiseLevel", "setLevel",
+        "offerHandover", "acceptHandover", "refuseHandover", "recordMeeting", "completeHandover", "withdrawHandover",
+        "giveOpdracht", "completeOpdracht", "endOpdracht", "openCase", "notify",
     ]
+
+    /// Whether a file's text is a module (`"module": true`) rather than a workflow.
+    public static func isModule(_ text: [UInt8]) -> Bool {
+        (try? JSONParser.parse(text))?["module"] == .bool(true)
+    }
+
+    /// Loads and validates a module: transitions and timers that workflows include (`"include"`), in every
+    /// non-final state of the including workflow.
+    /// - Throws: `ValidationFailure` listing every problem.
+    public static func loadModule(_ text: [UInt8], file: String) throws(ValidationFailure) -> WorkflowModule {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(text)
+        } catch {
+            throw ValidationFailure([
+                ValidationProblem(
+                    file: file, path: "$", line: error.line, column: error.column,
+                    message: "JSON syntax error: \(error.message)")
+            ])
+        }
+        let sink = ProblemSink(file: file, text: text)
+        guard let object = root.objectValue else {
+            sink.add("$", nil, "a module must be a JSON object, not \(root.kindDescription)", "start the file with {")
+            throw ValidationFailure(sink.problems)
+        }
+        let top = ObjectReader(object: object, path: "$", allowed: moduleKeys, report: sink)
+        top.checkUnknownKeys()
+        let name = top.slug("name", required: true, what: "module name")
+        let version = top.int("version", required: true, range: 1...1_000_000)
+        var transitions: [TransitionDefinition] = []
+        var timers: [TimerDefinition] = []
+        for (i, item) in (top.array("transitions", required: true) ?? []).enumerated() {
+            let p = "$.transitions[\(i)]"
+            var withFrom = item
+            if var o = item.objectValue, o["from"] == nil {
+                o["from"] = ["*"]
+                withFrom = .object(o)
+            }
+            if let t = decodeTransition(withFrom, path: p, sink: sink) { transitions.append(t) }
+            if let from = item["from"], from != .array(["*"]), from != .string("*") {
+                sink.add(
+                    p + ".from", nil, "a module's transitions apply in every open state of the including workflow",
+                    "write \"from\": [\"*\"] or leave \"from\" out")
+            }
+        }
+        for (i, item) in (top.array("timers", required: false) ?? []).enumerated() {
+            if let t = decodeTimer(item, path: "$.timers[\(i)]", sink: sink) { timers.append(t) }
+        }
+        guard let name, let version, sink.problems.isEmpty else { throw ValidationFailure(sink.problems) }
+        return WorkflowModule(
+            name: name, version: version, title: top.string("title", required: false) ?? name,
+            description: top.string("description", required: false) ?? "", object: object.withoutOffsets,
+            transitions: transitions, timers: timers)
+    }
+
+    /// Loads a workflow, merging in the modules it includes.
+    /// - Throws: `ValidationFailure` listing every problem, including unknown modules and clashing names.
+    public static func load(_ text: [UInt8], file: String, modules: [String: WorkflowModule]) throws(ValidationFailure)
+        -> Workflow
+    {
+        guard let root = try? JSONParser.parse(text), var object = root.objectValue, let include = object["include"]
+        else {
+            return try load(text, file: file)
+        }
+        let sink = ProblemSink(file: file, text: text)
+        let offset = object.members.first { $0.key == "include" }?.offset
+        guard let names = include.arrayValue?.compactMap(\.stringValue), names.count == include.arrayValue?.count else {
+            sink.add("$.include", offset, "\"include\" must be a list of module names", "e.g. [\"opschaling\"]")
+            throw ValidationFailure(sink.problems)
+        }
+        var transitions = object["transitions"]?.arrayValue ?? []
+        var timers = object["timers"]?.arrayValue ?? []
+        for (i, name) in names.enumerated() {
+            guard let module = modules[name] else {
+                let hint = closest(name, in: Array(modules.keys)).map { "did you mean \"\($0)\"?" }
+                sink.add(
+                    "$.include[\(i)]", offset, "unknown module \"\(name)\"",
+                    hint ?? "modules found: \(modules.keys.sorted().joined(separator: ", "))")
+                continue
+            }
+            let own = Set(transitions.compactMap { $0["event"]?.stringValue })
+            let ownTimers = Set(timers.compactMap { $0["name"]?.stringValue })
+            for t in module.object["transitions"]?.arrayValue ?? [] {
+                let event = t["event"]?.stringValue ?? ""
+                if own.contains(event) {
+                    sink.add(
+                        "$.include[\(i)]", offset,
+                        "event \"\(event)\" is defined here and in module \(name)", "rename it or drop the module")
+                }
+                var merged = t.objectValue ?? JSONObject()
+                merged["from"] = ["*"]
+                merged["module"] = .string(name)
+                transitions.append(.object(merged))
+            }
+            for t in module.object["timers"]?.arrayValue ?? [] {
+                let timer = t["name"]?.stringValue ?? ""
+                if ownTimers.contains(timer) {
+                    sink.add(
+                        "$.include[\(i)]", offset, "timer \"\(timer)\" is defined here and in module \(name)",
+                        "rename it or drop the module")
+                }
+                timers.append(t)
+            }
+        }
+        guard sink.problems.isEmpty else { throw ValidationFailure(sink.problems) }
+        object["include"] = nil
+        object["included"] = .array(names.map { .string($0) })
+        object["transitions"] = .array(transitions)
+        object["timers"] = .array(timers)
+        return try load(object: object, text: text, file: file)
+    }
 
     /// Loads and validates one workflow.
     /// - Parameters:
@@ -36,7 +156,18 @@ public enum WorkflowLoader {
             sink.add("$", nil, "a workflow must be a JSON object, not \(root.kindDescription)", "start the file with {")
             throw ValidationFailure(sink.problems)
         }
-        let workflow = decode(object, sink: sink, source: root.compactText)
+        if object["include"] != nil {
+            sink.add(
+                "$.include", nil, "this workflow includes modules, which are read from its folder",
+                "load it with its folder (regie workflow validate FILE reads the modules beside it)")
+            throw ValidationFailure(sink.problems)
+        }
+        return try load(object: object, text: text, file: file)
+    }
+
+    private static func load(object: JSONObject, text: [UInt8], file: String) throws(ValidationFailure) -> Workflow {
+        let sink = ProblemSink(file: file, text: text)
+        let workflow = decode(object, sink: sink, source: JSONValue.object(object).compactText)
         if let workflow { WorkflowChecker(workflow: workflow, sink: sink, root: object).check() }
         guard var workflow, sink.problems.isEmpty else { throw ValidationFailure(sink.problems) }
         // "*" means every non-final state; expand it once so that nothing downstream has to know.
@@ -83,10 +214,25 @@ public enum WorkflowLoader {
         for (i, item) in (top.array("timers", required: false) ?? []).enumerated() {
             if let t = decodeTimer(item, path: "$.timers[\(i)]", sink: sink) { timers.append(t) }
         }
+        var opening = OpeningDefinition()
+        if let value = object["opening"] {
+            if let o = Self.object(value, "$.opening", "\"opening\"", sink) {
+                let r = ObjectReader(object: o, path: "$.opening", allowed: ["fields", "effects"], report: sink)
+                r.checkUnknownKeys()
+                opening.fields = decodeFields(r, path: "$.opening", sink: sink)
+                for (i, item) in (r.array("effects", required: false) ?? []).enumerated() {
+                    if let e = decodeEffect(item, path: "$.opening.effects[\(i)]", sink: sink) {
+                        opening.effects.append(e)
+                    }
+                }
+            }
+        }
+        let included = (top.stringList("included", required: false) ?? []).map(\.0)
         guard let name, let version else { return nil }
         return Workflow(
             name: name, version: version, title: title, description: description, states: states,
-            transitions: transitions, timers: timers, stalledAfter: stalledAfter, source: source)
+            transitions: transitions, timers: timers, stalledAfter: stalledAfter, opening: opening,
+            includes: included, source: source)
     }
 
     private static func object(_ value: JSONValue, _ path: String, _ what: String, _ sink: ProblemSink) -> JSONObject? {
@@ -156,16 +302,65 @@ public enum WorkflowLoader {
         for (i, item) in (r.array("effects", required: false) ?? []).enumerated() {
             if let e = decodeEffect(item, path: "\(path).effects[\(i)]", sink: sink) { effects.append(e) }
         }
+        let fields = decodeFields(r, path: path, sink: sink)
         guard let event else { return nil }
         return TransitionDefinition(
             event: event, description: r.string("description", required: false) ?? "", from: from, to: to,
-            roles: roles, requires: requires, effects: effects)
+            roles: roles, requires: requires, effects: effects, fields: fields, levelOwner: r.bool("levelOwner"),
+            doorzettingsmacht: r.bool("doorzettingsmacht"), module: r.string("module", required: false))
+    }
+
+    private static func decodeFields(_ r: ObjectReader, path: String, sink: ProblemSink) -> [FieldDefinition] {
+        var out: [FieldDefinition] = []
+        for (i, item) in (r.array("fields", required: false) ?? []).enumerated() {
+            let p = "\(path).fields[\(i)]"
+            guard let o = object(item, p, "a field", sink) else { continue }
+            let fr = ObjectReader(object: o, path: p, allowed: fieldKeys, report: sink)
+            fr.checkUnknownKeys()
+            guard let name = fr.slug("name", required: true, what: "field name") else { continue }
+            var kind = FieldDefinition.Kind.text
+            let values = fr.stringList("values", required: false)?.map(\.0)
+            switch (fr.string("kind", required: false), values) {
+            case (nil, nil), ("text", nil): kind = .text
+            case (nil, let v?), ("choice", let v?):
+                if v.isEmpty { sink.add(p + ".values", fr.offset(of: "values"), "a choice needs values", nil) }
+                kind = .choice(v)
+            case ("werkdagen", nil): kind = .workingDays
+            case ("basisteam", nil): kind = .basisteam
+            case (let k?, _):
+                sink.add(
+                    p + ".kind", fr.offset(of: "kind"), "unknown field kind \"\(k)\" (or kind with values)",
+                    "use text, choice (with \"values\"), werkdagen or basisteam")
+            }
+            if out.contains(where: { $0.name == name }) {
+                sink.add(p + ".name", fr.offset(of: "name"), "duplicate field \"\(name)\"", nil)
+            }
+            out.append(
+                FieldDefinition(
+                    name: name, description: fr.string("description", required: false) ?? "",
+                    required: fr.bool("required"), kind: kind))
+        }
+        return out
     }
 
     private static func decodeEffect(_ value: JSONValue, path: String, sink: ProblemSink) -> Effect? {
-        guard let o = object(value, path, "an effect", sink) else { return nil }
-        let r = ObjectReader(object: o, path: path, allowed: effectKeys, report: sink)
+        guard var o = object(value, path, "an effect", sink) else { return nil }
+        let r = ObjectReader(object: o, path: path, allowed: effectKeys + ["when"], report: sink)
         r.checkUnknownKeys()
+        if let condition = o["when"] {
+            // {"when": {"field": "value" or ["a", "b"]}, "effect": ...}: the effect applies only for those values.
+            o["when"] = nil
+            guard let c = condition.objectValue, c.members.count == 1, let m = c.members.first,
+                let values = m.value.stringValue.map({ [$0] }) ?? m.value.arrayValue?.compactMap(\.stringValue),
+                !values.isEmpty
+            else {
+                sink.add(
+                    path + ".when", r.offset(of: "when"), "\"when\" takes one field and its value(s)",
+                    "e.g. {\"when\": {\"besluit\": \"opdracht\"}, \"giveOpdracht\": \"opdracht-termijn\"}")
+                return nil
+            }
+            return decodeEffect(.object(o), path: path, sink: sink).map { .when(field: m.key, values: values, $0) }
+        }
         guard o.members.count == 1, let member = o.members.first, effectKeys.contains(member.key) else {
             if o.members.count != 1 {
                 sink.add(
@@ -176,13 +371,37 @@ public enum WorkflowLoader {
         }
         let p = path + "." + member.key
         switch member.key {
-        case "assignRegie", "removePartner", "raiseLevel":
+        case "assignRegie" where member.value == .string("ifTarget"):
+            return .assignRegieIfTarget
+        case "assignRegie", "removePartner", "raiseLevel", "refuseHandover", "recordMeeting", "completeHandover",
+            "withdrawHandover", "completeOpdracht", "endOpdracht":
             guard member.value == .bool(true) else {
-                sink.add(p, member.offset, "\"\(member.key)\" takes true", nil)
+                let extra =
+                    member.key == "assignRegie" ? " (or \"ifTarget\": only when the command names a target)" : ""
+                sink.add(p, member.offset, "\"\(member.key)\" takes true\(extra)", nil)
                 return nil
             }
-            return member.key == "assignRegie"
-                ? .assignRegie : member.key == "removePartner" ? .removePartner : .raiseLevel
+            let simple: [String: Effect] = [
+                "assignRegie": .assignRegie, "removePartner": .removePartner, "raiseLevel": .raiseLevel,
+                "refuseHandover": .refuseHandover, "recordMeeting": .recordMeeting,
+                "completeHandover": .completeHandover, "withdrawHandover": .withdrawHandover,
+                "completeOpdracht": .completeOpdracht, "endOpdracht": .endOpdracht,
+            ]
+            return simple[member.key]
+        case "offerHandover", "acceptHandover", "giveOpdracht":
+            guard let name = member.value.stringValue else {
+                sink.add(p, member.offset, "\"\(member.key)\" takes the name of the timer it starts (its window)", nil)
+                return nil
+            }
+            return member.key == "offerHandover"
+                ? .offerHandover(timer: name)
+                : member.key == "acceptHandover" ? .acceptHandover(timer: name) : .giveOpdracht(timer: name)
+        case "openCase":
+            guard let name = member.value.stringValue, isSlug(name) else {
+                sink.add(p, member.offset, "\"openCase\" takes the name of the workflow to open", nil)
+                return nil
+            }
+            return .openCase(workflow: name)
         case "addPartner":
             guard let text = member.value.stringValue, let role = Role(rawValue: text), role != .regiehouder,
                 role != .systeem
@@ -221,7 +440,7 @@ public enum WorkflowLoader {
                 } else {
                     sink.add(
                         ap, member.offset, "unknown recipient \"\(text)\"",
-                        "use a role (\(Role.names)), \"target\" or \"all\"")
+                        "use a role (\(Role.names)), \"target\", \"all\", \"levelOwner\" or \"handover\"")
                 }
             }
             guard let topic else { return nil }
@@ -236,13 +455,33 @@ public enum WorkflowLoader {
         let name = r.slug("name", required: true, what: "timer name")
         let fires = r.slug("fires", required: true, what: "event name")
         var duration: DurationSpec?
+        let window = r.string("window", required: false)
+        if let window, !RegionConfig.windowNames.contains(window) {
+            let hint = closest(window, in: RegionConfig.windowNames).map { "did you mean \"\($0)\"? " } ?? ""
+            sink.add(
+                path + ".window", r.offset(of: "window"), "unknown window \"\(window)\"",
+                "\(hint)windows: \(RegionConfig.windowNames.joined(separator: ", "))")
+        }
+        var anchor: TimerAnchor?
+        if let text = r.string("from", required: false) {
+            anchor = TimerAnchor(rawValue: text)
+            if anchor == nil {
+                sink.add(path + ".from", r.offset(of: "from"), "unknown anchor \"\(text)\"", "use vsoMeeting")
+            }
+        }
         switch (o["after"], o["workingDays"]) {
         case (.some, .some):
             sink.add(path, nil, "a timer has either \"after\" or \"workingDays\", not both", nil)
+        case (.none, .none) where window != nil || anchor != nil:
+            if window != nil && anchor == nil {
+                duration = .workingDays(0)
+            } else {
+                duration = .calendar(days: 0, seconds: 0)
+            }
         case (.none, .none):
             sink.add(
                 path, nil, "a timer needs a duration",
-                "add \"after\": \"10 werkdagen\" (or PT4H, P14D) or \"workingDays\": 10")
+                "add \"after\": \"10 werkdagen\" (or PT4H, P14D), \"workingDays\": 10 or a region \"window\"")
         case (.some, .none):
             if let text = r.string("after", required: true) {
                 duration = sink.duration(text, path + ".after", r.offset(of: "after"))
@@ -261,9 +500,13 @@ public enum WorkflowLoader {
                 path, nil, "a statutory deadline must cite its legal basis",
                 "add \"legalBasis\", e.g. \"Wvggz art. 5:1\"")
         }
+        if window != nil && (o["after"] != nil || o["workingDays"] != nil) {
+            sink.add(path, nil, "a timer has either a fixed duration or a \"window\", not both", nil)
+        }
         guard let name, let fires, let duration else { return nil }
         return TimerDefinition(
             name: name, duration: duration, statutory: statutory, legalBasis: legalBasis, fires: fires,
-            reminders: reminders)
+            reminders: reminders, window: window, anchor: anchor,
+            durationField: r.string("durationField", required: false))
     }
 }

@@ -41,6 +41,27 @@ enum Output {
             ("sequence", String(r.sequence)),
         ]
         if r.clientKey != nil { rows.append(("client", "pseudonym \(String((r.clientKey ?? "").prefix(16)))")) }
+        let d = r.details
+        if let m = d.municipality { rows.append(("gemeente", m)) }
+        if let since = d.levelSince { rows.append(("escalated", "at this level since \(calendar.localText(since))")) }
+        for (i, f) in d.fields.sorted(by: { $0.key < $1.key }).enumerated() {
+            rows.append((i == 0 ? "fields" : "", "\(f.key) = \(f.value)"))
+        }
+        if let agenda = d.agenda { rows.append(("agenda", "VSO meeting \(calendar.localText(agenda))")) }
+        if let h = d.handover {
+            rows.append(
+                (
+                    "handover",
+                    "\(h.subject.rawValue) from \(h.from) to \(h.to): \(h.stage) (offered \(calendar.localText(h.offeredAt)))"
+                ))
+        }
+        if let o = d.opdracht {
+            rows.append(("opdracht", "\(o.partner), given by \(o.givenBy)\(o.text.map { ": \($0)" } ?? "")"))
+        }
+        for (i, l) in d.links.enumerated() {
+            let how = l.direction == .opened ? "opened from this case" : "this case was opened from it"
+            rows.append((i == 0 ? "links" : "", "\(l.caseId) (\(l.workflow)): \(how)"))
+        }
         let deadlines = r.timers.filter { $0.kind == .deadline }
         if deadlines.isEmpty { rows.append(("timers", "none")) }
         for (i, t) in deadlines.enumerated() {

@@ -15,6 +15,26 @@ func parseActor(_ args: Arguments) throws(EngineError) -> Actor? {
     return Actor(partner: String(parts[0]), person: args.value("person"), role: role)
 }
 
+/// Parses repeated `--field NAME=VALUE`.
+func parseFields(_ args: Arguments) throws(EngineError) -> [String: String] {
+    var out: [String: String] = [:]
+    for item in args.values["field"] ?? [] {
+        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+            throw .usage("--field takes NAME=VALUE, e.g. --field uitkomst=doel-bereikt")
+        }
+        let name = String(item[..<eq])
+        guard out[name] == nil else { throw .usage("--field \(name) is given twice") }
+        out[name] = String(item[item.index(after: eq)...])
+    }
+    return out
+}
+
+let fieldOption = OptionSpec(
+    name: "field", value: "NAME=VALUE",
+    help:
+        "a field the workflow declares (repeatable), e.g. --field uitkomst=doel-bereikt; `regie workflow show` lists them",
+    repeatable: true)
+
 let actorOptions: [OptionSpec] = [
     .value("as", "PARTNER:ROLE", "who acts, in which role (default: the regiehouder)"),
     .value("person", "NAME", "the person acting for the partner, recorded in the event log"),
@@ -46,12 +66,18 @@ func printOutcome(_ outcome: Engine.Outcome, _ args: Arguments, _ engine: Engine
 enum CaseOpenCommand: RegieCommand {
     static let path = "case open"
     static let summary = "open a case with its regiehouder"
-    static let synopsis = "--workflow NAME --regie PARTNER [--contact TEXT] [--bsn BSN] [--as PARTNER:ROLE] [--json]"
+    static let synopsis =
+        "--workflow NAME --regie PARTNER [--gemeente GEMEENTE] [--field NAME=VALUE]... [--from CASE] [--contact TEXT] [--bsn BSN] [--as PARTNER:ROLE] [--json]"
     static let positionals = 0...0
     static let options: [OptionSpec] =
         [
             .value("workflow", "NAME", "the workflow (see `regie workflow list`)"),
             .value("regie", "PARTNER", "the partner holding regie from the start"),
+            .value(
+                "gemeente", "PARTNER",
+                "the responsible municipality (woonplaatsbeginsel); its procesregisseur owns level 1"),
+            fieldOption,
+            .value("from", "CASE", "the case this one is opened from; the link is recorded on both"),
             .value("contact", "TEXT", "the regiehouder's contact person"),
             .value("bsn", "BSN", "the client's BSN: checked (11-proef), pseudonymised, never stored"),
         ] + actorOptions
@@ -62,7 +88,8 @@ enum CaseOpenCommand: RegieCommand {
             workflow: try args.required("workflow", "NAME (see `regie workflow list`)"),
             regie: try args.required("regie", "PARTNER (who holds regie)"),
             contact: args.value("contact"), bsn: args.value("bsn"), actor: try parseActor(args),
-            idempotencyKey: args.value("idempotency-key"))
+            idempotencyKey: args.value("idempotency-key"), fields: try parseFields(args),
+            municipality: args.value("gemeente"), from: args.value("from"))
         try printOutcome(try engine.open(request), args, engine, verb: "Opened")
     }
 }
@@ -71,10 +98,12 @@ enum CaseOpenCommand: RegieCommand {
 enum CaseFireCommand: RegieCommand {
     static let path = "case fire"
     static let summary = "fire an event on a case (refused with the reason when the workflow does not allow it)"
-    static let synopsis = "CASE EVENT [--as PARTNER:ROLE] [--note TEXT] [--target PARTNER] [--motivation TEXT] [--json]"
+    static let synopsis =
+        "CASE EVENT [--as PARTNER:ROLE] [--note TEXT] [--target PARTNER] [--motivation TEXT] [--field NAME=VALUE]... [--json]"
     static let positionals = 2...2
     static let options: [OptionSpec] =
         [
+            fieldOption,
             .value("note", "TEXT", "a note, e.g. the progress made"),
             .value("target", "PARTNER", "the partner the event concerns (hand over to, add, remove)"),
             .value("motivation", "TEXT", "a written motivation or reason"),
@@ -98,7 +127,7 @@ enum CaseFireCommand: RegieCommand {
             event: args.positionals[1], actor: actor, note: args.value("note"), target: args.value("target"),
             motivation: args.value("motivation"), timer: args.value("timer"),
             days: try args.int("days", range: 1...365),
-            expectedSequence: try args.int("expect", range: 0...Int(Int32.max)))
+            expectedSequence: try args.int("expect", range: 0...Int(Int32.max)), fields: try parseFields(args))
         try printOutcome(
             try engine.fire(caseId, command, idempotencyKey: args.value("idempotency-key")), args, engine,
             verb: "Fired \(args.positionals[1]) on")

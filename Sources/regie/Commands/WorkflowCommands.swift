@@ -25,6 +25,13 @@ enum WorkflowListCommand: RegieCommand {
                                     "transitions": .int(Int64($0.transitions.count)),
                                 ]
                             }),
+                        "modules": .array(
+                            catalog.modules.values.sorted { $0.name < $1.name }.map {
+                                [
+                                    "name": .string($0.name), "version": .int(Int64($0.version)),
+                                    "title": .string($0.title), "transitions": .int(Int64($0.transitions.count)),
+                                ]
+                            }),
                         "invalid": .array(catalog.failures.keys.sorted().map { .string($0) }),
                     ])))
         } else {
@@ -34,6 +41,14 @@ enum WorkflowListCommand: RegieCommand {
                     list.map {
                         [$0.name, String($0.version), String($0.states.count), String($0.eventNames.count), $0.title]
                     }))
+            let modules = catalog.modules.values.sorted { $0.name < $1.name }
+            if !modules.isEmpty {
+                Output.print("\nModules (included by workflows, in every open state):")
+                Output.print(
+                    Output.table(
+                        ["NAME", "VERSION", "EVENTS", "TITLE"],
+                        modules.map { [$0.name, String($0.version), String($0.transitions.count), $0.title] }))
+            }
             for file in catalog.failures.keys.sorted() {
                 Output.print("invalid: \(file) (run `regie workflow validate \(file)`)")
             }
@@ -71,6 +86,11 @@ enum WorkflowValidateCommand: RegieCommand {
         var ok: [String] = []
         for file in files {
             do {
+                if let data = FileManager.default.contents(atPath: file), WorkflowLoader.isModule(Array(data)) {
+                    let m = try WorkflowLoader.loadModule(Array(data), file: file)
+                    ok.append("\(file): ok (module \(m.name) v\(m.version), \(m.transitions.count) transitions)")
+                    continue
+                }
                 let w = try WorkflowCatalog.load(path: file)
                 ok.append(
                     "\(file): ok (\(w.name) v\(w.version), \(w.states.count) states, \(w.transitions.count) transitions)"
@@ -131,19 +151,34 @@ enum WorkflowShowCommand: RegieCommand {
                 let reminders =
                     t.reminders.isEmpty
                     ? "" : ", reminders \(t.reminders.map(\.description).joined(separator: ", ")) before"
-                lines.append("    timer \(t.name): after \(t.duration)\(legal) fires \(t.fires)\(reminders)")
+                lines.append("    timer \(t.name): after \(t.durationText)\(legal) fires \(t.fires)\(reminders)")
             }
+        }
+        if !w.opening.fields.isEmpty {
+            lines.append("")
+            lines.append("Opening fields (--field NAME=VALUE on `case open`; * required):")
+            for f in w.opening.fields {
+                lines.append(
+                    "  \(f.name)\(f.required ? "*" : "")=\(f.valuesText)\(f.description.isEmpty ? "" : ": \(f.description)")"
+                )
+            }
+        }
+        if !w.timers.isEmpty {
+            lines.append("")
+            lines.append("Timers started by transitions:")
+            for t in w.timers { lines.append("  \(t.name): after \(t.durationText) fires \(t.fires)") }
         }
         lines.append("")
         lines.append("Transitions:")
         lines.append(
             Output.table(
-                ["EVENT", "FROM", "TO", "ROLES", "REQUIRES"],
+                ["EVENT", "FROM", "TO", "ROLES", "REQUIRES", "FIELDS (* required)"],
                 w.transitions.map {
                     [
-                        $0.event, $0.from.joined(separator: ","), $0.to ?? "(stays)",
+                        $0.event, $0.module.map { "* (\($0))" } ?? $0.from.joined(separator: ","), $0.to ?? "(stays)",
                         $0.roles.sorted().map(\.rawValue).joined(separator: ","),
                         $0.requires.map(\.rawValue).sorted().joined(separator: ","),
+                        $0.fields.map { "\($0.name)\($0.required ? "*" : "")=\($0.valuesText)" }.joined(separator: " "),
                     ]
                 }
             ).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
@@ -166,10 +201,18 @@ enum WorkflowGraphCommand: RegieCommand {
     static let discussion = "Render DOT with `dot -Tpng`; paste Mermaid into any Markdown viewer that supports it."
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
-        let w = try WorkflowCatalog(folder: context.workflowsFolder).workflow(args.positionals[0])
+        let catalog = try WorkflowCatalog(folder: context.workflowsFolder)
+        let name = args.positionals[0]
+        let drawing: (mermaid: String, dot: String)
+        if let m = catalog.modules[name] {
+            drawing = (m.mermaid, m.dot)
+        } else {
+            let w = try catalog.workflow(name)
+            drawing = (w.mermaid, w.dot)
+        }
         switch args.value("format") ?? "mermaid" {
-        case "mermaid": Output.print(w.mermaid.trimmingTrailingNewline)
-        case "dot": Output.print(w.dot.trimmingTrailingNewline)
+        case "mermaid": Output.print(drawing.mermaid.trimmingTrailingNewline)
+        case "dot": Output.print(drawing.dot.trimmingTrailingNewline)
         case let other: throw .usage("unknown --format \(other); use mermaid or dot")
         }
     }

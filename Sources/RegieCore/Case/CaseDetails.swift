@@ -1,0 +1,161 @@
+/// What a case holds besides its state, level and partners: where it belongs, what it was opened with, the handover
+/// and the opdracht that are running, and the cases it is linked to.
+public struct CaseDetails: Sendable, Equatable {
+    /// The responsible municipality (woonplaatsbeginsel); its procesregisseur owns level 1.
+    public var municipality: String?
+    /// The fields the case was opened with, by name.
+    public var fields: [String: String]
+    /// The running warm handover, if any.
+    public var handover: Handover?
+    /// The running binding assignment, if any.
+    public var opdracht: Opdracht?
+    /// Cases opened from this one, and the case this one was opened from.
+    public var links: [CaseLink]
+    /// Since when the case is at its current escalation level (nil at level 0).
+    public var levelSince: Instant?
+    /// The meeting whose agenda the case is on (a VSO signal: the next meeting of its basisteam before the cut-off).
+    public var agenda: Instant?
+
+    /// Creates details.
+    public init(
+        municipality: String? = nil, fields: [String: String] = [:], handover: Handover? = nil,
+        opdracht: Opdracht? = nil, links: [CaseLink] = [], levelSince: Instant? = nil
+    ) {
+        self.municipality = municipality
+        self.fields = fields
+        self.handover = handover
+        self.opdracht = opdracht
+        self.links = links
+        self.levelSince = levelSince
+    }
+}
+
+/// A warm handover in progress: offered, then accepted, then the joint meeting; only completing it moves anything.
+public struct Handover: Sendable, Equatable {
+    /// What is handed over.
+    public enum Subject: String, Sendable {
+        case regie, zorg
+    }
+
+    /// The partner offering (for regie: the regiehouder).
+    public var from: String
+    /// The receiving partner.
+    public var to: String
+    public var subject: Subject
+    public var offeredAt: Instant
+    public var acceptedAt: Instant?
+    public var metAt: Instant?
+    /// Whether the receiver joined the case for this handover (it leaves again if it refuses).
+    public var receiverJoined: Bool
+    /// The window timer now running (acceptance, then meeting), if any.
+    public var timer: String?
+
+    /// The stage for people: `aangeboden`, `geaccepteerd` or `kennisgemaakt`.
+    public var stage: String { metAt != nil ? "kennisgemaakt" : acceptedAt != nil ? "geaccepteerd" : "aangeboden" }
+}
+
+/// A binding assignment to a partner, given with a doorzettingsbesluit, with its own deadline.
+public struct Opdracht: Sendable, Equatable {
+    public var partner: String
+    /// What the partner must do.
+    public var text: String?
+    public var givenBy: String
+    public var givenAt: Instant
+    /// The deadline timer's name.
+    public var timer: String
+}
+
+/// A link between two cases.
+public struct CaseLink: Sendable, Equatable {
+    /// Which way the link points.
+    public enum Direction: String, Sendable {
+        /// This case was opened from the other one.
+        case openedFrom
+        /// The other case was opened from this one.
+        case opened
+    }
+
+    public var caseId: String
+    public var workflow: String
+    public var direction: Direction
+
+    /// Creates a link.
+    public init(caseId: String, workflow: String, direction: Direction) {
+        self.caseId = caseId
+        self.workflow = workflow
+        self.direction = direction
+    }
+}
+
+extension CaseDetails {
+    /// The details as stored (and shown): a JSON object with only what is set.
+    public var json: JSONValue {
+        var o = JSONObject()
+        if let municipality { o["municipality"] = .string(municipality) }
+        if !fields.isEmpty {
+            o["fields"] = .object(
+                JSONObject(fields.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .string($0.value)) }))
+        }
+        if let h = handover {
+            var ho = JSONObject(pairs: [
+                "from": .string(h.from), "to": .string(h.to), "subject": .string(h.subject.rawValue),
+                "stage": .string(h.stage), "offeredAt": .string(h.offeredAt.iso8601),
+            ])
+            if let a = h.acceptedAt { ho["acceptedAt"] = .string(a.iso8601) }
+            if let m = h.metAt { ho["metAt"] = .string(m.iso8601) }
+            ho["receiverJoined"] = .bool(h.receiverJoined)
+            if let t = h.timer { ho["timer"] = .string(t) }
+            o["handover"] = .object(ho)
+        }
+        if let d = opdracht {
+            var od = JSONObject(pairs: [
+                "partner": .string(d.partner), "givenBy": .string(d.givenBy), "givenAt": .string(d.givenAt.iso8601),
+                "timer": .string(d.timer),
+            ])
+            if let t = d.text { od["text"] = .string(t) }
+            o["opdracht"] = .object(od)
+        }
+        if !links.isEmpty {
+            o["links"] = .array(
+                links.map {
+                    [
+                        "case": .string($0.caseId), "workflow": .string($0.workflow),
+                        "direction": .string($0.direction.rawValue),
+                    ]
+                })
+        }
+        if let levelSince { o["levelSince"] = .string(levelSince.iso8601) }
+        if let agenda { o["agenda"] = .string(agenda.iso8601) }
+        return .object(o)
+    }
+
+    /// Reads details stored by `json`; what cannot be read is left empty.
+    public init(json: JSONValue) {
+        self.init()
+        municipality = json["municipality"]?.stringValue
+        for m in json["fields"]?.objectValue?.members ?? [] { fields[m.key] = m.value.stringValue ?? "" }
+        func instant(_ v: JSONValue?) -> Instant? { v?.stringValue.flatMap { Instant(iso8601: $0) } }
+        if let h = json["handover"], let from = h["from"]?.stringValue, let to = h["to"]?.stringValue,
+            let offered = instant(h["offeredAt"])
+        {
+            handover = Handover(
+                from: from, to: to, subject: Handover.Subject(rawValue: h["subject"]?.stringValue ?? "") ?? .regie,
+                offeredAt: offered, acceptedAt: instant(h["acceptedAt"]), metAt: instant(h["metAt"]),
+                receiverJoined: h["receiverJoined"] == .bool(true), timer: h["timer"]?.stringValue)
+        }
+        if let d = json["opdracht"], let partner = d["partner"]?.stringValue, let by = d["givenBy"]?.stringValue,
+            let at = instant(d["givenAt"]), let timer = d["timer"]?.stringValue
+        {
+            opdracht = Opdracht(partner: partner, text: d["text"]?.stringValue, givenBy: by, givenAt: at, timer: timer)
+        }
+        for l in json["links"]?.arrayValue ?? [] {
+            if let id = l["case"]?.stringValue, let w = l["workflow"]?.stringValue,
+                let d = CaseLink.Direction(rawValue: l["direction"]?.stringValue ?? "")
+            {
+                links.append(CaseLink(caseId: id, workflow: w, direction: d))
+            }
+        }
+        levelSince = instant(json["levelSince"])
+        agenda = instant(json["agenda"])
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import RegieCore
+import RegieStore
+import Testing
+
+@testable import RegieEngine
+
+/// The shipped region (Workflows/ and Config/) on a fresh SQLite file, with a clock the story moves.
+final class RegionHarness {
+    let clock: TestClock
+    let engine: Engine
+    let calendar: DutchCalendar
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../..").standardized
+
+    /// Opens the region at a local (Amsterdam) time such as `2026-11-23T09:00`.
+    init(at start: String) throws {
+        let config = try Self.shippedConfig()
+        calendar = config.calendar
+        clock = TestClock(try calendar.parseInstant(start))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regie-region-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let database = folder.appendingPathComponent("regie.db").path
+        _ = try CaseStore.create(path: database, simulatedClock: true, now: clock.now())
+        engine = try Engine(
+            databasePath: database,
+            catalog: try WorkflowCatalog(folder: Self.repository.appendingPathComponent("Workflows").path),
+            config: config, clock: clock,
+            pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)))
+        #expect(engine.catalog.failures.isEmpty, "shipped workflows: \(engine.catalog.failures)")
+    }
+
+    static func shippedConfig() throws -> RegionConfig {
+        func read(_ name: String) -> (bytes: [UInt8], file: String)? {
+            let path = repository.appendingPathComponent("Config/\(name)").path
+            return FileManager.default.contents(atPath: path).map { (Array($0), path) }
+        }
+        return try RegionConfig.load(region: read("region.json"), partners: read("partners.json"))
+    }
+
+    func instant(_ local: String) throws -> Instant { try calendar.parseInstant(local) }
+
+    /// Moves the clock to a local time (never backwards).
+    func now(_ local: String) throws {
+        let t = try instant(local)
+        #expect(t >= clock.now(), "the story goes back in time to \(local)")
+        clock.set(t)
+    }
+
+    /// Lets time pass until `local`, firing every timer at the moment it falls due.
+    @discardableResult
+    func advance(to local: String) throws -> Int {
+        let end = try instant(local)
+        var fired = 0
+        while let next = try engine.nextDueAt(), next <= end {
+            clock.set(max(next, clock.now()))
+            fired += try engine.fireDueTimers(now: clock.now()).fired
+        }
+        clock.set(end)
+        return fired
+    }
+
+    @discardableResult
+    func open(
+        _ workflow: String, regie: String, as actor: Actor? = nil, gemeente: String? = nil,
+        fields: [String: String] = [:], bsn: String? = nil
+    ) throws -> String {
+        let outcome = try engine.open(
+            .init(workflow: workflow, regie: regie, bsn: bsn, actor: actor, fields: fields, municipality: gemeente))
+        return try #require(outcome.record?.id)
+    }
+
+    @discardableResult
+    func fire(
+        _ id: String, _ event: String, as actor: Actor, note: String? = nil, target: String? = nil,
+        motivation: String? = nil, fields: [String: String] = [:]
+    ) throws -> CaseRecord {
+        let command = CaseCommand(
+            event: event, actor: actor, note: note, target: target, motivation: motivation, fields: fields)
+        return try #require(try engine.fire(id, command).record)
+    }
+
+    /// Fires a command that must be refused, checks that nothing changed, and returns the refusal.
+    func refused(
+        _ id: String, _ event: String, as actor: Actor, note: String? = nil, target: String? = nil,
+        motivation: String? = nil, fields: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Refusal? {
+        let before = try engine.show(id)
+        let events = try engine.timeline(id).count
+        let outbox = try outbox(id).count
+        do {
+            try fire(id, event, as: actor, note: note, target: target, motivation: motivation, fields: fields)
+            Issue.record("\(event) by \(actor.partner) was accepted", sourceLocation: sourceLocation)
+            return nil
+        } catch let error as EngineError {
+            #expect(try engine.show(id) == before, "a refused command changed the case", sourceLocation: sourceLocation)
+            #expect(try engine.timeline(id).count == events, sourceLocation: sourceLocation)
+            #expect(try self.outbox(id).count == outbox, sourceLocation: sourceLocation)
+            guard case .refused(let r) = error else {
+                Issue.record("expected a refusal, got \(error)", sourceLocation: sourceLocation)
+                return nil
+            }
+            return r
+        }
+    }
+
+    func show(_ id: String) throws -> CaseRecord { try engine.show(id) }
+    func timeline(_ id: String) throws -> [CaseEvent] { try engine.timeline(id) }
+    func outbox(_ id: String) throws -> [CaseStore.OutboxRow] { try engine.read { try $0.outbox(of: id) } }
+
+    /// The local day a deadline falls on (a deadline at local midnight ends the day before).
+    func day(_ instant: Instant) -> String { calendar.deadlineDay(of: instant).isoText }
+
+    /// The due day of a case's running deadline timer.
+    func dueDay(_ id: String, _ timer: String) throws -> String? {
+        try show(id).timers.first { $0.name == timer && $0.kind == .deadline }.map { day($0.dueAt) }
+    }
+}
+
+extension Actor {
+    static func regiehouder(_ partner: String) -> Actor { Actor(partner: partner, role: .regiehouder) }
+    static func betrokken(_ partner: String) -> Actor { Actor(partner: partner, role: .betrokken) }
+    static let ketenregisseur = Actor(partner: "ketenregisseur-zkih", role: .ketenregisseur)
+    static func procesregisseur(_ partner: String) -> Actor { Actor(partner: partner, role: .procesregisseur) }
+}
