@@ -18,6 +18,60 @@ import Testing
         }
     }
 
+    @Test func fieldsMunicipalityAndLinkedCasesOnTheCommandLine() throws {
+        let dir = try CLI.temporaryFolder()
+        let db = dir.appendingPathComponent("t.db").path
+        #expect(try CLI.run(["init", "--db", db, "--simulated-clock", "--now", "2026-11-23T09:00"]).status == 0)
+        let signal = try JSONParser.parse(
+            try CLI.run([
+                "case", "open", "--db", db, "--workflow", "vso", "--regie", "gemeente-haarlem", "--as",
+                "politie-haarlem:melder", "--field", "basisteam=politie-haarlem", "--json",
+            ]).out)
+        #expect(signal["agenda"]?.stringValue == "2026-11-24T09:00:00.000Z")
+        let vso = try #require(signal["id"]?.stringValue)
+        let wrongField = try CLI.run([
+            "case", "open", "--db", db, "--workflow", "vso", "--regie", "gemeente-haarlem", "--field",
+            "basisteam=nergens",
+        ])
+        #expect(wrongField.status == 1)
+        #expect(wrongField.err.contains("basisteams: politie-haarlem"))
+        #expect(
+            try CLI.run(["case", "open", "--db", db, "--workflow", "vso", "--regie", "x", "--field", "basisteam"])
+                .status
+                == 2)
+        let notAMunicipality = try CLI.run([
+            "case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "bw-aanbieder", "--gemeente",
+            "ggz-aanbieder",
+        ])
+        #expect(notAMunicipality.status == 1)
+        #expect(notAMunicipality.err.contains("not a municipality"))
+        let linked = try JSONParser.parse(
+            try CLI.run([
+                "case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "bw-aanbieder", "--gemeente",
+                "gemeente-velsen", "--from", vso, "--json",
+            ]).out)
+        #expect(linked["municipality"]?.stringValue == "gemeente-velsen")
+        #expect(linked["links"]?.arrayValue?.first?["case"]?.stringValue == vso)
+        let shown = try CLI.run(["case", "show", vso, "--db", db])
+        #expect(shown.out.contains("links"))
+        #expect(shown.out.contains(linked["id"]?.stringValue ?? "?"))
+        #expect(shown.out.contains("agenda      VSO meeting 2026-11-24 10:00"))
+        #expect(try CLI.run(["case", "timeline", vso, "--db", db]).out.contains("gekoppeld"))
+    }
+
+    @Test func theReadmeShowsEachWorkflowAsItIs() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../README.md"), encoding: .utf8)
+        for name in ["netwerkcasus", "opschaling", "warme-overdracht", "bemoeizorg", "vso", "wvggz-melding"] {
+            let graph = try CLI.run(["workflow", "graph", name])
+            #expect(graph.status == 0)
+            #expect(
+                readme.contains("```mermaid\n" + graph.out), "README's picture of \(name) is out of date; regenerate it"
+            )
+        }
+    }
+
     @Test func usageErrorsExitTwoWithAOneLineReason() throws {
         let unknown = try CLI.run(["cas", "show"])
         #expect(unknown.status == 2)
