@@ -100,6 +100,8 @@ import Testing
         #expect(c.level == 0)
         #expect(c.details.opdracht == nil)
         #expect(c.timers.allSatisfy { $0.name != StateMachine.levelTimer && $0.name != "opdracht-termijn" })
+        // The stagnation timer still runs from the progress note of 1 December.
+        #expect(try region.dueDay(id, "stagnatie") == "2026-12-15")
 
         // Throughout, exactly one partner held regie, and it moved exactly once, at overdracht-afronden.
         let moves = try region.timeline(id).filter { $0.payload["regie"] != nil }
@@ -139,6 +141,12 @@ import Testing
         #expect(owners[1].contains("ketenregisseur-zkih"))
         #expect(owners[2].contains("bestuur-centrumgemeente") && owners[2].contains("veiligheidsdriehoek-kennemerland"))
         #expect(try region.outbox(id).last { $0.topic.hasPrefix("escalation.") }?.topic == "escalation.overdue")
+        // The administrative level de-escalates: back at level 0, the stagnation timer (which fired on 12 April)
+        // watches the case again, from now.
+        let lowered = try region.fire(
+            id, "afschalen", as: Actor(partner: "bestuur-centrumgemeente", role: .bestuurlijk), motivation: "besluit")
+        #expect(lowered.level == 0)
+        #expect(try region.dueDay(id, "stagnatie") == "2027-06-14")
     }
 
     /// A handover the receiver never accepts: the acceptance window expires and the case escalates, while the old

@@ -455,8 +455,16 @@ public struct StateMachine: Sendable {
             if level == step.record.level && !bySystem {
                 throw Refusal(.wrongState, "case \(caseId) is already at level \(level)")
             }
+            let lowered = level < step.record.level
             changeLevel(&step.record, to: level, now: step.now)
             step.payload["level"] = .int(Int64(level))
+            if lowered && level == 0, let state = workflow.state(step.record.state) {
+                // Back at level 0 the case is under its regular watch again: state timers that fired while it was
+                // escalated (the stagnation timer) start afresh, so a de-escalated case is never left unwatched.
+                for def in state.timers where !step.record.timers.contains(where: { $0.name == def.name }) {
+                    step.record.timers += startTimer(def, owner: state.name, step)
+                }
+            }
         case .offerHandover(let timer):
             let target = try validTarget(command)
             if let h = step.record.details.handover {
