@@ -28,10 +28,10 @@ public enum WorkflowLoader {
         (try? JSONParser.parse(text))?["module"] == .bool(true)
     }
 
-    /// Loads and validates a module: transitions and timers that workflows include (`"include"`), in every
-    /// non-final state of the including workflow.
-    /// - Throws: `ValidationFailure` listing every problem.
-    public static func loadModule(_ text: [UInt8], file: String) throws(ValidationFailure) -> WorkflowModule {
+    /// Parses a file that must hold one JSON object.
+    private static func parseObject(_ text: [UInt8], file: String, what: String) throws(ValidationFailure) -> (
+        JSONObject, ProblemSink
+    ) {
         let root: JSONValue
         do {
             root = try JSONParser.parse(text)
@@ -44,9 +44,17 @@ public enum WorkflowLoader {
         }
         let sink = ProblemSink(file: file, text: text)
         guard let object = root.objectValue else {
-            sink.add("$", nil, "a module must be a JSON object, not \(root.kindDescription)", "start the file with {")
+            sink.add("$", nil, "a \(what) must be a JSON object, not \(root.kindDescription)", "start the file with {")
             throw ValidationFailure(sink.problems)
         }
+        return (object, sink)
+    }
+
+    /// Loads and validates a module: transitions and timers that workflows include (`"include"`), in every
+    /// non-final state of the including workflow.
+    /// - Throws: `ValidationFailure` listing every problem.
+    public static func loadModule(_ text: [UInt8], file: String) throws(ValidationFailure) -> WorkflowModule {
+        let (object, sink) = try parseObject(text, file: file, what: "module")
         let top = ObjectReader(object: object, path: "$", allowed: moduleKeys, report: sink)
         top.checkUnknownKeys()
         let name = top.slug("name", required: true, what: "module name")
@@ -141,21 +149,7 @@ public enum WorkflowLoader {
     /// - Returns: the workflow.
     /// - Throws: `ValidationFailure` listing every problem, one per line.
     public static func load(_ text: [UInt8], file: String) throws(ValidationFailure) -> Workflow {
-        let root: JSONValue
-        do {
-            root = try JSONParser.parse(text)
-        } catch {
-            throw ValidationFailure([
-                ValidationProblem(
-                    file: file, path: "$", line: error.line, column: error.column,
-                    message: "JSON syntax error: \(error.message)")
-            ])
-        }
-        let sink = ProblemSink(file: file, text: text)
-        guard let object = root.objectValue else {
-            sink.add("$", nil, "a workflow must be a JSON object, not \(root.kindDescription)", "start the file with {")
-            throw ValidationFailure(sink.problems)
-        }
+        let (object, sink) = try parseObject(text, file: file, what: "workflow")
         if object["include"] != nil {
             sink.add(
                 "$.include", nil, "this workflow includes modules, which are read from its folder",
