@@ -188,9 +188,8 @@ public final class Engine: @unchecked Sendable {
             id: try newCaseID(at: now), regie: RegieHolder(partner: request.regie, contact: request.contact),
             actor: actor, clientKey: clientKey, now: now, fields: request.fields, municipality: municipality,
             linkedFrom: link)
-        let fields = request.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
         let fingerprint =
-            "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)|\(fields)|\(municipality ?? "")|\(request.from ?? "")"
+            "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)|\(JSONValue.object(JSONObject(sortedStrings: request.fields)).compactText)|\(municipality ?? "")|\(request.from ?? "")"
         return PreparedOpen(
             request: request, workflow: workflow, prepared: PreparedCommit(decision, previous: nil),
             fingerprint: fingerprint, now: now)
@@ -279,7 +278,6 @@ public final class Engine: @unchecked Sendable {
                 spawn.actor.partner == spawn.regie
                 ? Actor(partner: spawn.regie, person: spawn.actor.person, role: .regiehouder)
                 : Actor(partner: spawn.actor.partner, person: spawn.actor.person, role: .melder)
-            try config.checkPartner(spawn.regie)
             let fields = spawn.fields.filter { f in workflow.opening.fields.contains { $0.name == f.key } }
             let opened = try spawnMachine.open(
                 id: spawn.id, regie: RegieHolder(partner: spawn.regie, contact: nil), actor: actor,
@@ -373,7 +371,7 @@ public final class Engine: @unchecked Sendable {
         var fingerprint = ""
         if let key = idempotencyKey {
             fingerprint =
-                "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)|\(command.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"))"
+                "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)|\(JSONValue.object(JSONObject(sortedStrings: command.fields)).compactText)"
             if let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return earlier }
         }
         guard let record = try store.loadCase(caseId) else {

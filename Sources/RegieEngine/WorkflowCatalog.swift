@@ -26,34 +26,41 @@ public struct WorkflowCatalog: Sendable {
                 "cannot read the workflow folder \(folder); set REGIE_WORKFLOWS or --workflows to the folder with the workflow files"
             )
         }
-        let paths = names.map { (folder as NSString).appendingPathComponent($0) }
         var seen: [String: String] = [:]
-        let texts = paths.map { (path: $0, text: FileManager.default.contents(atPath: $0).map { Array($0) }) }
-        for (path, text) in texts {
-            guard let text, WorkflowLoader.isModule(text) else { continue }
+        // Each file is read once; modules first, so that the workflows including them can be loaded.
+        let files = names.map { name in
+            let path = (folder as NSString).appendingPathComponent(name)
+            let text = FileManager.default.contents(atPath: path).map { Array($0) }
+            return (path: path, text: text, module: text.map(WorkflowLoader.isModule) ?? false)
+        }
+        for file in files where file.module {
             do {
-                let module = try WorkflowLoader.loadModule(text, file: path)
+                let module = try WorkflowLoader.loadModule(file.text ?? [], file: file.path)
                 if let other = seen[module.name] {
-                    failures[path] = Self.duplicate(path, module.name, other)
+                    failures[file.path] = Self.duplicate(file.path, module.name, other)
                     continue
                 }
-                seen[module.name] = path
+                seen[module.name] = file.path
                 modules[module.name] = module
             } catch {
-                failures[path] = error
+                failures[file.path] = error
             }
         }
-        for (path, text) in texts where text.map({ !WorkflowLoader.isModule($0) }) ?? true {
+        for file in files where !file.module {
+            guard let text = file.text else {
+                failures[file.path] = Self.unreadable(file.path)
+                continue
+            }
             do {
-                let workflow = try Self.load(path: path, modules: modules)
+                let workflow = try WorkflowLoader.load(text, file: file.path, modules: modules)
                 if let other = seen[workflow.name] {
-                    failures[path] = Self.duplicate(path, workflow.name, other)
+                    failures[file.path] = Self.duplicate(file.path, workflow.name, other)
                     continue
                 }
-                seen[workflow.name] = path
+                seen[workflow.name] = file.path
                 workflows[workflow.name] = workflow
             } catch {
-                failures[path] = error
+                failures[file.path] = error
             }
         }
         // A workflow that opens another must name one that exists.
@@ -82,32 +89,36 @@ public struct WorkflowCatalog: Sendable {
         ])
     }
 
-    /// Loads and validates one workflow file, with the modules beside it.
-    /// - Throws: `ValidationFailure` with every problem.
-    public static func load(path: String) throws(ValidationFailure) -> Workflow {
-        let folder = (path as NSString).deletingLastPathComponent
+    private static func unreadable(_ path: String) -> ValidationFailure {
+        ValidationFailure([
+            ValidationProblem(
+                file: path, path: "$", message: "cannot read the file", fix: "check the path and permissions")
+        ])
+    }
+
+    /// The valid modules in a folder (a module with problems is left out; validating it reports them).
+    public static func modules(in folder: String) -> [String: WorkflowModule] {
         var modules: [String: WorkflowModule] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         where name.hasSuffix(".json") && !name.hasSuffix(".schema.json") {
-            let p = (folder as NSString).appendingPathComponent(name)
-            if let data = FileManager.default.contents(atPath: p), WorkflowLoader.isModule(Array(data)),
-                let m = try? WorkflowLoader.loadModule(Array(data), file: p)
+            let path = (folder as NSString).appendingPathComponent(name)
+            if let data = FileManager.default.contents(atPath: path), WorkflowLoader.isModule(Array(data)),
+                let m = try? WorkflowLoader.loadModule(Array(data), file: path)
             {
                 modules[m.name] = m
             }
         }
-        return try load(path: path, modules: modules)
+        return modules
     }
 
-    /// Loads and validates one workflow file with the given modules.
+    /// Loads and validates one workflow file with `modules`, by default those of the folder it is in.
     /// - Throws: `ValidationFailure` with every problem.
-    static func load(path: String, modules: [String: WorkflowModule]) throws(ValidationFailure) -> Workflow {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationFailure([
-                ValidationProblem(
-                    file: path, path: "$", message: "cannot read the file", fix: "check the path and permissions")
-            ])
-        }
+    public static func load(path: String, modules: [String: WorkflowModule]? = nil) throws(ValidationFailure)
+        -> Workflow
+    {
+        let folder = (path as NSString).deletingLastPathComponent
+        let modules = modules ?? Self.modules(in: folder.isEmpty ? "." : folder)
+        guard let data = FileManager.default.contents(atPath: path) else { throw unreadable(path) }
         return try WorkflowLoader.load(Array(data), file: path, modules: modules)
     }
 

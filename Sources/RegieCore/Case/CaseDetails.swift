@@ -93,8 +93,7 @@ extension CaseDetails {
         var o = JSONObject()
         if let municipality { o["municipality"] = .string(municipality) }
         if !fields.isEmpty {
-            o["fields"] = .object(
-                JSONObject(fields.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .string($0.value)) }))
+            o["fields"] = .object(JSONObject(sortedStrings: fields))
         }
         if let h = handover {
             var ho = JSONObject(pairs: [

@@ -98,7 +98,7 @@ public struct StateMachine: Sendable {
         if let contact = regie.contact { payload["contact"] = .string(contact) }
         if clientKey != nil { payload["clientKey"] = true }
         if let municipality { payload["municipality"] = .string(municipality) }
-        if !details.fields.isEmpty { payload["fields"] = details.json["fields"] }
+        if !details.fields.isEmpty { payload["fields"] = .object(JSONObject(sortedStrings: details.fields)) }
         if let linkedFrom { payload["openedFrom"] = .string(linkedFrom.caseId) }
         if let agenda = details.agenda { payload["agenda"] = .string(agenda.iso8601) }
         let command = CaseCommand(event: "geopend", actor: actor, fields: fields)
@@ -371,9 +371,7 @@ public struct StateMachine: Sendable {
         if let target = command.target { payload["target"] = .string(target) }
         if let motivation = command.motivation { payload["motivation"] = .string(motivation) }
         if !command.fields.isEmpty {
-            payload["fields"] = .object(
-                JSONObject(
-                    command.fields.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .string($0.value)) }))
+            payload["fields"] = .object(JSONObject(sortedStrings: command.fields))
         }
         payload.members += extra
         record.sequence = step.sequence
@@ -435,10 +433,7 @@ public struct StateMachine: Sendable {
             step.record.participants.removeAll { $0.partner == target }
             step.payload["removed"] = .string(target)
         case .startTimer(let name):
-            if let def = workflow.timer(name) {
-                step.record.timers.removeAll { $0.name == name }
-                step.record.timers += startTimer(def, owner: nil, step)
-            }
+            startNamedTimer(name, &step)
         case .cancelTimer(let name):
             step.record.timers.removeAll { $0.name == name }
         case .raiseLevel:
@@ -545,13 +540,9 @@ public struct StateMachine: Sendable {
             guard o.partner == command.actor.partner else {
                 throw Refusal(.wrongRole, "the opdracht in case \(caseId) is for \(o.partner); only it reports it done")
             }
-            step.record.timers.removeAll { $0.name == o.timer }
-            step.record.details.opdracht = nil
+            endOpdracht(&step.record, o)
         case .endOpdracht:
-            if let o = step.record.details.opdracht {
-                step.record.timers.removeAll { $0.name == o.timer }
-                step.record.details.opdracht = nil
-            }
+            if let o = step.record.details.opdracht { endOpdracht(&step.record, o) }
         case .openCase(let workflowName):
             let target = try validTarget(command)
             let id = newCaseID()
@@ -591,6 +582,11 @@ public struct StateMachine: Sendable {
             )
         }
         return h
+    }
+
+    private func endOpdracht(_ record: inout CaseRecord, _ o: Opdracht) {
+        record.timers.removeAll { $0.name == o.timer }
+        record.details.opdracht = nil
     }
 
     private func endHandover(_ step: inout Step) {

@@ -83,6 +83,11 @@ public struct JSONObject: Sendable, Equatable {
         self.members = pairs.map { Member(key: $0.key, value: $0.value) }
     }
 
+    /// Creates an object of string members from a dictionary, in key order (a stable text for the same fields).
+    public init(sortedStrings dictionary: [String: String]) {
+        self.members = dictionary.sorted { $0.key < $1.key }.map { Member(key: $0.key, value: .string($0.value)) }
+    }
+
     /// The value of the first member named `key`.
     public subscript(key: String) -> JSONValue? {
         get { members.first(where: { $0.key == key })?.value }

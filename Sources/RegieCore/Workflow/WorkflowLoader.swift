@@ -90,11 +90,8 @@ public enum WorkflowLoader {
     public static func load(_ text: [UInt8], file: String, modules: [String: WorkflowModule]) throws(ValidationFailure)
         -> Workflow
     {
-        guard let root = try? JSONParser.parse(text), var object = root.objectValue, let include = object["include"]
-        else {
-            return try load(text, file: file)
-        }
-        let sink = ProblemSink(file: file, text: text)
+        var (object, sink) = try parseObject(text, file: file, what: "workflow")
+        guard let include = object["include"] else { return try load(object: object, text: text, file: file) }
         let offset = object.members.first { $0.key == "include" }?.offset
         guard let names = include.arrayValue?.compactMap(\.stringValue), names.count == include.arrayValue?.count else {
             sink.add("$.include", offset, "\"include\" must be a list of module names", "e.g. [\"opschaling\"]")

@@ -73,12 +73,14 @@ enum WorkflowValidateCommand: RegieCommand {
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         var files = args.positionals
         var problems: [ValidationProblem] = []
+        var modules: [String: WorkflowModule]?
         if files.isEmpty {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: context.workflowsFolder)) ?? []
             files = names.filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }.sorted()
                 .map { (context.workflowsFolder as NSString).appendingPathComponent($0) }
             // Two files with the same workflow name is a problem of the folder, not of either file.
             let catalog = try WorkflowCatalog(folder: context.workflowsFolder)
+            modules = catalog.modules
             for failure in catalog.failures.values {
                 problems += failure.problems.filter { $0.message.contains("is also used by") }
             }
@@ -91,7 +93,7 @@ enum WorkflowValidateCommand: RegieCommand {
                     ok.append("\(file): ok (module \(m.name) v\(m.version), \(m.transitions.count) transitions)")
                     continue
                 }
-                let w = try WorkflowCatalog.load(path: file)
+                let w = try WorkflowCatalog.load(path: file, modules: modules)
                 ok.append(
                     "\(file): ok (\(w.name) v\(w.version), \(w.states.count) states, \(w.transitions.count) transitions)"
                 )
