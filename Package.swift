@@ -16,17 +16,25 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSocket", path: "Sources/CSocket"),
         .target(name: "RegieCore", swiftSettings: strict),
         .target(name: "RegieCrypto", dependencies: ["CCrypto"], swiftSettings: strict),
         .target(name: "RegieStore", dependencies: ["CSQLite", "RegieCore"], swiftSettings: strict),
         .target(name: "RegieEngine", dependencies: ["RegieCore", "RegieStore", "RegieCrypto"], swiftSettings: strict),
-        .executableTarget(name: "regie", dependencies: ["RegieCore", "RegieEngine"], swiftSettings: strict),
+        .target(
+            name: "RegieHTTP", dependencies: ["CSocket", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "regie", dependencies: ["RegieCore", "RegieEngine", "RegieHTTP"], swiftSettings: strict),
         .executableTarget(
             name: "regie-bench", dependencies: ["RegieCore", "RegieStore", "RegieEngine"], swiftSettings: strict),
         .testTarget(name: "RegieCoreTests", dependencies: ["RegieCore"], swiftSettings: strict),
         .testTarget(name: "RegieStoreTests", dependencies: ["RegieStore", "RegieCore"], swiftSettings: strict),
         .testTarget(
             name: "RegieEngineTests", dependencies: ["RegieEngine", "RegieCore", "RegieCrypto"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "RegieHTTPTests", dependencies: ["RegieHTTP", "RegieEngine", "RegieCore", "RegieCrypto"],
             swiftSettings: strict),
         .testTarget(name: "RegieCLITests", dependencies: ["regie", "RegieCore"], swiftSettings: strict),
     ]

@@ -1,0 +1,231 @@
+internal import CSocket
+public import Foundation
+
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
+/// Our HTTP/1.1 server: epoll event loops (one per core) that move bytes and parse strictly, and a pool of workers
+/// that run the handler, so a handler that waits on the database holds up neither the loops nor other requests.
+///
+/// `shutdown()` stops accepting, lets requests in flight finish (their responses say `Connection: close`), closes
+/// idle connections, and returns once every connection is closed.
+public final class HTTPServer: @unchecked Sendable {
+    /// Where to listen and how to behave.
+    public struct Configuration: Sendable {
+        /// The address to bind; loopback unless a deployment says otherwise.
+        public var host = "127.0.0.1"
+        /// The port; 0 picks a free one (see `port` after `start`).
+        public var port = 8080
+        public var limits = ServerLimits()
+        /// Event loop threads; one per core by default.
+        public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        /// Threads running handlers. Requests beyond this wait in a queue.
+        public var workers = 64
+        public var backlog: Int32 = 1024
+
+        /// The defaults: loopback, port 8080.
+        public init() {}
+    }
+
+    /// Answers a request. Runs on a worker thread; may block.
+    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+
+    public let configuration: Configuration
+    private let handler: Handler
+    private let errorResponder: @Sendable (HTTPParseError) -> HTTPResponse
+    let workers: WorkerPool
+    private var loops: [EventLoop] = []
+    private var listenFD: Int32 = -1
+    private let lock = NSLock()
+    private var isDraining = false
+    private var openConnections = 0
+    private var connectionSerial: UInt64 = 16
+    private var date = ""
+    private var dateSecond = 0
+    private var listeningLoops = 0
+    private let notListening = DispatchSemaphore(value: 0)
+    /// The port bound by `start`.
+    public private(set) var port = 0
+
+    /// Creates a server; `start` binds it.
+    /// - Parameters:
+    ///   - handler: answers every well-formed request.
+    ///   - errorResponse: the response to a malformed request, a timeout or a full server.
+    public init(
+        configuration: Configuration, handler: @escaping Handler,
+        errorResponse: @escaping @Sendable (HTTPParseError) -> HTTPResponse = { .text($0.status, $0.message + "\n") }
+    ) {
+        self.configuration = configuration
+        self.handler = handler
+        self.errorResponder = errorResponse
+        workers = WorkerPool(threads: configuration.workers, name: "regie-http-worker")
+    }
+
+    /// Binds the address and starts the event loops.
+    /// - Throws: `HTTPServerError` when the address is invalid or in use.
+    public func start() throws(HTTPServerError) {
+        raiseFileLimit()
+        listenFD = try bind()
+        refreshDate()
+        for i in 0..<max(1, configuration.eventLoops) {
+            let loop = try EventLoop(server: self, listenFD: listenFD)
+            loops.append(loop)
+            loop.start(name: "regie-http-loop-\(i)")
+        }
+        listeningLoops = loops.count
+    }
+
+    /// Stops accepting, finishes the requests in flight, and returns when every connection is closed.
+    public func shutdown() {
+        let first = lock.withLock {
+            defer { isDraining = true }
+            return !isDraining
+        }
+        guard first else { return }
+        for loop in loops { loop.wake() }
+        // New connections are refused (not left waiting in the backlog) as soon as no loop accepts any more.
+        for _ in loops { notListening.wait() }
+        Glibc.close(listenFD)
+        for loop in loops { loop.join() }
+        workers.stop()
+    }
+
+    /// Whether a shutdown has begun.
+    public var draining: Bool { lock.withLock { isDraining } }
+
+    /// The number of open connections.
+    public var connectionCount: Int { lock.withLock { openConnections } }
+
+    // MARK: For the loops and connections
+
+    func respond(_ request: HTTPRequest) -> HTTPResponse { handler(request) }
+
+    func errorResponse(_ error: HTTPParseError) -> HTTPResponse { errorResponder(error) }
+
+    func stoppedListening() { notListening.signal() }
+
+    func admitConnection() -> Bool {
+        lock.withLock {
+            guard openConnections < configuration.limits.maxConnections else { return false }
+            openConnections += 1
+            return true
+        }
+    }
+
+    func connectionClosed() { lock.withLock { openConnections -= 1 } }
+
+    func nextConnectionID() -> UInt64 {
+        lock.withLock {
+            connectionSerial += 1
+            return connectionSerial
+        }
+    }
+
+    /// The `Date` header's text, refreshed by the loops' sweeps.
+    var dateText: String { lock.withLock { date } }
+
+    func refreshDate() {
+        var now = time(nil)
+        guard lock.withLock({ Int(now) != dateSecond }) else { return }
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let text =
+            "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(1900 + parts.tm_year) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+        lock.withLock {
+            date = text
+            dateSecond = Int(now)
+        }
+    }
+
+    // MARK: Socket setup
+
+    private func bind() throws(HTTPServerError) -> Int32 {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        let family: Int32
+        if inet_pton(AF_INET, configuration.host, &v4) == 1 {
+            family = AF_INET
+        } else if inet_pton(AF_INET6, configuration.host, &v6) == 1 {
+            family = AF_INET6
+        } else {
+            throw .invalidAddress(
+                "\"\(configuration.host)\" is not an IP address; give one such as 127.0.0.1 or ::1")
+        }
+        guard (0...65535).contains(configuration.port) else {
+            throw .invalidAddress("port \(configuration.port) is not between 0 and 65535")
+        }
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .system("cannot create a socket: \(String(cString: strerror(errno)))") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let port = UInt16(configuration.port).bigEndian
+        let bound: Int32
+        if family == AF_INET {
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET)
+            a.sin_port = port
+            a.sin_addr = v4
+            bound = withUnsafePointer(to: &a) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        } else {
+            var a = sockaddr_in6()
+            a.sin6_family = sa_family_t(AF_INET6)
+            a.sin6_port = port
+            a.sin6_addr = v6
+            bound = withUnsafePointer(to: &a) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
+        }
+        guard bound == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw .addressInUse(
+                "cannot listen on \(configuration.host) port \(configuration.port): \(reason); choose another port with --port"
+            )
+        }
+        guard listen(fd, configuration.backlog) == 0 else {
+            Glibc.close(fd)
+            throw .system("cannot listen: \(String(cString: strerror(errno)))")
+        }
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.port = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+        }
+        return fd
+    }
+
+    /// Connections need file descriptors: use the hard limit rather than the (often 1024) soft one.
+    private func raiseFileLimit() {
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+    }
+}
+
+/// Why the server could not start.
+public enum HTTPServerError: Error, Sendable, CustomStringConvertible {
+    case invalidAddress(String)
+    case addressInUse(String)
+    case system(String)
+
+    public var description: String {
+        switch self {
+        case .invalidAddress(let m), .addressInUse(let m), .system(let m): return m
+        }
+    }
+}
