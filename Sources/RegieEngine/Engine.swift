@@ -107,11 +107,21 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Opens a case with its regiehouder.
+    /// - Parameter audit: an access-log record written in the same transaction when the case opens (its case id and
+    ///   client pseudonym filled in).
     /// - Throws: `EngineError` (refused, not found, environment).
-    public func open(_ request: OpenRequest) throws(EngineError) -> Outcome {
+    public func open(_ request: OpenRequest, audit: AuditEntry? = nil) throws(EngineError) -> Outcome {
         do {
             let prepared = try prepareOpen(request)
-            return try committer.run { store in try self.openJob(store, prepared) }
+            return try committer.run { store in
+                let outcome = try self.openJob(store, prepared)
+                if var audit {
+                    audit.caseId = outcome.record?.id ?? outcome.response["id"]?.stringValue
+                    audit.clientKey = outcome.record?.clientKey ?? prepared.prepared.record.clientKey
+                    try Self.append(audit, to: store)
+                }
+                return outcome
+            }
         } catch {
             throw EngineError.wrap(error)
         }
@@ -233,14 +243,19 @@ public final class Engine: @unchecked Sendable {
     ///   - caseId: the case.
     ///   - command: the event, actor and details; `expectedSequence` for optimistic concurrency.
     ///   - idempotencyKey: the same key and command a second time has one effect and the same answer.
+    ///   - audit: an access-log record written in the same transaction when the command succeeds.
     /// - Throws: `EngineError` (refused with the rule's reason, not found, environment).
-    public func fire(_ caseId: String, _ command: CaseCommand, idempotencyKey: String? = nil) throws(EngineError)
-        -> Outcome
-    {
+    public func fire(
+        _ caseId: String, _ command: CaseCommand, idempotencyKey: String? = nil, audit: AuditEntry? = nil
+    ) throws(EngineError) -> Outcome {
         do {
             let now = clock.now()
             let pre = idempotencyKey == nil ? try predecide(caseId, command, now) : nil
-            return try committer.run { store in try self.fireJob(store, caseId, command, idempotencyKey, now, pre) }
+            return try committer.run { store in
+                let outcome = try self.fireJob(store, caseId, command, idempotencyKey, now, pre)
+                if let audit { try Self.append(audit, to: store) }
+                return outcome
+            }
         } catch {
             throw EngineError.wrap(error)
         }
@@ -498,18 +513,21 @@ public final class Engine: @unchecked Sendable {
         filter.workflow = workflow
         filter.includeClosed = includeClosed
         filter.limit = limit
-        if stalled {
-            let now = clock.now()
-            var cutoffs: [String: Instant] = [:]
-            for (name, w) in catalog.workflows {
-                switch w.stalledAfter {
-                case .workingDays(let n): cutoffs[name] = config.calendar.shifting(now, byWorkingDays: -n)
-                case .calendar(let d, let s):
-                    cutoffs[name] = config.calendar.addingLocalDays(-d, to: now).adding(seconds: -Int64(s))
-                }
-            }
-            filter.stalled = (now, cutoffs)
-        }
+        if stalled { filter.stalled = stalledFilter() }
         return try read { try $0.cases(filter) }
+    }
+
+    /// The stalled-case condition as of now: an overdue deadline, or no activity since each workflow's stalledAfter.
+    func stalledFilter() -> (now: Instant, inactiveSince: [String: Instant]) {
+        let now = clock.now()
+        var cutoffs: [String: Instant] = [:]
+        for (name, w) in catalog.workflows {
+            switch w.stalledAfter {
+            case .workingDays(let n): cutoffs[name] = config.calendar.shifting(now, byWorkingDays: -n)
+            case .calendar(let d, let s):
+                cutoffs[name] = config.calendar.addingLocalDays(-d, to: now).adding(seconds: -Int64(s))
+            }
+        }
+        return (now, cutoffs)
     }
 }

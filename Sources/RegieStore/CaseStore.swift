@@ -335,6 +335,14 @@ public final class CaseStore {
             sql += " AND workflow=?"
             values.append(.text(workflow))
         }
+        if let key = filter.clientKey {
+            sql += " AND client_key=?"
+            values.append(.text(key))
+        }
+        if let partner = filter.takingPartOrEscalated {
+            sql += " AND (regie_partner=? OR instr(',' || participants, ',' || ? || '=') > 0 OR level > 0)"
+            values += [.text(partner), .text(partner)]
+        }
         if let stalled = filter.stalled {
             var clauses = [
                 "EXISTS (SELECT 1 FROM timers t WHERE t.case_id=cases.id AND t.paused=0 AND t.kind='deadline' AND t.due_at < ?)"
@@ -449,6 +457,10 @@ public struct CaseFilter: Sendable {
     /// Only stalled cases: an overdue deadline, or no activity since the workflow's cutoff.
     public var stalled: (now: Instant, inactiveSince: [String: Instant])?
     public var includeClosed = false
+    /// Only the cases of one client (by pseudonym).
+    public var clientKey: String?
+    /// Only cases this partner takes part in, or that are escalated (whose level owners the caller then checks).
+    public var takingPartOrEscalated: String?
     public var limit = 1000
 
     /// Creates a filter matching every open case.

@@ -1,6 +1,6 @@
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "2"
+    static let version = "3"
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -41,6 +41,24 @@ enum Schema {
         CREATE TABLE IF NOT EXISTS idempotency(
             key TEXT PRIMARY KEY, request TEXT NOT NULL, case_id TEXT NOT NULL, response TEXT NOT NULL,
             created_at INTEGER NOT NULL) WITHOUT ROWID;
+        """ + access
+
+    /// Schema 3: partners' API keys (only their SHA-256) and the hash-chained access log (NEN 7513).
+    static let access = """
+        CREATE TABLE IF NOT EXISTS api_keys(
+            id TEXT PRIMARY KEY, partner TEXT NOT NULL, hash TEXT NOT NULL, label TEXT, created_at INTEGER NOT NULL,
+            revoked_at INTEGER) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS audit(
+            id INTEGER PRIMARY KEY, at INTEGER NOT NULL, channel TEXT NOT NULL, action TEXT NOT NULL,
+            resource TEXT NOT NULL, case_id TEXT, client_key TEXT, partner TEXT NOT NULL, person TEXT,
+            outcome TEXT NOT NULL, status INTEGER NOT NULL, detail TEXT, address TEXT, prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_client ON audit(client_key) WHERE client_key IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+        CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
         """
 
     /// Brings a database of an earlier schema up to this one. Call inside a write transaction.
@@ -48,6 +66,11 @@ enum Schema {
         if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "1" {
             // Version 2: case details (municipality, opening fields, handover, opdracht, links).
             try db.execute("ALTER TABLE cases ADD COLUMN details TEXT")
+            try db.run("UPDATE meta SET value='2' WHERE key='schema'")
+        }
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "2" {
+            // Version 3: API keys and the access log.
+            try db.execute(access)
             try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
         }
     }

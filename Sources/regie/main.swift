@@ -13,7 +13,11 @@ enum RegieCLI {
             Entry(CaseOpenCommand.self), Entry(CaseFireCommand.self), Entry(CaseShowCommand.self),
             Entry(CaseTimelineCommand.self), Entry(CaseListCommand.self),
             Entry(TimersDueCommand.self), Entry(TimersRunCommand.self),
-            Entry(PartnerListCommand.self), Entry(ConfigShowCommand.self), Entry(ConfigValidateCommand.self),
+            Entry(ServeCommand.self),
+            Entry(PartnerListCommand.self), Entry(PartnerKeyCreateCommand.self), Entry(PartnerKeyListCommand.self),
+            Entry(PartnerKeyRevokeCommand.self),
+            Entry(AuditVerifyCommand.self), Entry(AuditClientCommand.self), Entry(AuditExportCommand.self),
+            Entry(ConfigShowCommand.self), Entry(ConfigValidateCommand.self),
             Entry(BatchCommand.self),
         ]
     }
@@ -85,7 +89,14 @@ enum RegieCLI {
                 Output.print(C.help)
                 return 0
             }
-            try C.run(args, Context(args))
+            let context = Context(args)
+            var failure: EngineError?
+            do { try C.run(args, context) } catch { failure = error }
+            context.logAccess(C.self, failure: failure)
+            if let failure {
+                Output.warn(failure.description)
+                return failure.exitCode
+            }
             return 0
         } catch {
             Output.warn(error.description)

@@ -202,6 +202,12 @@ public struct StateMachine: Sendable {
         return (own + Self.builtInEvents.keys.sorted()).filter { seen.insert($0).inserted }
     }
 
+    /// The roles that may fire an event in a state (empty when the event is not allowed there).
+    public func roles(allowedFor event: String, in state: String) -> Set<Role> {
+        if Self.builtInEvents[event] != nil { return Self.controlRoles }
+        return transition(event, in: state)?.roles ?? []
+    }
+
     /// The transition for an event in a state, if any.
     public func transition(_ event: String, in state: String) -> TransitionDefinition? { transitions[event]?[state] }
 

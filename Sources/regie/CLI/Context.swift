@@ -9,6 +9,12 @@ final class Context {
     let databasePath: String
     let workflowsFolder: String
     let configFolder: String
+    /// The cases this command read or changed, for the access log.
+    var touched: [(caseId: String?, clientKey: String?)] = []
+    /// Set when the engine wrote the access-log record in the transaction of the change itself.
+    var audited = false
+    /// A short, non-sensitive detail for the access log (the event fired, the workflow opened).
+    var auditDetail: String?
 
     init(_ args: Arguments) {
         self.args = args
@@ -39,7 +45,7 @@ final class Context {
     }
 
     private var cachedConfig: RegionConfig?
-    private var cachedEngine: Engine?
+    private(set) var cachedEngine: Engine?
 
     /// The region configuration from the config folder (empty when the folder has none).
     func config() throws(EngineError) -> RegionConfig {

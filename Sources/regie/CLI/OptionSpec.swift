@@ -30,11 +30,14 @@ protocol RegieCommand {
     static var options: [OptionSpec] { get }
     static var positionals: ClosedRange<Int> { get }
     static var discussion: String { get }
+    /// The kind of access this command is for the access log (`read`, `write`), or nil when it touches no case.
+    static var auditAction: String? { get }
     static func run(_ args: Arguments, _ context: Context) throws(EngineError)
 }
 
 extension RegieCommand {
     static var discussion: String { "" }
+    static var auditAction: String? { nil }
 
     /// The help text, generated from the option table.
     static var help: String {

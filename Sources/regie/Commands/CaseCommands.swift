@@ -69,6 +69,7 @@ enum CaseOpenCommand: RegieCommand {
     static let synopsis =
         "--workflow NAME --regie PARTNER [--gemeente GEMEENTE] [--field NAME=VALUE]... [--from CASE] [--contact TEXT] [--bsn BSN] [--as PARTNER:ROLE] [--json]"
     static let positionals = 0...0
+    static let auditAction: String? = "write"
     static let options: [OptionSpec] =
         [
             .value("workflow", "NAME", "the workflow (see `regie workflow list`)"),
@@ -90,7 +91,10 @@ enum CaseOpenCommand: RegieCommand {
             contact: args.value("contact"), bsn: args.value("bsn"), actor: try parseActor(args),
             idempotencyKey: args.value("idempotency-key"), fields: try parseFields(args),
             municipality: args.value("gemeente"), from: args.value("from"))
-        try printOutcome(try engine.open(request), args, engine, verb: "Opened")
+        context.auditDetail = "open \(request.workflow)"
+        let outcome = try engine.open(request, audit: context.auditEntry(Self.self))
+        context.audited = true
+        try printOutcome(outcome, args, engine, verb: "Opened")
     }
 }
 
@@ -113,24 +117,26 @@ enum CaseFireCommand: RegieCommand {
         ] + actorOptions
     static let discussion =
         "Built-in events on every case: opschorten (suspend), hervatten (resume), verlengen (extend a deadline)."
+    static let auditAction: String? = "write"
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let caseId = args.positionals[0]
-        var actor = try parseActor(args)
-        if actor == nil {
-            let record = try engine.show(caseId)
-            actor = Actor(partner: record.regie.partner, person: args.value("person"), role: .regiehouder)
-        }
-        guard let actor else { return }
+        let record = try engine.show(caseId)
+        context.touched = [(record.id, record.clientKey)]
+        context.auditDetail = "event \(args.positionals[1])"
+        let actor =
+            try parseActor(args)
+            ?? Actor(partner: record.regie.partner, person: args.value("person"), role: .regiehouder)
         let command = CaseCommand(
             event: args.positionals[1], actor: actor, note: args.value("note"), target: args.value("target"),
             motivation: args.value("motivation"), timer: args.value("timer"),
             days: try args.int("days", range: 1...365),
             expectedSequence: try args.int("expect", range: 0...Int(Int32.max)), fields: try parseFields(args))
-        try printOutcome(
-            try engine.fire(caseId, command, idempotencyKey: args.value("idempotency-key")), args, engine,
-            verb: "Fired \(args.positionals[1]) on")
+        let audit = context.auditEntry(Self.self, caseId: record.id, clientKey: record.clientKey)
+        let outcome = try engine.fire(caseId, command, idempotencyKey: args.value("idempotency-key"), audit: audit)
+        context.audited = true
+        try printOutcome(outcome, args, engine, verb: "Fired \(args.positionals[1]) on")
     }
 }
 
@@ -140,11 +146,13 @@ enum CaseShowCommand: RegieCommand {
     static let summary = "show a case: state, regie, level, partners, timers"
     static let synopsis = "CASE [--json]"
     static let positionals = 1...1
+    static let auditAction: String? = "read"
     static let options: [OptionSpec] = [.flag("json", "print as JSON")]
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let record = try engine.show(args.positionals[0])
+        context.touched = [(record.id, record.clientKey)]
         if args.json { Output.json(record.json) } else { Output.print(Output.caseText(record, engine.config.calendar)) }
     }
 }
@@ -155,10 +163,13 @@ enum CaseTimelineCommand: RegieCommand {
     static let summary = "show a case's events in order"
     static let synopsis = "CASE [--json]"
     static let positionals = 1...1
+    static let auditAction: String? = "read"
     static let options: [OptionSpec] = [.flag("json", "print as JSON")]
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let engine = try context.engine()
+        let record = try engine.show(args.positionals[0])
+        context.touched = [(record.id, record.clientKey)]
         let events = try engine.timeline(args.positionals[0])
         if args.json {
             Output.json(["case": .string(args.positionals[0]), "events": .array(events.map(\.json))])
@@ -184,6 +195,7 @@ enum CaseListCommand: RegieCommand {
     static let summary = "list open cases, optionally only stalled ones or those at a level"
     static let synopsis = "[--state S] [--level N] [--workflow NAME] [--stalled] [--all] [--json]"
     static let positionals = 0...0
+    static let auditAction: String? = "read"
     static let options: [OptionSpec] = [
         .value("state", "S", "only cases in this state"),
         .value("level", "N", "only cases at this escalation level (0-3)"),
@@ -200,6 +212,7 @@ enum CaseListCommand: RegieCommand {
             state: args.value("state"), level: try args.int("level", range: 0...3), workflow: args.value("workflow"),
             stalled: args.has("stalled"), includeClosed: args.has("all"),
             limit: try args.int("limit", range: 1...1_000_000) ?? 1000)
+        context.touched = cases.map { ($0.id, $0.clientKey) }
         if args.json {
             Output.json(["cases": .array(cases.map(\.json))])
             return

@@ -1,0 +1,254 @@
+public import RegieCore
+public import RegieStore
+internal import RegieCrypto
+
+/// API keys and the access log.
+extension Engine {
+    // MARK: API keys
+
+    /// A key just created: `secret` is the whole key, shown once and never stored.
+    public struct NewKey: Sendable {
+        public var id: String
+        public var partner: String
+        public var secret: String
+    }
+
+    /// The prefix of every key, so that a leaked key is recognisable (e.g. by secret scanners).
+    public static let keyPrefix = "rgk_"
+
+    /// Creates an API key for a partner. Only its SHA-256 is stored.
+    /// - Throws: `EngineError.refused` for an unknown partner.
+    public func createKey(partner: String, label: String?) throws(EngineError) -> NewKey {
+        do {
+            try config.checkPartner(partner)
+            let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+            let id = String(decoding: try Crypto.randomBytes(10).map { alphabet[Int($0 & 31)] }, as: UTF8.self)
+            let secret = Self.keyPrefix + id + "_" + Self.base64URL(try Crypto.randomBytes(32))
+            let row = CaseStore.APIKeyRow(
+                id: id, partner: partner, hash: Self.sha256Hex(secret), label: label, createdAt: clock.now())
+            try committer.run { store in try store.insertKey(row) }
+            return NewKey(id: id, partner: partner, secret: secret)
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// The keys, all or a partner's.
+    public func keys(partner: String?) throws(EngineError) -> [CaseStore.APIKeyRow] {
+        try read { try $0.keys(partner: partner) }
+    }
+
+    /// Revokes a key; requests with it get 401 from then on.
+    /// - Throws: `EngineError.notFound` when there is no such active key.
+    public func revokeKey(_ id: String) throws(EngineError) {
+        let now = clock.now()
+        let done: Bool
+        do { done = try committer.run { store in try store.revokeKey(id, at: now) } } catch {
+            throw EngineError.wrap(error)
+        }
+        if !done {
+            throw .notFound("no active key \"\(id)\"; see `regie partner key list`")
+        }
+    }
+
+    /// The key a bearer token belongs to, if it is a valid, unrevoked key. The comparison of hashes takes the same
+    /// time wherever they differ.
+    public func authenticate(_ token: String) -> CaseStore.APIKeyRow? {
+        guard token.hasPrefix(Self.keyPrefix), token.utf8.count > Self.keyPrefix.utf8.count + 11 else { return nil }
+        let id = String(token.dropFirst(Self.keyPrefix.count).prefix(10))
+        guard let row = try? read({ try $0.key(id) }), row.revokedAt == nil else { return nil }
+        let given = Array(Self.sha256Hex(token).utf8)
+        return Crypto.constantTimeEquals(given, Array(row.hash.utf8)) ? row : nil
+    }
+
+    static func sha256Hex(_ text: String) -> String { Crypto.hex(Crypto.sha256(Array(text.utf8))) }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var out: [UInt8] = []
+        var i = 0
+        while i + 2 < bytes.count {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [18, 12, 6, 0].map { table[Int((n >> $0) & 63)] }
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest > 0 {
+            let n = UInt32(bytes[i]) << 16 | (rest > 1 ? UInt32(bytes[i + 1]) << 8 : 0)
+            out += [18, 12, 6].prefix(rest + 1).map { table[Int((n >> $0) & 63)] }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: Access log
+
+    /// Appends a record to the access log and returns once it is durable.
+    public func audit(_ entry: AuditEntry) throws(EngineError) {
+        do {
+            try committer.run { store in try Self.append(entry, to: store) }
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    static func append(_ entry: AuditEntry, to store: CaseStore) throws {
+        try store.appendAudit(entry) { sha256Hex($0) }
+    }
+
+    /// Records of the access log, in order.
+    public func auditRecords(_ filter: CaseStore.AuditFilter) throws(EngineError) -> [AuditEntry] {
+        try read { try $0.audit(filter) }
+    }
+
+    /// The outcome of checking the access log's hash chain.
+    public struct AuditVerification: Sendable {
+        /// Records checked.
+        public var checked: Int
+        /// The first record that does not fit the chain, and why.
+        public var firstBroken: (id: Int64, reason: String)?
+    }
+
+    /// Recomputes every record's hash and its link to the one before.
+    public func verifyAudit() throws(EngineError) -> AuditVerification {
+        var checked = 0
+        var previous = ""
+        var expectedId: Int64 = 1
+        while true {
+            var filter = CaseStore.AuditFilter()
+            filter.afterId = expectedId - 1
+            filter.limit = 5000
+            let page = try auditRecords(filter)
+            if page.isEmpty { return AuditVerification(checked: checked, firstBroken: nil) }
+            for e in page {
+                let id = e.id ?? 0
+                if id != expectedId {
+                    return AuditVerification(
+                        checked: checked, firstBroken: (expectedId, "record \(expectedId) is missing"))
+                }
+                if e.previousHash != previous {
+                    return AuditVerification(
+                        checked: checked,
+                        firstBroken: (
+                            id, "its previous-hash does not match record \(id - 1); a record was removed or altered"
+                        ))
+                }
+                if e.hash != Self.sha256Hex(e.chainedText(id: id, previousHash: previous)) {
+                    return AuditVerification(
+                        checked: checked, firstBroken: (id, "its content does not match its hash; it was altered"))
+                }
+                previous = e.hash
+                expectedId += 1
+                checked += 1
+            }
+        }
+    }
+
+    /// The pseudonym of a BSN, to find a client's records.
+    /// - Throws: `EngineError` for an invalid BSN or a missing pseudonym secret.
+    public func clientKey(bsn: String) throws(EngineError) -> String {
+        do {
+            let checked = try BSN(bsn)
+            guard let pseudonymizer else {
+                throw EngineError.environment(
+                    "no pseudonym secret: set \(Pseudonymizer.environmentVariable) or run `regie init` to create one beside the database"
+                )
+            }
+            return pseudonymizer.pseudonym(checked)
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+}
+
+extension Engine {
+    /// Answers "is this person known in the network?" like the verwijsindex: only the regiehouders (organisation and
+    /// contact) of the client's open cases, never why. Each regiehouder is told of the match (`lookup.match` in the
+    /// outbox), and the lookup is logged, in one transaction.
+    /// - Parameters:
+    ///   - bsn: checked, pseudonymised, then forgotten.
+    ///   - partner: who asks; a regiehouder is not told of its own lookup.
+    ///   - audit: the access-log record; its client pseudonym and detail are filled in.
+    public func lookup(bsn: String, by partner: String, audit: AuditEntry) throws(EngineError) -> [RegieHolder] {
+        let key = try clientKey(bsn: bsn)
+        let now = clock.now()
+        do {
+            return try committer.run { store in
+                var filter = CaseFilter()
+                filter.clientKey = key
+                let cases = try store.cases(filter)
+                for c in cases where c.regie.partner != partner {
+                    try store.appendNotification(
+                        Notification(
+                            caseId: c.id, sequence: c.sequence, topic: "lookup.match", recipients: [c.regie.partner],
+                            event: "lookup", level: c.level),
+                        at: now)
+                }
+                var entry = audit
+                entry.clientKey = key
+                entry.detail = cases.isEmpty ? "no match" : "match: \(cases.count) open case(s)"
+                try Self.append(entry, to: store)
+                var seen = Set<String>()
+                return cases.map(\.regie).filter { seen.insert($0.partner + "|" + ($0.contact ?? "")).inserted }
+            }
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// Appends several access-log records in one durable transaction (a list shows several clients' cases).
+    public func audit(batch entries: [AuditEntry]) throws(EngineError) {
+        guard !entries.isEmpty else { return }
+        do {
+            try committer.run { store in
+                for e in entries { try Self.append(e, to: store) }
+            }
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+}
+
+extension Engine {
+    /// What a partner may see of a case and the roles it holds there; nil when it may not see the case.
+    public func access(to record: CaseRecord, for partner: String) -> CaseAccess? {
+        guard let machine = try? machine(for: record.workflow, version: record.version) else { return nil }
+        return CaseAccess.evaluate(record, partner: config.partner(partner), machine: machine)
+    }
+
+    /// The roles that may fire an event on a case in its current state.
+    public func roles(allowedFor event: String, on record: CaseRecord) -> Set<Role> {
+        (try? machine(for: record.workflow, version: record.version))?.roles(allowedFor: event, in: record.state) ?? []
+    }
+
+    /// The events a partner could fire in the case's state, given its roles (the rules may still refuse one).
+    public func events(for access: CaseAccess, on record: CaseRecord) -> [String] {
+        guard let machine = try? machine(for: record.workflow, version: record.version), record.closedAt == nil else {
+            return []
+        }
+        let roles = Set(access.roles)
+        return machine.allowedEvents(in: record.state).filter {
+            !machine.roles(allowedFor: $0, in: record.state).isDisjoint(with: roles)
+        }
+    }
+
+    /// The owners of the case's current level.
+    public func levelOwners(of record: CaseRecord) -> [String] {
+        (try? machine(for: record.workflow, version: record.version))?.levelOwners(of: record) ?? []
+    }
+
+    /// Cases for the partner API: the filter's cases that the partner may see, with its access to each.
+    public func visibleCases(
+        to partner: String, state: String?, level: Int?, workflow: String?, stalled: Bool
+    ) throws(EngineError) -> [(CaseRecord, CaseAccess)] {
+        var filter = CaseFilter()
+        filter.state = state
+        filter.level = level
+        filter.workflow = workflow
+        filter.includeClosed = state != nil
+        filter.takingPartOrEscalated = partner
+        filter.limit = 100_000
+        if stalled { filter.stalled = stalledFilter() }
+        let records = try read { try $0.cases(filter) }
+        return records.compactMap { r in access(to: r, for: partner).map { (r, $0) } }
+    }
+}

@@ -1,0 +1,389 @@
+/// The OpenAPI 3.0 description of the partner API, served at `/v1/openapi.json`. It is written by hand, as the API's
+/// contract: a test checks that it describes exactly the routes `PartnerAPI` serves, and that the responses in the
+/// tests validate against its schemas.
+enum OpenAPIDocument {
+    static let text = #"""
+        {
+          "openapi": "3.0.3",
+          "info": {
+            "title": "Regie partner API",
+            "version": "1.0.0",
+            "description": "Case status and actions for the partners of a care network. A partner sees a case only while it takes part in it or owns its current escalation level; any other case is answered with 404, as if it did not exist. Within a case, what a partner sees depends on its domain and role (`view`: `full`, `status` or `outcome`). Every read and write is logged in the access log (NEN 7513). Errors are `application/problem+json` (RFC 9457).",
+            "contact": { "name": "Functioneel beheer Regie", "email": "beheer@regie.example" }
+          },
+          "servers": [{ "url": "/", "description": "this server" }],
+          "security": [{ "apiKey": [] }],
+          "tags": [
+            { "name": "cases", "description": "Cases, their timelines and their events" },
+            { "name": "network", "description": "The escalation board and the person lookup" },
+            { "name": "service", "description": "The API itself: description, health and metrics" }
+          ],
+          "paths": {
+            "/v1/openapi.json": {
+              "get": {
+                "tags": ["service"], "operationId": "getOpenAPI", "summary": "This description", "security": [],
+                "responses": {
+                  "200": { "description": "The OpenAPI 3.0 description", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "type": "object" } } } }
+                }
+              }
+            },
+            "/v1/health": {
+              "get": {
+                "tags": ["service"], "operationId": "getHealth", "summary": "Whether the service and its database work", "security": [],
+                "responses": {
+                  "200": { "description": "Healthy", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" },
+                      "example": { "status": "ok", "version": "1.0.0", "startedAt": "2026-11-23T08:00:00Z", "checks": { "database": "ok", "nextTimerDue": "2026-11-24T23:00:00Z" } } } } },
+                  "503": { "description": "The database cannot be read", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }
+                }
+              }
+            },
+            "/metrics": {
+              "get": {
+                "tags": ["service"], "operationId": "getMetrics", "summary": "Metrics in the Prometheus text format", "security": [],
+                "description": "Requests by route and status, a latency histogram, open cases by level, timers pending and overdue, and the scheduler's lag.",
+                "responses": {
+                  "200": { "description": "Prometheus text exposition format 0.0.4", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "text/plain": { "schema": { "type": "string" }, "example": "regie_http_requests_total{route=\"GET /v1/cases/{caseId}\",status=\"200\"} 12\n" } } }
+                }
+              }
+            },
+            "/v1/cases": {
+              "get": {
+                "tags": ["cases"], "operationId": "listCases", "summary": "The cases the caller may see",
+                "description": "Open cases the caller takes part in or whose current escalation level it owns, most recently changed first. Filter by `state` (which includes closed cases in that state), `level`, `stalled` and `workflow`.",
+                "parameters": [
+                  { "$ref": "#/components/parameters/XRegieUser" },
+                  { "name": "state", "in": "query", "schema": { "type": "string" }, "example": "regie-toegewezen", "description": "Only cases in this state" },
+                  { "name": "level", "in": "query", "schema": { "type": "integer", "minimum": 0, "maximum": 3 }, "example": 1, "description": "Only cases at this escalation level" },
+                  { "name": "stalled", "in": "query", "schema": { "type": "boolean" }, "example": true, "description": "Only stalled cases: an overdue deadline, or no activity for the workflow's stalledAfter" },
+                  { "name": "workflow", "in": "query", "schema": { "type": "string" }, "example": "netwerkcasus", "description": "Only cases of this workflow" },
+                  { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1, "default": 1 }, "example": 1 },
+                  { "name": "pageSize", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 20 }, "example": 20 }
+                ],
+                "responses": {
+                  "200": { "description": "One page of cases", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CaseList" },
+                      "example": { "cases": [{ "id": "c-01jd8x2k3m4n5p6q", "workflow": "netwerkcasus", "view": "full", "state": "regie-toegewezen", "level": 1, "regie": { "partner": "bw-aanbieder", "name": "Voorbeeld BW-aanbieder", "contact": "regie@bw-aanbieder.example" }, "updatedAt": "2026-11-23T09:12:00Z", "_links": { "self": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" } } }],
+                        "page": 1, "pageSize": 20, "total": 1, "_links": { "self": { "href": "/v1/cases?page=1" } } } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              },
+              "post": {
+                "tags": ["cases"], "operationId": "openCase", "summary": "Open a case",
+                "description": "Opens a case of a workflow. The caller becomes its regiehouder, or, when it names another partner as `regie`, its melder. A BSN is checked, turned into the regional pseudonym and forgotten.",
+                "parameters": [{ "$ref": "#/components/parameters/XRegieUser" }, { "$ref": "#/components/parameters/IdempotencyKey" }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OpenCaseRequest" },
+                  "example": { "workflow": "netwerkcasus", "bsn": "111222333", "gemeente": "gemeente-haarlem", "contact": "J. de Vries" } } } },
+                "responses": {
+                  "201": { "description": "The case, as the caller may see it",
+                    "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" }, "ETag": { "$ref": "#/components/headers/ETag" }, "Location": { "schema": { "type": "string" }, "description": "The case's URL", "example": "/v1/cases/c-01jd8x2k3m4n5p6q" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Case" }, "examples": { "full": { "$ref": "#/components/examples/CaseFull" } } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+                  "422": { "$ref": "#/components/responses/Forbidden" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
+            "/v1/cases/{caseId}": {
+              "get": {
+                "tags": ["cases"], "operationId": "getCase", "summary": "One case",
+                "description": "The case as the caller may see it. `view` says how much: `full` (care content included), `status` (state, level and who holds regie; for safety partners and housing) or `outcome` (for a melder: only the outcomes it is entitled to). The ETag is the case's sequence; send it as If-Match when firing an event.",
+                "parameters": [{ "$ref": "#/components/parameters/CaseId" }, { "$ref": "#/components/parameters/XRegieUser" }],
+                "responses": {
+                  "200": { "description": "The case", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" }, "ETag": { "$ref": "#/components/headers/ETag" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Case" },
+                      "examples": { "full": { "$ref": "#/components/examples/CaseFull" }, "status": { "$ref": "#/components/examples/CaseStatus" }, "outcome": { "$ref": "#/components/examples/CaseOutcome" } } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
+            "/v1/cases/{caseId}/events": {
+              "get": {
+                "tags": ["cases"], "operationId": "listCaseEvents", "summary": "The case's timeline, as the caller may see it",
+                "parameters": [{ "$ref": "#/components/parameters/CaseId" }, { "$ref": "#/components/parameters/XRegieUser" }],
+                "responses": {
+                  "200": { "description": "The events, oldest first", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/EventList" },
+                      "example": { "caseId": "c-01jd8x2k3m4n5p6q", "view": "status", "events": [{ "sequence": 1, "at": "2026-11-23T08:00:00Z", "event": "geopend", "to": "aangemeld" }], "_links": { "case": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" } } } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              },
+              "post": {
+                "tags": ["cases"], "operationId": "fireCaseEvent", "summary": "Fire an event on the case",
+                "description": "Fires a workflow event in one of the caller's roles in the case (`role`, or the first of its roles that the event allows). With If-Match the event is refused (409) when the case has moved on; with Idempotency-Key a retry has one effect and gets the same answer. A transition the rules forbid gets 422 with the rule's reason.",
+                "parameters": [{ "$ref": "#/components/parameters/CaseId" }, { "$ref": "#/components/parameters/XRegieUser" }, { "$ref": "#/components/parameters/IfMatch" }, { "$ref": "#/components/parameters/IdempotencyKey" }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FireEventRequest" },
+                  "example": { "event": "opschalen", "motivation": "geen passende plek na drie weken" } } } },
+                "responses": {
+                  "200": { "description": "The case after the event", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" }, "ETag": { "$ref": "#/components/headers/ETag" },
+                      "Idempotent-Replayed": { "schema": { "type": "string", "enum": ["true"] }, "description": "Present when the answer was replayed for a repeated Idempotency-Key" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Case" }, "examples": { "full": { "$ref": "#/components/examples/CaseFull" } } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "409": { "$ref": "#/components/responses/Conflict" },
+                  "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+                  "422": { "$ref": "#/components/responses/Forbidden" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
+            "/v1/escalations": {
+              "get": {
+                "tags": ["network"], "operationId": "listEscalations", "summary": "The escalation board: cases at a level the caller owns",
+                "description": "Overdue first, then by time left before the level's deadline.",
+                "parameters": [{ "$ref": "#/components/parameters/XRegieUser" }],
+                "responses": {
+                  "200": { "description": "The board", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/EscalationBoard" },
+                      "example": { "partner": "ketenregisseur-zkih", "cases": [{ "id": "c-01jd8x2k3m4n5p6q", "workflow": "netwerkcasus", "state": "regie-toegewezen", "level": 2, "levelName": "ketenregie", "regie": { "partner": "bw-aanbieder", "name": "Voorbeeld BW-aanbieder", "contact": "regie@bw-aanbieder.example" }, "since": "2026-11-20T10:00:00Z", "dueAt": "2026-11-27T23:00:00Z", "overdue": false, "secondsLeft": 309600, "timeLeft": "3 days", "_links": { "self": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" } } }] } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
+            "/v1/lookups": {
+              "post": {
+                "tags": ["network"], "operationId": "lookupPerson", "summary": "Is this person known in the network?",
+                "description": "Like the verwijsindex: answers only whether open cases exist for the person and whom to contact (their regiehouders), never why. Each regiehouder is told of the match. The BSN is sent in the body, never in the URL, and is not stored.",
+                "parameters": [{ "$ref": "#/components/parameters/XRegieUser" }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LookupRequest" }, "example": { "bsn": "111222333" } } } },
+                "responses": {
+                  "200": { "description": "Known or not, and whom to contact", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LookupResult" },
+                      "example": { "known": true, "contacts": [{ "partner": "bw-aanbieder", "name": "Voorbeeld BW-aanbieder", "contact": "regie@bw-aanbieder.example" }] } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            }
+          },
+          "components": {
+            "securitySchemes": {
+              "apiKey": { "type": "http", "scheme": "bearer", "description": "A partner's API key (`rgk_...`), created with `regie partner key create PARTNER`" }
+            },
+            "headers": {
+              "API-Version": { "description": "The full version of the API", "schema": { "type": "string" }, "example": "1.0.0" },
+              "ETag": { "description": "The case's sequence, in quotes; send it back as If-Match", "schema": { "type": "string" }, "example": "\"7\"" }
+            },
+            "parameters": {
+              "CaseId": { "name": "caseId", "in": "path", "required": true, "schema": { "type": "string" }, "example": "c-01jd8x2k3m4n5p6q" },
+              "XRegieUser": { "name": "X-Regie-User", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 200 }, "example": "j.jansen", "description": "The person acting in the partner's system; recorded in the access log and on events" },
+              "IfMatch": { "name": "If-Match", "in": "header", "required": false, "schema": { "type": "string" }, "example": "\"7\"", "description": "The ETag (sequence) the caller last saw; the event is refused with 409 when the case has changed since" },
+              "IdempotencyKey": { "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 200 }, "example": "5f0c6c1e-8d7a-4a57-9a53-2f1f1c1f0b11", "description": "A repeated request with the same key and body has one effect and gets the same answer" }
+            },
+            "responses": {
+              "BadRequest": { "description": "A parameter or the body is not valid", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
+                  "example": { "type": "urn:regie:problem:invalid-params", "title": "A parameter is not valid", "status": 400, "detail": "query.level: must be a level from 0 to 3", "instance": "/v1/cases", "invalidParams": [{ "name": "query.level", "code": "range", "reason": "must be a level from 0 to 3" }] } } } },
+              "Unauthorized": { "description": "No key, an unknown key or a revoked key", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" }, "WWW-Authenticate": { "schema": { "type": "string" }, "example": "Bearer realm=\"regie\"" } },
+                "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
+                  "example": { "type": "urn:regie:problem:unauthorized", "title": "No valid API key", "status": 401, "detail": "send a valid, unrevoked API key as `Authorization: Bearer rgk_...`", "instance": "/v1/cases" } } } },
+              "NotFound": { "description": "No such case, or one the caller does not take part in (the two are not told apart)", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
+                  "example": { "type": "urn:regie:problem:not-found", "title": "Not found", "status": 404, "detail": "no case \"c-01jd8x2k3m4n5p6q\" that you take part in", "instance": "/v1/cases/c-01jd8x2k3m4n5p6q" } } } },
+              "Conflict": { "description": "The case changed since the If-Match sequence", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
+                  "example": { "type": "urn:regie:problem:stale-sequence", "title": "The case has changed", "status": 409, "detail": "case c-01jd8x2k3m4n5p6q is at sequence 8, not 7: it changed since you read it; read it again and retry" } } } },
+              "UnsupportedMediaType": { "description": "The body is not JSON", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
+                  "example": { "type": "urn:regie:problem:unsupported-media-type", "title": "Unsupported media type", "status": 415, "detail": "send the body as JSON with `Content-Type: application/json`" } } } },
+              "Forbidden": { "description": "The workflow's rules do not allow this, with the rule's reason", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
+                  "example": { "type": "urn:regie:problem:forbidden-transition", "title": "The rules do not allow this", "status": 422, "detail": "role betrokken may not fire \"opschalen\"; allowed roles: regiehouder, procesregisseur", "invalidParams": [{ "name": "body.event", "code": "wrongRole", "reason": "role betrokken may not fire \"opschalen\"; allowed roles: regiehouder, procesregisseur" }] } } } },
+              "InternalError": { "description": "The server could not complete the request", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
+                  "example": { "type": "urn:regie:problem:internal", "title": "Internal error", "status": 500, "detail": "the server could not complete the request; it is logged" } } } }
+            },
+            "examples": {
+              "CaseFull": { "summary": "A care partner taking part", "value": {
+                "id": "c-01jd8x2k3m4n5p6q", "workflow": "netwerkcasus", "view": "full", "yourRoles": ["regiehouder"], "version": 2, "state": "regie-toegewezen", "level": 0, "levelName": "regulier",
+                "regie": { "partner": "bw-aanbieder", "name": "Voorbeeld BW-aanbieder", "contact": "regie@bw-aanbieder.example" }, "suspended": false, "sequence": 3,
+                "openedAt": "2026-11-23T08:00:00Z", "updatedAt": "2026-11-23T09:12:00Z", "closedAt": null,
+                "partners": [{ "partner": "bw-aanbieder", "role": "regiehouder" }, { "partner": "ggz-aanbieder", "role": "betrokken" }],
+                "deadlines": [{ "name": "stagnatie", "dueAt": "2026-12-07T23:00:00Z", "paused": false }],
+                "municipality": "gemeente-haarlem", "fields": {}, "handover": null, "opdracht": null, "links": [],
+                "allowedEvents": ["plan-vastgesteld", "opschalen", "opschorten"],
+                "_links": { "self": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" }, "events": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q/events" } } } },
+              "CaseStatus": { "summary": "A safety partner taking part", "value": {
+                "id": "c-01jd8x2k3m4n5p6q", "workflow": "netwerkcasus", "view": "status", "yourRoles": ["betrokken"], "version": 2, "state": "regie-toegewezen", "level": 1, "levelName": "procesregie",
+                "regie": { "partner": "bw-aanbieder", "name": "Voorbeeld BW-aanbieder", "contact": "regie@bw-aanbieder.example" }, "suspended": false, "sequence": 5,
+                "openedAt": "2026-11-23T08:00:00Z", "updatedAt": "2026-11-23T09:12:00Z", "closedAt": null, "allowedEvents": [],
+                "_links": { "self": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" }, "events": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q/events" } } } },
+              "CaseOutcome": { "summary": "The melder of a referral", "value": {
+                "id": "c-01jd8x2k3m4n5p6q", "workflow": "bemoeizorg", "view": "outcome", "yourRoles": ["melder"], "status": "afgerond",
+                "openedAt": "2026-11-23T08:00:00Z", "closedAt": "2026-12-01T15:00:00Z", "outcomes": [{ "sequence": 6, "at": "2026-12-01T15:00:00Z", "event": "afsluiten", "uitkomst": "in-zorg" }],
+                "_links": { "self": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" }, "events": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q/events" } } } }
+            },
+            "schemas": {
+              "Problem": {
+                "type": "object", "required": ["type", "title", "status", "detail"], "additionalProperties": false,
+                "properties": {
+                  "type": { "type": "string", "description": "urn:regie:problem: and a slug naming the kind of problem" },
+                  "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string", "description": "What was wrong, and what to do" },
+                  "instance": { "type": "string" },
+                  "invalidParams": { "type": "array", "items": { "$ref": "#/components/schemas/InvalidParam" } }
+                }
+              },
+              "InvalidParam": {
+                "type": "object", "required": ["name", "code", "reason"], "additionalProperties": false,
+                "properties": { "name": { "type": "string", "example": "body.event" }, "code": { "type": "string" }, "reason": { "type": "string" } }
+              },
+              "Link": { "type": "object", "required": ["href"], "additionalProperties": false, "properties": { "href": { "type": "string" } } },
+              "Regie": {
+                "type": "object", "required": ["partner"], "additionalProperties": false,
+                "properties": { "partner": { "type": "string" }, "name": { "type": "string", "nullable": true }, "contact": { "type": "string", "nullable": true } }
+              },
+              "Participant": {
+                "type": "object", "required": ["partner", "role"], "additionalProperties": false,
+                "properties": { "partner": { "type": "string" }, "role": { "$ref": "#/components/schemas/Role" } }
+              },
+              "Role": { "type": "string", "enum": ["regiehouder", "betrokken", "procesregisseur", "ketenregisseur", "bestuurlijk", "melder"] },
+              "Outcome": {
+                "type": "object", "required": ["sequence", "at", "event"], "additionalProperties": false,
+                "properties": { "sequence": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "event": { "type": "string" }, "uitkomst": { "type": "string", "nullable": true } }
+              },
+              "Case": {
+                "type": "object", "required": ["id", "workflow", "view", "yourRoles", "_links"], "additionalProperties": false,
+                "description": "A case as the caller may see it. `full` has every property; `status` has no partners, deadlines, municipality, fields, handover, opdracht or links; `outcome` has only id, workflow, status, openedAt, closedAt and outcomes.",
+                "properties": {
+                  "id": { "type": "string" }, "workflow": { "type": "string" },
+                  "view": { "type": "string", "enum": ["full", "status", "outcome"] },
+                  "yourRoles": { "type": "array", "items": { "$ref": "#/components/schemas/Role" } },
+                  "version": { "type": "integer" }, "state": { "type": "string" },
+                  "level": { "type": "integer", "minimum": 0, "maximum": 3 }, "levelName": { "type": "string", "nullable": true },
+                  "regie": { "$ref": "#/components/schemas/Regie" },
+                  "suspended": { "type": "boolean" }, "sequence": { "type": "integer" },
+                  "openedAt": { "type": "string", "format": "date-time" }, "updatedAt": { "type": "string", "format": "date-time" },
+                  "closedAt": { "type": "string", "format": "date-time", "nullable": true },
+                  "status": { "type": "string", "enum": ["lopend", "afgerond"] },
+                  "outcomes": { "type": "array", "items": { "$ref": "#/components/schemas/Outcome" } },
+                  "partners": { "type": "array", "items": { "$ref": "#/components/schemas/Participant" } },
+                  "deadlines": { "type": "array", "items": { "type": "object", "required": ["name", "dueAt", "paused"], "additionalProperties": false,
+                    "properties": { "name": { "type": "string" }, "dueAt": { "type": "string", "format": "date-time" }, "paused": { "type": "boolean" } } } },
+                  "municipality": { "type": "string", "nullable": true },
+                  "fields": { "type": "object", "additionalProperties": { "type": "string" } },
+                  "handover": { "type": "object", "nullable": true, "description": "A warm handover under way: from, to, subject, stage and its moments" },
+                  "opdracht": { "type": "object", "nullable": true, "description": "An opdracht from a doorzettingsbesluit under way" },
+                  "links": { "type": "array", "items": { "type": "object" }, "description": "Linked cases: caseId, workflow, direction" },
+                  "allowedEvents": { "type": "array", "items": { "type": "string" }, "description": "Events the caller's roles allow in this state (the rules may still refuse one)" },
+                  "_links": { "type": "object", "required": ["self"], "additionalProperties": false,
+                    "properties": { "self": { "$ref": "#/components/schemas/Link" }, "events": { "$ref": "#/components/schemas/Link" } } }
+                }
+              },
+              "CaseSummary": {
+                "type": "object", "required": ["id", "workflow", "view", "_links"], "additionalProperties": false,
+                "properties": {
+                  "id": { "type": "string" }, "workflow": { "type": "string" }, "view": { "type": "string", "enum": ["full", "status", "outcome"] },
+                  "state": { "type": "string" }, "level": { "type": "integer" }, "regie": { "$ref": "#/components/schemas/Regie" },
+                  "updatedAt": { "type": "string", "format": "date-time" }, "status": { "type": "string", "enum": ["lopend", "afgerond"] },
+                  "_links": { "type": "object", "required": ["self"], "additionalProperties": false, "properties": { "self": { "$ref": "#/components/schemas/Link" } } }
+                }
+              },
+              "CaseList": {
+                "type": "object", "required": ["cases", "page", "pageSize", "total", "_links"], "additionalProperties": false,
+                "properties": {
+                  "cases": { "type": "array", "items": { "$ref": "#/components/schemas/CaseSummary" } },
+                  "page": { "type": "integer" }, "pageSize": { "type": "integer" }, "total": { "type": "integer" },
+                  "_links": { "type": "object", "required": ["self"], "additionalProperties": false,
+                    "properties": { "self": { "$ref": "#/components/schemas/Link" }, "next": { "$ref": "#/components/schemas/Link" }, "prev": { "$ref": "#/components/schemas/Link" } } }
+                }
+              },
+              "Event": {
+                "type": "object", "required": ["sequence", "at", "event"], "additionalProperties": false,
+                "description": "In the full view with actor and payload; in the status view with the states and level only; in the outcome view only the outcomes.",
+                "properties": {
+                  "sequence": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "event": { "type": "string" },
+                  "actor": { "type": "object", "required": ["partner", "role"], "additionalProperties": false,
+                    "properties": { "partner": { "type": "string" }, "person": { "type": "string", "nullable": true }, "role": { "type": "string" } } },
+                  "payload": { "type": "object" },
+                  "from": { "type": "string" }, "to": { "type": "string" }, "level": { "type": "integer" },
+                  "uitkomst": { "type": "string", "nullable": true }
+                }
+              },
+              "EventList": {
+                "type": "object", "required": ["caseId", "view", "events", "_links"], "additionalProperties": false,
+                "properties": {
+                  "caseId": { "type": "string" }, "view": { "type": "string", "enum": ["full", "status", "outcome"] },
+                  "events": { "type": "array", "items": { "$ref": "#/components/schemas/Event" } },
+                  "_links": { "type": "object", "required": ["case"], "additionalProperties": false, "properties": { "case": { "$ref": "#/components/schemas/Link" } } }
+                }
+              },
+              "FireEventRequest": {
+                "type": "object", "required": ["event"], "additionalProperties": false,
+                "properties": {
+                  "event": { "type": "string", "example": "opschalen" },
+                  "role": { "$ref": "#/components/schemas/Role" },
+                  "note": { "type": "string" }, "target": { "type": "string", "description": "The partner the event is about (hand over to, add, assign)" },
+                  "motivation": { "type": "string" }, "timer": { "type": "string", "description": "For verlengen: the deadline to extend" },
+                  "days": { "type": "integer", "minimum": 1, "maximum": 366, "description": "For verlengen: by how many working days" },
+                  "fields": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Fields the transition declares" }
+                }
+              },
+              "OpenCaseRequest": {
+                "type": "object", "required": ["workflow"], "additionalProperties": false,
+                "properties": {
+                  "workflow": { "type": "string", "example": "netwerkcasus" },
+                  "regie": { "type": "string", "description": "The regiehouder; the caller when omitted (else the caller is the melder)" },
+                  "contact": { "type": "string", "description": "The regiehouder's contact person" },
+                  "bsn": { "type": "string", "pattern": "^[0-9]{9}$", "description": "Pseudonymised, never stored" },
+                  "fields": { "type": "object", "additionalProperties": { "type": "string" } },
+                  "gemeente": { "type": "string", "description": "The responsible municipality (woonplaatsbeginsel)" },
+                  "from": { "type": "string", "description": "A case the caller takes part in, from which this one is opened (linked both ways)" }
+                }
+              },
+              "EscalationBoard": {
+                "type": "object", "required": ["partner", "cases"], "additionalProperties": false,
+                "properties": {
+                  "partner": { "type": "string" },
+                  "cases": { "type": "array", "items": { "type": "object", "required": ["id", "workflow", "state", "level", "regie", "overdue", "_links"], "additionalProperties": false,
+                    "properties": {
+                      "id": { "type": "string" }, "workflow": { "type": "string" }, "state": { "type": "string" }, "level": { "type": "integer" },
+                      "levelName": { "type": "string", "nullable": true }, "regie": { "$ref": "#/components/schemas/Regie" },
+                      "since": { "type": "string", "format": "date-time", "nullable": true }, "dueAt": { "type": "string", "format": "date-time", "nullable": true },
+                      "overdue": { "type": "boolean" }, "secondsLeft": { "type": "integer", "nullable": true, "description": "Negative when overdue" },
+                      "timeLeft": { "type": "string", "nullable": true },
+                      "_links": { "type": "object", "required": ["self"], "additionalProperties": false, "properties": { "self": { "$ref": "#/components/schemas/Link" } } }
+                    } } }
+                }
+              },
+              "LookupRequest": {
+                "type": "object", "required": ["bsn"], "additionalProperties": false,
+                "properties": { "bsn": { "type": "string", "pattern": "^[0-9]{9}$", "example": "111222333" } }
+              },
+              "LookupResult": {
+                "type": "object", "required": ["known", "contacts"], "additionalProperties": false,
+                "properties": {
+                  "known": { "type": "boolean" },
+                  "contacts": { "type": "array", "items": { "$ref": "#/components/schemas/Regie" } }
+                }
+              },
+              "Health": {
+                "type": "object", "required": ["status", "version", "startedAt", "checks"], "additionalProperties": false,
+                "properties": {
+                  "status": { "type": "string", "enum": ["ok", "failing"] }, "version": { "type": "string" },
+                  "startedAt": { "type": "string", "format": "date-time" },
+                  "checks": { "type": "object", "required": ["database"], "additionalProperties": false,
+                    "properties": { "database": { "type": "string" }, "nextTimerDue": { "type": "string", "format": "date-time", "nullable": true } } }
+                }
+              }
+            }
+          }
+        }
+        """#
+}

@@ -1,0 +1,310 @@
+public import RegieCore
+public import RegieEngine
+internal import RegieStore
+internal import Foundation
+
+/// The partner API (`/v1`): routes each request, authenticates the partner, lets it see and do only what its part in
+/// a case allows, logs every access of a case to the access log, and answers errors as problem+json.
+public final class PartnerAPI: Sendable {
+    /// The full version, sent as `API-Version` on every response; the major version is in the path.
+    public static let version = "1.0.0"
+
+    let engine: Engine
+    let trustedProxies: Set<String>
+    let metrics: APIMetrics
+    /// When the API started, for health.
+    let startedAt: Instant
+
+    /// Every operation. The OpenAPI description describes exactly these (a test checks it).
+    static let routes: [Route] = [
+        Route("GET", "/v1/openapi.json", "getOpenAPI", .service, authenticated: false),
+        Route("GET", "/v1/health", "getHealth", .service, authenticated: false),
+        Route("GET", "/metrics", "getMetrics", .service, authenticated: false),
+        Route("GET", "/v1/cases", "listCases", .read),
+        Route("POST", "/v1/cases", "openCase", .write),
+        Route("GET", "/v1/cases/{caseId}", "getCase", .read),
+        Route("GET", "/v1/cases/{caseId}/events", "listCaseEvents", .read),
+        Route("POST", "/v1/cases/{caseId}/events", "fireCaseEvent", .write),
+        Route("GET", "/v1/escalations", "listEscalations", .read),
+        Route("POST", "/v1/lookups", "lookupPerson", .lookup),
+    ]
+
+    /// Creates the API on an engine.
+    /// - Parameter trustedProxies: addresses whose `X-Forwarded-For` is believed (the reverse proxy's).
+    public init(engine: Engine, trustedProxies: Set<String> = []) {
+        self.engine = engine
+        self.trustedProxies = trustedProxies
+        self.metrics = APIMetrics(routes: Self.routes.map(\.name))
+        self.startedAt = engine.clock.now()
+    }
+
+    /// One request being answered: who asks, about what, and what the access log should say.
+    struct Call {
+        let request: HTTPRequest
+        let route: Route
+        let params: [String: String]
+        let address: String
+        let person: String?
+        var key: CaseStore.APIKeyRow?
+        var partner: Partner?
+        /// The cases this request touched, for the access log (one record each).
+        var touched: [(caseId: String, clientKey: String?)] = []
+        var detail: String?
+        /// Set when the engine already wrote the access-log record in the transaction of the change.
+        var audited = false
+
+        var partnerId: String { partner?.id ?? key?.partner ?? "-" }
+
+        func auditEntry(
+            at: Instant, outcome: AuditEntry.Outcome, status: Int, caseId: String? = nil, clientKey: String? = nil
+        ) -> AuditEntry {
+            AuditEntry(
+                at: at, channel: .api, action: route.access.rawValue, resource: route.name, caseId: caseId,
+                clientKey: clientKey, partner: partnerId, person: person, outcome: outcome, status: status,
+                detail: detail, address: address)
+        }
+    }
+
+    /// A successful answer.
+    struct Reply {
+        var status = 200
+        var body: JSONValue
+        var headers: [(String, String)] = []
+        var contentType = "application/json"
+        var rawBody: [UInt8]?
+    }
+
+    /// Answers one request. Never throws: every failure becomes a problem response.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let started = monotonicSeconds()
+        let path = Substring(request.path)
+        var matched: (Route, [String: String])?
+        var allowed: [String] = []
+        for route in Self.routes {
+            guard let params = route.match(path) else { continue }
+            if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
+                matched = (route, params)
+                break
+            }
+            allowed.append(route.method)
+        }
+        guard let (route, params) = matched else {
+            let problem: APIProblem
+            if !allowed.isEmpty {
+                problem = APIProblem(
+                    405, "method-not-allowed", "Method not allowed",
+                    "\(request.method) is not allowed on \(request.path); allowed: \(allowed.joined(separator: ", "))",
+                    headers: [("Allow", allowed.joined(separator: ", "))])
+            } else if path.count > 1 && path.hasSuffix("/") {
+                problem = .notFound("\(request.path) has a trailing slash; use \(path.dropLast())")
+            } else {
+                problem = .notFound("no resource at \(request.path); the API is described at /v1/openapi.json")
+            }
+            metrics.record(route: nil, status: problem.status, seconds: monotonicSeconds() - started)
+            return render(problem, instance: request.path)
+        }
+        var call = Call(
+            request: request, route: route, params: params,
+            address: request.clientAddress(trustedProxies: trustedProxies),
+            person: request.headers["x-regie-user"].map { String($0.prefix(200)) })
+        let result: Result<Reply, APIProblem>
+        do throws(APIProblem) {
+            if route.authenticated { try authenticate(&call) }
+            result = .success(try dispatch(&call))
+        } catch {
+            result = .failure(error)
+        }
+        let status: Int
+        let response: HTTPResponse
+        switch result {
+        case .success(let reply):
+            status = reply.status
+            response = render(reply)
+        case .failure(let problem):
+            status = problem.status
+            response = render(problem, instance: request.path)
+        }
+        if route.access != .service && !call.audited { writeAudit(call, status: status) }
+        metrics.record(route: route.name, status: status, seconds: monotonicSeconds() - started)
+        return response
+    }
+
+    private func authenticate(_ call: inout Call) throws(APIProblem) {
+        guard let header = call.request.headers["authorization"] else { throw .unauthorized }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", let key = engine.authenticate(String(parts[1]))
+        else {
+            call.detail = "invalid or revoked key"
+            throw .unauthorized
+        }
+        call.key = key
+        call.detail = "key \(key.id)"
+        guard let partner = engine.config.partner(key.partner) else {
+            call.detail = "key \(key.id) of \(key.partner), which is no longer a partner"
+            throw .unauthorized
+        }
+        call.partner = partner
+    }
+
+    private func dispatch(_ call: inout Call) throws(APIProblem) -> Reply {
+        switch call.route.operationId {
+        case "getOpenAPI":
+            return Reply(body: .null, rawBody: Array(OpenAPIDocument.text.utf8))
+        case "getHealth": return try health()
+        case "getMetrics":
+            return Reply(
+                body: .null, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                rawBody: Array(metrics.exposition(engine: engine).utf8))
+        case "listCases": return try listCases(&call)
+        case "openCase": return try openCase(&call)
+        case "getCase": return try getCase(&call)
+        case "listCaseEvents": return try listEvents(&call)
+        case "fireCaseEvent": return try fireEvent(&call)
+        case "listEscalations": return try escalations(&call)
+        case "lookupPerson": return try lookup(&call)
+        default: throw .notFound("no handler for \(call.route.name)")
+        }
+    }
+
+    private func writeAudit(_ call: Call, status: Int) {
+        let now = engine.clock.now()
+        let outcome: AuditEntry.Outcome
+        switch status {
+        case 200..<300: outcome = .ok
+        case 401: outcome = .unauthorized
+        case 404: outcome = .notFound
+        case 400..<500: outcome = .refused
+        default: outcome = .error
+        }
+        let entries =
+            call.touched.isEmpty
+            ? [call.auditEntry(at: now, outcome: outcome, status: status)]
+            : call.touched.map {
+                call.auditEntry(at: now, outcome: outcome, status: status, caseId: $0.caseId, clientKey: $0.clientKey)
+            }
+        do {
+            try engine.audit(batch: entries)
+        } catch {
+            // The response is already decided; a failing log is reported where operators look.
+            FileHandle.standardError.write(Data("regie: cannot write the access log: \(error.description)\n".utf8))
+        }
+    }
+
+    // MARK: Rendering
+
+    private func render(_ reply: Reply) -> HTTPResponse {
+        var headers = HTTPHeaders([("API-Version", Self.version), ("Content-Type", reply.contentType)])
+        for (n, v) in reply.headers { headers.add(n, v) }
+        let body = reply.rawBody ?? Array(reply.body.compactText.utf8)
+        return HTTPResponse(status: reply.status, headers: headers, body: body)
+    }
+
+    func render(_ problem: APIProblem, instance: String?) -> HTTPResponse {
+        var headers = HTTPHeaders([
+            ("API-Version", Self.version), ("Content-Type", "application/problem+json"),
+        ])
+        for (n, v) in problem.headers { headers.add(n, v) }
+        return HTTPResponse(
+            status: problem.status, headers: headers, body: Array(problem.json(instance: instance).compactText.utf8))
+    }
+
+    /// The response to bytes that are not a valid request, a timeout, or a full server, for `HTTPServer`.
+    public func errorResponse(_ error: HTTPParseError) -> HTTPResponse {
+        let slugs = [
+            400: "bad-request", 408: "request-timeout", 413: "content-too-large", 414: "uri-too-long",
+            417: "expectation-failed", 431: "header-too-large", 501: "not-implemented", 503: "unavailable",
+            505: "http-version",
+        ]
+        let problem = APIProblem(
+            error.status, slugs[error.status] ?? "bad-request", HTTPResponse.reason(error.status), error.message)
+        return render(problem, instance: nil)
+    }
+
+    // MARK: Helpers for handlers
+
+    /// The JSON object body of a request, checked against the members an operation accepts.
+    func jsonBody(_ call: Call, allowed: Set<String>) throws(APIProblem) -> JSONObject {
+        let type = call.request.headers["content-type"]?.lowercased() ?? ""
+        guard type.hasPrefix("application/json") else {
+            throw APIProblem(
+                415, "unsupported-media-type", "Unsupported media type",
+                "send the body as JSON with `Content-Type: application/json`")
+        }
+        let value: JSONValue
+        do { value = try JSONParser.parse(call.request.body) } catch {
+            throw .invalid("body", "not valid JSON: \(error.description)", code: "parse")
+        }
+        guard let object = value.objectValue else { throw .invalid("body", "must be a JSON object", code: "type") }
+        if let unknown = object.keys.first(where: { !allowed.contains($0) }) {
+            throw .invalid(
+                "body.\(unknown)", "unknown member; allowed: \(allowed.sorted().joined(separator: ", "))",
+                code: "unknown")
+        }
+        return object
+    }
+
+    /// An optional string member.
+    func string(_ o: JSONObject, _ name: String) throws(APIProblem) -> String? {
+        guard let v = o[name], v != .null else { return nil }
+        guard let s = v.stringValue else { throw .invalid("body.\(name)", "must be a string", code: "type") }
+        return s
+    }
+
+    /// An optional object of strings.
+    func strings(_ o: JSONObject, _ name: String) throws(APIProblem) -> [String: String] {
+        guard let v = o[name], v != .null else { return [:] }
+        guard let obj = v.objectValue else {
+            throw .invalid("body.\(name)", "must be an object of strings", code: "type")
+        }
+        var out: [String: String] = [:]
+        for m in obj.members {
+            guard let s = m.value.stringValue else {
+                throw .invalid("body.\(name).\(m.key)", "must be a string", code: "type")
+            }
+            out[m.key] = s
+        }
+        return out
+    }
+
+    /// Query parameters, refusing unknown ones and repeated ones.
+    func query(_ call: Call, allowed: Set<String>) throws(APIProblem) -> [String: String] {
+        var out: [String: String] = [:]
+        for (name, value) in call.request.query {
+            guard allowed.contains(name) else {
+                throw .invalid(
+                    "query.\(name)", "unknown parameter; allowed: \(allowed.sorted().joined(separator: ", "))",
+                    code: "unknown")
+            }
+            guard out[name] == nil else { throw .invalid("query.\(name)", "given more than once", code: "repeated") }
+            out[name] = value
+        }
+        return out
+    }
+
+    /// Maps an engine error to its problem.
+    func problem(_ error: EngineError, caseId: String?) -> APIProblem {
+        switch error {
+        case .refused(let refusal):
+            switch refusal.reason {
+            case .staleSequence:
+                return APIProblem(409, "stale-sequence", "The case has changed", refusal.message)
+            case .invalidArgument:
+                return APIProblem(
+                    400, "invalid-params", "A parameter is not valid", refusal.message,
+                    invalidParams: [APIProblem.InvalidParam(name: "body", code: "invalid", reason: refusal.message)])
+            default:
+                return APIProblem(
+                    422, "forbidden-transition", "The rules do not allow this", refusal.message,
+                    invalidParams: [
+                        APIProblem.InvalidParam(
+                            name: "body.event", code: refusal.reason.rawValue, reason: refusal.message)
+                    ])
+            }
+        case .notFound(let m):
+            return caseId.map { APIProblem.caseNotFound($0) } ?? .notFound(m)
+        default:
+            return APIProblem(
+                500, "internal", "Internal error", "the server could not complete the request; it is logged")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// One operation of the API: a method and a path template such as `/v1/cases/{caseId}/events`.
+struct Route: Sendable {
+    /// Whether the operation reads, writes, or serves the API itself (not logged).
+    enum Access: String, Sendable { case read, write, lookup, service }
+
+    let method: String
+    let template: String
+    /// The `operationId` in the OpenAPI description.
+    let operationId: String
+    let access: Access
+    /// Whether a key is needed.
+    let authenticated: Bool
+    private let segments: [Substring]
+
+    init(_ method: String, _ template: String, _ operationId: String, _ access: Access, authenticated: Bool = true) {
+        self.method = method
+        self.template = template
+        self.operationId = operationId
+        self.access = access
+        self.authenticated = authenticated
+        segments = template.split(separator: "/", omittingEmptySubsequences: false)
+    }
+
+    /// `GET /v1/cases/{caseId}`, for logs, metrics and the access log.
+    var name: String { "\(method) \(template)" }
+
+    /// The path parameters when `path` fits the template.
+    func match(_ path: Substring) -> [String: String]? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == segments.count else { return nil }
+        var params: [String: String] = [:]
+        for (s, p) in zip(segments, parts) {
+            if s.hasPrefix("{") && s.hasSuffix("}") {
+                guard !p.isEmpty else { return nil }
+                params[String(s.dropFirst().dropLast())] = HTTPRequest.percentDecoded(p)
+            } else if s != p {
+                return nil
+            }
+        }
+        return params
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import RegieCore
+import RegieEngine
+
+/// The access log for commands run on the command line: who ran which command on which cases, with what outcome.
+extension Context {
+    /// The partner the person acts for: the `--as` partner, else `beheer` (the region's functional administration).
+    var auditPartner: String {
+        args.value("as").flatMap { $0.split(separator: ":").first.map(String.init) } ?? "beheer"
+    }
+
+    /// The person: `--person`, else the login name.
+    var auditPerson: String? {
+        args.value("person") ?? ProcessInfo.processInfo.environment["USER"]
+            ?? ProcessInfo.processInfo.environment["LOGNAME"]
+    }
+
+    /// A record for this command; `write` commands pass it to the engine so that it commits with the change.
+    func auditEntry<C: RegieCommand>(
+        _ command: C.Type, outcome: AuditEntry.Outcome = .ok, status: Int = 0, caseId: String? = nil,
+        clientKey: String? = nil
+    ) -> AuditEntry {
+        AuditEntry(
+            at: cachedEngine?.clock.now() ?? SystemClock().now(), channel: .cli, action: C.auditAction ?? "read",
+            resource: "regie \(C.path)", caseId: caseId, clientKey: clientKey, partner: auditPartner,
+            person: auditPerson, outcome: outcome, status: status, detail: auditDetail,
+            address: ProcessInfo.processInfo.hostName)
+    }
+
+    /// Logs the command's access, unless it touched no case or the engine already logged it with the change.
+    func logAccess<C: RegieCommand>(_ command: C.Type, failure: EngineError?) {
+        guard C.auditAction != nil, !audited, let engine = cachedEngine else { return }
+        let outcome: AuditEntry.Outcome
+        switch failure {
+        case nil: outcome = .ok
+        case .refused?, .usage?: outcome = .refused
+        case .notFound?: outcome = .notFound
+        case .environment?: outcome = .error
+        }
+        let status = Int(failure?.exitCode ?? 0)
+        let entries =
+            touched.isEmpty
+            ? [auditEntry(C.self, outcome: outcome, status: status)]
+            : touched.map {
+                auditEntry(C.self, outcome: outcome, status: status, caseId: $0.caseId, clientKey: $0.clientKey)
+            }
+        do {
+            try engine.audit(batch: entries)
+        } catch {
+            Output.warn("cannot write the access log: \(error.description)")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import RegieCore
+import RegieEngine
+
+/// `regie partner key create`.
+enum PartnerKeyCreateCommand: RegieCommand {
+    static let path = "partner key create"
+    static let summary = "create an API key for a partner (shown once)"
+    static let synopsis = "PARTNER [--label TEXT] [--json]"
+    static let positionals = 1...1
+    static let options: [OptionSpec] = [
+        .value("label", "TEXT", "what the key is for, e.g. the partner's system"),
+        .flag("json", "print as JSON"),
+    ]
+    static let discussion = """
+        The key is printed once and never stored: Regie keeps only its SHA-256. Give it to the partner over a secure
+        channel; it sends it as `Authorization: Bearer KEY`. Revoke it with `regie partner key revoke ID`.
+        """
+    static let auditAction: String? = "key"
+
+    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+        let engine = try context.engine()
+        let key = try engine.createKey(partner: args.positionals[0], label: args.value("label"))
+        context.auditDetail = "created key \(key.id) for \(key.partner)"
+        if args.json {
+            Output.json(["id": .string(key.id), "partner": .string(key.partner), "key": .string(key.secret)])
+            return
+        }
+        Output.print(
+            """
+            Created key \(key.id) for \(key.partner). It is shown only now; Regie stores only its hash:
+
+                \(key.secret)
+
+            The partner sends it as: Authorization: Bearer \(key.secret.prefix(12))...
+            """)
+    }
+}
+
+/// `regie partner key list`.
+enum PartnerKeyListCommand: RegieCommand {
+    static let path = "partner key list"
+    static let summary = "list API keys (never the keys themselves)"
+    static let synopsis = "[PARTNER] [--json]"
+    static let positionals = 0...1
+    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+
+    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+        let engine = try context.engine()
+        let keys = try engine.keys(partner: args.positionals.first)
+        let cal = engine.config.calendar
+        if args.json {
+            Output.json([
+                "keys": .array(
+                    keys.map {
+                        [
+                            "id": .string($0.id), "partner": .string($0.partner), "label": .optional($0.label),
+                            "createdAt": .string($0.createdAt.iso8601), "revokedAt": .optional($0.revokedAt?.iso8601),
+                        ]
+                    })
+            ])
+            return
+        }
+        Output.print(
+            Output.table(
+                ["ID", "PARTNER", "LABEL", "CREATED", "STATUS"],
+                keys.map {
+                    [
+                        $0.id, $0.partner, $0.label ?? "-", cal.localText($0.createdAt),
+                        $0.revokedAt.map { "revoked \(cal.localText($0))" } ?? "active",
+                    ]
+                }))
+    }
+}
+
+/// `regie partner key revoke`.
+enum PartnerKeyRevokeCommand: RegieCommand {
+    static let path = "partner key revoke"
+    static let summary = "revoke an API key; requests with it get 401 from now on"
+    static let synopsis = "ID"
+    static let positionals = 1...1
+    static let options: [OptionSpec] = []
+    static let auditAction: String? = "key"
+
+    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+        let engine = try context.engine()
+        context.auditDetail = "revoked key \(args.positionals[0])"
+        try engine.revokeKey(args.positionals[0])
+        Output.print("Revoked key \(args.positionals[0]).")
+    }
+}

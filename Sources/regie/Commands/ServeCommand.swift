@@ -1,0 +1,91 @@
+import Foundation
+import RegieCore
+import RegieEngine
+import RegieHTTP
+
+/// `regie serve`.
+enum ServeCommand: RegieCommand {
+    static let path = "serve"
+    static let summary = "serve the partner API over HTTP and run the timers"
+    static let synopsis = "[--host ADDRESS] [--port N] [--trusted-proxy ADDRESS]... [--workers N] [--no-scheduler]"
+    static let positionals = 0...0
+    static let options: [OptionSpec] = [
+        .value("host", "ADDRESS", "the address to listen on (default 127.0.0.1, or Config/server.json)"),
+        .value("port", "N", "the port (default 8080, or Config/server.json); 0 picks a free one"),
+        OptionSpec(
+            name: "trusted-proxy", value: "ADDRESS",
+            help: "a reverse proxy whose X-Forwarded-For is believed (repeatable)", repeatable: true),
+        .value("workers", "N", "threads running requests (default 64)"),
+        .flag("no-scheduler", "do not fire timers in this process (when `regie timers run` runs elsewhere)"),
+    ]
+    static let discussion = """
+        Serves /v1 (described at /v1/openapi.json), /v1/health and /metrics, and fires due timers, until SIGTERM or
+        SIGINT: then it stops accepting, finishes the requests in flight, and exits 0. Partners authenticate with a
+        key from `regie partner key create PARTNER`. Put a TLS-terminating reverse proxy in front (see the README).
+        """
+
+    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+        let engine = try context.engine()
+        var settings = ServerSettings()
+        let file = (context.configFolder as NSString).appendingPathComponent("server.json")
+        if let bytes = FileManager.default.contents(atPath: file) {
+            do { settings = try ServerSettings.load(Array(bytes), file: file) } catch {
+                throw .environment(error.description)
+            }
+        }
+        if let h = args.value("host") { settings.host = h }
+        if let p = try args.int("port", range: 0...65535) { settings.port = p }
+        if let w = try args.int("workers", range: 1...1024) { settings.workers = w }
+        settings.trustedProxies += args.values["trusted-proxy"] ?? []
+
+        let api = PartnerAPI(engine: engine, trustedProxies: Set(settings.trustedProxies))
+        var configuration = HTTPServer.Configuration()
+        configuration.host = settings.host
+        configuration.port = settings.port
+        configuration.workers = settings.workers
+        configuration.limits = settings.limits
+        let server = HTTPServer(configuration: configuration, handler: api.handle, errorResponse: api.errorResponse)
+        do { try server.start() } catch { throw .environment(error.description) }
+
+        var scheduler: Scheduler?
+        if !args.has("no-scheduler") && !engine.simulatedClock {
+            do {
+                scheduler = try Scheduler(engine: engine)
+            } catch {
+                Output.warn("timers are not fired by this process: \(error.description)")
+            }
+        }
+        let schedulerDone = DispatchSemaphore(value: 0)
+        if let scheduler {
+            Thread.detachNewThread {
+                do { try scheduler.run { _ in } } catch {
+                    Output.warn("scheduler stopped: \(String(describing: error))")
+                }
+                schedulerDone.signal()
+            }
+        }
+        let stop = DispatchSemaphore(value: 0)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { stop.signal() }
+            s.resume()
+            return s
+        }
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        Output.print(
+            "Listening on http://\(host):\(server.port) (API /v1, described at /v1/openapi.json; /metrics)\(scheduler == nil ? "" : "; firing timers"). SIGTERM stops it."
+        )
+        stop.wait()
+        Output.print("Stopping: no new connections; finishing requests in flight.")
+        server.shutdown()
+        if let scheduler {
+            scheduler.stop()
+            schedulerDone.wait()
+        }
+        sources.forEach { $0.cancel() }
+        Output.print("Stopped.")
+    }
+}
