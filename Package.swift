@@ -34,7 +34,8 @@ let package = Package(
             name: "RegieEngineTests", dependencies: ["RegieEngine", "RegieCore", "RegieCrypto"],
             swiftSettings: strict),
         .testTarget(
-            name: "RegieHTTPTests", dependencies: ["RegieHTTP", "RegieEngine", "RegieCore", "RegieCrypto"],
+            name: "RegieHTTPTests",
+            dependencies: ["RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto"],
             swiftSettings: strict),
         .testTarget(name: "RegieCLITests", dependencies: ["regie", "RegieCore"], swiftSettings: strict),
     ]

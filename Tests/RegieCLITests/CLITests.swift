@@ -8,7 +8,8 @@ import Testing
         #expect(overview.status == 0)
         for command in [
             "init", "workflow validate", "case open", "case fire", "case show", "case timeline", "case list",
-            "timers due", "timers run", "batch",
+            "timers due", "timers run", "batch", "serve", "partner key create", "partner key list",
+            "partner key revoke", "audit verify", "audit client", "audit export",
         ] {
             #expect(overview.out.contains(command))
             let help = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])

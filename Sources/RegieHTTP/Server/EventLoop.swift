@@ -19,6 +19,8 @@ final class EventLoop: @unchecked Sendable {
     private var connections: [UInt64: Connection] = [:]
     private var listening = true
     private let finished = DispatchSemaphore(value: 0)
+    /// Kept: a `Thread` released before its pthread has begun may never run its body on Linux.
+    private var thread: Thread?
 
     init(server: HTTPServer, listenFD: Int32) throws(HTTPServerError) {
         self.server = server
@@ -51,6 +53,7 @@ final class EventLoop: @unchecked Sendable {
             self.finished.signal()
         }
         thread.name = name
+        self.thread = thread
         thread.start()
     }
 
@@ -83,17 +86,20 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             let now = monotonicSeconds()
-            if server.draining && listening {
+            // Read once per turn: a loop must not end in the turn in which it first sees the shutdown before it has
+            // stopped listening and said so.
+            let draining = server.draining
+            if draining && listening {
                 listening = false
                 var event = epoll_event()
                 epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, &event)
                 server.stoppedListening()
             }
-            if now - lastSweep >= 0.1 || server.draining {
+            if now - lastSweep >= 0.1 || draining {
                 lastSweep = now
-                sweep(now: now)
+                sweep(now: now, draining: draining)
             }
-            if server.draining && lock.withLock({ connections.isEmpty }) { return }
+            if draining && lock.withLock({ connections.isEmpty }) { return }
         }
     }
 
@@ -111,7 +117,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Closes connections past their deadline; while draining, also those waiting idle for a next request.
-    private func sweep(now: Double) {
+    private func sweep(now: Double, draining: Bool) {
         server.refreshDate()
         var expired: [(Connection, Bool)] = []
         var idle: [Connection] = []
@@ -124,7 +130,7 @@ final class EventLoop: @unchecked Sendable {
                 } else if c.state == .lingering && now >= c.deadline {
                     c.state = .owned
                     expired.append((c, false))
-                } else if c.state == .waiting && c.idle && server.draining {
+                } else if c.state == .waiting && c.idle && draining {
                     c.state = .owned
                     idle.append(c)
                 }
