@@ -17,7 +17,8 @@ enum RegieBench {
 
                   --quick        a tenth of the sizes, in under a minute
                   --json         print one JSON object instead of the table
-                  --only PHASE   run one phase: durable, group or timers (timers includes the case reads)
+                  --only PHASE   run one phase: durable, group, timers (includes the case reads) or http
+                                 (the partner API under wrk, beside nginx; `scripts/setup --bench` installs both)
                 Set REGIE_BENCH_DIR to put the temporary databases elsewhere, REGIE_BENCH_KEEP=1 to keep them.
                 """)
             return 0
@@ -96,7 +97,16 @@ enum RegieBench {
             t.startup, t.rss, t.latenessP99, t.fired, t.caseReadP99
         )
 
-        let rows: [(String, String, Double, String, Bool)] = [
+        var http = HTTPBench.Figures()
+        if runs("http") {
+            log("partner API over HTTP ...")
+            http = try HTTPBench.measure(quick: quick, log: log)
+            if let why = http.skipped { log("http skipped: \(why)") }
+        }
+        let ratio = http.regieRate / http.nginxRate
+        let idleCost = http.idleWithConnectionsMB - http.idleBaselineMB
+
+        var rows: [(String, String, Double, String, Bool)] = [
             (
                 "durable_transitions_per_s", "durable transitions/s (one fsync'd commit each)", durable, ">= 3000",
                 durable >= 3000
@@ -124,6 +134,21 @@ enum RegieBench {
                 "case_read_p99_us", "read one case by id p99, us (\(min(timerCount, 100_000 / scale)) cases)",
                 caseReadP99, "<= 200", caseReadP99 <= 200
             ),
+        ]
+        rows += [
+            (
+                "http_case_status_per_s", "API: one case's status, req/s (64 keep-alive, \(http.audited) audited)",
+                http.regieRate, ">= 10000", http.regieRate >= 10000
+            ),
+            ("http_case_status_p99_ms", "API: p99 latency, ms", http.regieP99ms, "<= 10", http.regieP99ms <= 10),
+            ("http_nginx_static_per_s", "nginx: same-size static file, req/s", http.nginxRate, "(info)", true),
+            ("http_nginx_static_p99_ms", "nginx: p99 latency, ms", http.nginxP99ms, "(info)", true),
+            ("http_ratio_to_nginx", "API req/s divided by nginx req/s", ratio, ">= 0.5", ratio >= 0.5),
+            (
+                "http_idle_rss_mb", "serve RSS with 1,000 idle keep-alive connections, MB", http.idleWithConnectionsMB,
+                "(info)", true
+            ),
+            ("http_idle_cost_mb", "of which the 1,000 connections, MB", idleCost, "<= 64", idleCost <= 64),
         ]
         if json {
             var o = JSONObject(
