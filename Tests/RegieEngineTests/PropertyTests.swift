@@ -95,7 +95,7 @@ import Testing
             // part in the role they hold, sometimes as anyone in any role.
             let actor: Actor
             let dice = Int.random(in: 0..<4, using: &random)
-            let role = transition?.roles.filter { $0 != .systeem }.randomElement(using: &random)
+            let role = transition?.roles.filter { $0 != .systeem }.sorted().randomElement(using: &random)
             if dice < 2, let role, let partner = machine.holders(of: role, in: before).randomElement(using: &random) {
                 actor = Actor(partner: partner, role: role)
             } else if dice == 2, let p = before.partners.randomElement(using: &random) {
