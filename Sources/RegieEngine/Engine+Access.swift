@@ -1,6 +1,7 @@
 public import RegieCore
 public import RegieStore
 internal import RegieCrypto
+internal import Foundation
 
 /// API keys and the access log.
 extension Engine {
@@ -63,32 +64,17 @@ extension Engine {
 
     static func sha256Hex(_ text: String) -> String { Crypto.hex(Crypto.sha256(Array(text.utf8))) }
 
+    /// Base64 with the URL-safe alphabet and no padding, so a key is one token.
     static func base64URL(_ bytes: [UInt8]) -> String {
-        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var out: [UInt8] = []
-        var i = 0
-        while i + 2 < bytes.count {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [18, 12, 6, 0].map { table[Int((n >> $0) & 63)] }
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest > 0 {
-            let n = UInt32(bytes[i]) << 16 | (rest > 1 ? UInt32(bytes[i + 1]) << 8 : 0)
-            out += [18, 12, 6].prefix(rest + 1).map { table[Int((n >> $0) & 63)] }
-        }
-        return String(decoding: out, as: UTF8.self)
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     // MARK: Access log
 
     /// Appends a record to the access log and returns once it is durable.
     public func audit(_ entry: AuditEntry) throws(EngineError) {
-        do {
-            try committer.run { store in try Self.append(entry, to: store) }
-        } catch {
-            throw EngineError.wrap(error)
-        }
+        try audit(batch: [entry])
     }
 
     static func append(_ entry: AuditEntry, to store: CaseStore) throws {
@@ -108,39 +94,44 @@ extension Engine {
         public var firstBroken: (id: Int64, reason: String)?
     }
 
+    /// Reads the access log in log order, a page at a time, until the end or until `body` returns false.
+    public func forEachAuditPage(
+        _ filter: CaseStore.AuditFilter, pageSize: Int = 5000, _ body: ([AuditEntry]) -> Bool
+    ) throws(EngineError) {
+        var filter = filter
+        filter.limit = pageSize
+        while true {
+            let page = try auditRecords(filter)
+            guard let last = page.last?.id, body(page) else { return }
+            filter.afterId = last
+        }
+    }
+
     /// Recomputes every record's hash and its link to the one before.
     public func verifyAudit() throws(EngineError) -> AuditVerification {
-        var checked = 0
+        var result = AuditVerification(checked: 0, firstBroken: nil)
         var previous = ""
         var expectedId: Int64 = 1
-        while true {
-            var filter = CaseStore.AuditFilter()
-            filter.afterId = expectedId - 1
-            filter.limit = 5000
-            let page = try auditRecords(filter)
-            if page.isEmpty { return AuditVerification(checked: checked, firstBroken: nil) }
+        try forEachAuditPage(CaseStore.AuditFilter()) { page in
             for e in page {
                 let id = e.id ?? 0
                 if id != expectedId {
-                    return AuditVerification(
-                        checked: checked, firstBroken: (expectedId, "record \(expectedId) is missing"))
+                    result.firstBroken = (expectedId, "record \(expectedId) is missing")
+                } else if e.previousHash != previous {
+                    result.firstBroken = (
+                        id, "its previous-hash does not match record \(id - 1); a record was removed or altered"
+                    )
+                } else if e.hash != Self.sha256Hex(e.chainedText(id: id, previousHash: previous)) {
+                    result.firstBroken = (id, "its content does not match its hash; it was altered")
                 }
-                if e.previousHash != previous {
-                    return AuditVerification(
-                        checked: checked,
-                        firstBroken: (
-                            id, "its previous-hash does not match record \(id - 1); a record was removed or altered"
-                        ))
-                }
-                if e.hash != Self.sha256Hex(e.chainedText(id: id, previousHash: previous)) {
-                    return AuditVerification(
-                        checked: checked, firstBroken: (id, "its content does not match its hash; it was altered"))
-                }
+                if result.firstBroken != nil { return false }
                 previous = e.hash
                 expectedId += 1
-                checked += 1
+                result.checked += 1
             }
+            return true
         }
+        return result
     }
 
     /// The pseudonym of a BSN, to find a client's records.

@@ -69,10 +69,10 @@ public struct AuditEntry: Sendable, Equatable {
     public func chainedText(id: Int64, previousHash: String) -> String {
         let fields: [JSONValue] = [
             .string("v1"), .string(previousHash), .int(id), .int(at.milliseconds), .string(channel.rawValue),
-            .string(action), .string(resource), caseId.map(JSONValue.string) ?? .null,
-            clientKey.map(JSONValue.string) ?? .null, .string(partner), person.map(JSONValue.string) ?? .null,
-            .string(outcome.rawValue), .int(Int64(status)), detail.map(JSONValue.string) ?? .null,
-            address.map(JSONValue.string) ?? .null,
+            .string(action), .string(resource), .optional(caseId),
+            .optional(clientKey), .string(partner), .optional(person),
+            .string(outcome.rawValue), .int(Int64(status)), .optional(detail),
+            .optional(address),
         ]
         return JSONValue.array(fields).compactText
     }
@@ -80,19 +80,19 @@ public struct AuditEntry: Sendable, Equatable {
     /// The record as JSON (for `regie audit export`).
     public var json: JSONValue {
         var o = JSONObject()
-        o["id"] = id.map(JSONValue.int) ?? .null
+        o["id"] = id.map { .int($0) } ?? .null
         o["at"] = .string(at.iso8601)
         o["channel"] = .string(channel.rawValue)
         o["action"] = .string(action)
         o["resource"] = .string(resource)
-        o["caseId"] = caseId.map(JSONValue.string) ?? .null
-        o["clientKey"] = clientKey.map(JSONValue.string) ?? .null
+        o["caseId"] = .optional(caseId)
+        o["clientKey"] = .optional(clientKey)
         o["partner"] = .string(partner)
-        o["person"] = person.map(JSONValue.string) ?? .null
+        o["person"] = .optional(person)
         o["outcome"] = .string(outcome.rawValue)
         o["status"] = .int(Int64(status))
-        o["detail"] = detail.map(JSONValue.string) ?? .null
-        o["address"] = address.map(JSONValue.string) ?? .null
+        o["detail"] = .optional(detail)
+        o["address"] = .optional(address)
         o["previousHash"] = .string(previousHash)
         o["hash"] = .string(hash)
         return .object(o)

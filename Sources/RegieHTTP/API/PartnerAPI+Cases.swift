@@ -1,6 +1,7 @@
 internal import RegieCore
 internal import RegieEngine
 internal import RegieStore
+internal import Foundation
 
 /// The case resources.
 extension PartnerAPI {
@@ -140,7 +141,7 @@ extension PartnerAPI {
         var expected: Int?
         if let m = call.request.headers["if-match"] {
             let text = m.hasPrefix("W/") ? String(m.dropFirst(2)) : m
-            let digits = text.trimmingCharacters(in: "\"")
+            let digits = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             guard let n = Int(digits), n >= 0 else {
                 throw .invalid("header.If-Match", "must be the case's ETag, its sequence in quotes, e.g. \"7\"")
             }
@@ -187,7 +188,7 @@ extension PartnerAPI {
             throw problem(error, caseId: record.id)
         }
         call.audited = true
-        let after = (try? engine.show(record.id)) ?? outcome.record ?? record
+        let after = outcome.record ?? (try? engine.show(record.id)) ?? record
         let view = engine.access(to: after, for: call.partnerId)
         var headers: [(String, String)] = [("ETag", "\"\(after.sequence)\"")]
         if outcome.replayed { headers.append(("Idempotent-Replayed", "true")) }
@@ -237,7 +238,8 @@ extension PartnerAPI {
             throw problem(error, caseId: nil)
         }
         call.audited = true
-        guard let id = outcome.record?.id ?? outcome.response["id"]?.stringValue, let record = try? engine.show(id),
+        guard let id = outcome.record?.id ?? outcome.response["id"]?.stringValue,
+            let record = outcome.record ?? (try? engine.show(id)),
             let access = engine.access(to: record, for: call.partnerId)
         else {
             return Reply(status: 201, body: outcome.response)
@@ -248,14 +250,5 @@ extension PartnerAPI {
             status: 201,
             body: CaseRepresentation.caseJSON(record, access: access, engine: engine, partner: call.partnerId),
             headers: headers)
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }

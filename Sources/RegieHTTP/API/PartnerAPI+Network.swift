@@ -45,24 +45,11 @@ extension PartnerAPI {
             let seconds = item.due.map { ($0.milliseconds - now.milliseconds) / 1000 }
             o["overdue"] = .bool((seconds ?? 1) < 0)
             o["secondsLeft"] = seconds.map { JSONValue.int($0) } ?? .null
-            o["timeLeft"] = .optional(seconds.map(Self.humanDuration))
+            o["timeLeft"] = .optional(seconds.map { DurationText.rough(seconds: $0) })
             o["_links"] = ["self": ["href": .string("/v1/cases/\(r.id)")]]
             return .object(o)
         }
         return Reply(body: ["partner": .string(call.partnerId), "cases": .array(list)])
-    }
-
-    static func humanDuration(_ seconds: Int64) -> String {
-        let s = abs(seconds)
-        let text: String
-        if s < 3600 {
-            text = "\(max(1, s / 60)) min"
-        } else if s < 2 * 86400 {
-            text = "\(s / 3600) h"
-        } else {
-            text = "\(s / 86400) days"
-        }
-        return seconds < 0 ? "\(text) overdue" : text
     }
 
     /// Is this person known? Answers only existence and the regiehouders' contacts; tells each regiehouder.

@@ -43,7 +43,6 @@ public final class HTTPServer: @unchecked Sendable {
     private var connectionSerial: UInt64 = 16
     private var date = ""
     private var dateSecond = 0
-    private var listeningLoops = 0
     private let notListening = DispatchSemaphore(value: 0)
     /// The port bound by `start`.
     public private(set) var port = 0
@@ -73,7 +72,6 @@ public final class HTTPServer: @unchecked Sendable {
             loops.append(loop)
             loop.start(name: "regie-http-loop-\(i)")
         }
-        listeningLoops = loops.count
     }
 
     /// Stops accepting, finishes the requests in flight, and returns when every connection is closed.

@@ -42,8 +42,11 @@ enum AuditClientCommand: RegieCommand {
         let engine = try context.engine()
         var filter = CaseStore.AuditFilter()
         filter.clientKey = try engine.clientKey(bsn: args.positionals[0])
-        filter.limit = 1_000_000
-        let records = try engine.auditRecords(filter)
+        var records: [AuditEntry] = []
+        try engine.forEachAuditPage(filter) { page in
+            records += page
+            return true
+        }
         context.auditDetail = "client report: \(records.count) record(s)"
         if let key = filter.clientKey { context.touched = [(nil, key)] }
         if args.json {
@@ -92,15 +95,10 @@ enum AuditExportCommand: RegieCommand {
             out = h
         }
         var count = 0
-        filter.limit = 5000
-        while true {
-            let page = try engine.auditRecords(filter)
-            if page.isEmpty { break }
-            var text = ""
-            for r in page { text += r.json.compactText + "\n" }
-            out.write(Data(text.utf8))
+        try engine.forEachAuditPage(filter) { page in
+            out.write(Data(page.map { $0.json.compactText + "\n" }.joined().utf8))
             count += page.count
-            filter.afterId = page.last?.id ?? filter.afterId
+            return true
         }
         if args.value("output") != nil {
             Output.print("Wrote \(count) record(s) to \(args.value("output") ?? "").")

@@ -57,12 +57,8 @@ enum TimersDueCommand: RegieCommand {
     }
 }
 
-func humanDuration(_ seconds: Double) -> String {
-    let s = Int(seconds)
-    if s < 3600 { return "\(max(1, s / 60)) min" }
-    if s < 86400 * 2 { return "\(s / 3600) h" }
-    return "\(s / 86400) days"
-}
+/// `DurationText.rough` for a length in (fractional) seconds.
+func humanDuration(_ seconds: Double) -> String { DurationText.rough(seconds: Int64(seconds)) }
 
 /// `regie timers run`.
 enum TimersRunCommand: RegieCommand {
