@@ -186,6 +186,17 @@ extension Engine {
         }
     }
 
+    /// Appends access-log records without waiting: they join the next group commit, and `done` runs on the
+    /// committer's background thread once they are durable (nil) or could not be written (the error). A server
+    /// answers a read from `done`, so that no response leaves before its record is on disk, and no thread sleeps
+    /// through the fsync meanwhile.
+    public func audit(batch entries: [AuditEntry], then done: @escaping @Sendable (EngineError?) -> Void) {
+        guard !entries.isEmpty else { return done(nil) }
+        committer.submit({ store in for e in entries { try Self.append(e, to: store) } }) { error in
+            done(error.map(EngineError.wrap))
+        }
+    }
+
     /// Appends several access-log records in one durable transaction (a list shows several clients' cases).
     public func audit(batch entries: [AuditEntry]) throws(EngineError) {
         guard !entries.isEmpty else { return }

@@ -7,6 +7,10 @@ internal import RegieStore
 /// so a job that fails changes nothing and does not affect the others. Nobody returns before their transaction
 /// has committed: group commit never acknowledges what is not durable. Each waiting caller sleeps on its own
 /// semaphore, so a commit wakes exactly the callers it finished (and the next leader), not everyone.
+///
+/// A job may also be submitted without waiting (`submit`): nobody sleeps on it, a background thread leads the batch
+/// it is in, and its completion runs on that thread once the transaction is durable. The partner API uses this for
+/// the access-log records of reads, so that a thread answering requests never sleeps through an fsync.
 final class GroupCommitter: @unchecked Sendable {
     private final class Job {
         let work: (CaseStore) throws -> Any
@@ -14,13 +18,26 @@ final class GroupCommitter: @unchecked Sendable {
         /// Set when this job's caller must lead the next batch instead of waiting for a result.
         var lead = false
         let wake = DispatchSemaphore(value: 0)
-        init(_ work: @escaping (CaseStore) throws -> Any) { self.work = work }
+        /// For a submitted job: what to do once it is durable or has failed. Nobody waits on `wake`.
+        let done: (@Sendable ((any Error)?) -> Void)?
+        init(_ work: @escaping (CaseStore) throws -> Any, done: (@Sendable ((any Error)?) -> Void)? = nil) {
+            self.work = work
+            self.done = done
+        }
+    }
+
+    /// The thread that leads batches whose first job nobody waits on.
+    private final class BackgroundLeader: @unchecked Sendable {
+        let wake = DispatchSemaphore(value: 0)
+        var thread: Thread?
+        var stopped = false
     }
 
     private let store: CaseStore
     private let lock = NSLock()
     private var queue: [Job] = []
     private var leading = false
+    private let background = BackgroundLeader()
     /// Largest number of jobs in one transaction.
     let maxBatch: Int
     /// Called once after each committed transaction (outside the lock), e.g. to wake the scheduler.
@@ -29,6 +46,35 @@ final class GroupCommitter: @unchecked Sendable {
     init(store: CaseStore, maxBatch: Int = 1024) {
         self.store = store
         self.maxBatch = maxBatch
+    }
+
+    deinit {
+        lock.withLock { background.stopped = true }
+        background.wake.signal()
+    }
+
+    /// Queues `work` for the next transaction and returns at once; `done` runs on a background thread once the
+    /// transaction is durable (with nil) or once the work or the commit failed (with the error).
+    func submit(_ work: @escaping (CaseStore) throws -> Void, done: @escaping @Sendable ((any Error)?) -> Void) {
+        let job = Job({ try work($0) }, done: done)
+        lock.lock()
+        queue.append(job)
+        let mustLead = !leading
+        leading = true
+        if background.thread == nil {
+            let t = Thread { [weak self, background] in
+                while true {
+                    background.wake.wait()
+                    guard let self, !self.lock.withLock({ background.stopped }) else { return }
+                    self.lead()
+                }
+            }
+            t.name = "regie-group-commit"
+            background.thread = t
+            t.start()
+        }
+        lock.unlock()
+        if mustLead { background.wake.signal() }
     }
 
     /// Runs `work` in a write transaction (possibly shared with other jobs) and returns once it is durable.
@@ -74,8 +120,15 @@ final class GroupCommitter: @unchecked Sendable {
         let next = queue.first
         if let next { next.lead = true } else { leading = false }
         lock.unlock()
-        for j in batch { j.wake.signal() }
-        next?.wake.signal()
+        for (j, r) in zip(batch, results) {
+            if let done = j.done {
+                if case .failure(let e) = r { done(e) } else { done(nil) }
+            } else {
+                j.wake.signal()
+            }
+        }
+        // The next batch is led by its first job's caller, or by the background thread when nobody waits on it.
+        if let next { (next.done == nil ? next.wake : background.wake).signal() }
     }
 
     private func execute(_ batch: [Job]) -> [Result<Any, any Error>] {

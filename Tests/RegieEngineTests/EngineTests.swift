@@ -65,6 +65,48 @@ import Testing
         #expect(count == Int64(8 * 51))
     }
 
+    @Test func recordsSubmittedWithoutWaitingShareCommitsAndReportOnceDurable() throws {
+        let box = try Sandbox(workflows: ["kort.json": timerWorkflow()])
+        let engine = try box.engine(clock: TestClock(start))
+        let ids = try (0..<4).map { _ in try open(engine) }
+        final class Reports: @unchecked Sendable {
+            let lock = NSLock()
+            var errors: [Int: EngineError?] = [:]
+            var seenOnDisk = 0
+        }
+        let reports = Reports()
+        let all = DispatchGroup()
+        // Submitted records (nobody waits) interleave with commands (their callers wait) on 4 threads.
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for i in 0..<100 {
+                let n = t * 100 + i
+                all.enter()
+                let entry = AuditEntry(
+                    at: start, channel: .api, action: "read", resource: "test", caseId: ids[t], partner: "p\(n)",
+                    outcome: .ok, status: 200)
+                engine.audit(batch: [entry]) { error in
+                    // Reported only once durable: a fresh connection already sees the record.
+                    let visible =
+                        (try? engine.read { try $0.db.scalarInt("SELECT count(*) FROM audit WHERE partner='p\(n)'") })
+                        ?? 0
+                    reports.lock.withLock {
+                        #expect(reports.errors[n] == nil, "record \(n) reported twice")
+                        reports.errors[n] = error
+                        if visible == 1 { reports.seenOnDisk += 1 }
+                    }
+                    all.leave()
+                }
+                if i % 10 == 0 { _ = try? engine.fire(ids[t], CaseCommand(event: "notitie", actor: haarlem)) }
+            }
+        }
+        #expect(all.wait(timeout: .now() + 30) == .success)
+        #expect(reports.errors.count == 400 && reports.errors.values.allSatisfy { $0 == nil })
+        #expect(reports.seenOnDisk == 400)
+        for id in ids { #expect(try engine.show(id).sequence == 11) }
+        let verification = try engine.verifyAudit()
+        #expect(verification.firstBroken == nil && verification.checked == 400)
+    }
+
     @Test func runningCasesStayOnTheirWorkflowVersion() throws {
         let box = try Sandbox(workflows: ["kort.json": timerWorkflow(version: 1, stagnation: "PT10M")])
         let old = try open(try box.engine(clock: TestClock(start)))

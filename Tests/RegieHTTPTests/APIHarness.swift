@@ -113,7 +113,8 @@ final class APIHarness: @unchecked Sendable {
         _ method: String, _ path: String, _ r: RawClient.Response, _ json: JSONValue, sourceLocation: SourceLocation
     ) {
         #expect(r.headers["api-version"] == PartnerAPI.version, sourceLocation: sourceLocation)
-        let bare = Substring(path.split(separator: "?", maxSplits: 1).first ?? "")
+        let bare = (path.split(separator: "?", maxSplits: 1).first ?? "").split(
+            separator: "/", omittingEmptySubsequences: false)
         guard let route = PartnerAPI.routes.first(where: { $0.method == method && $0.match(bare) != nil }) else {
             return  // 404 and 405 for unknown paths are checked by the tests themselves
         }

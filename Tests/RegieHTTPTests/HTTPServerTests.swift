@@ -20,16 +20,18 @@ final class TestServer: @unchecked Sendable {
         configuration.limits = limits
         configuration.workers = workers
         let box = Box()
-        server = HTTPServer(configuration: configuration) { request in
-            box.value?.record(request.target)
-            switch request.path {
-            case "/echo": return HTTPResponse(status: 200, body: request.body)
-            case "/slow":
-                usleep(300_000)
-                return .text(200, "slow")
-            default: return .text(200, request.target)
-            }
-        }
+        server = HTTPServer(
+            configuration: configuration,
+            answering: { request in
+                box.value?.record(request.target)
+                switch request.path {
+                case "/echo": return HTTPResponse(status: 200, body: request.body)
+                case "/slow":
+                    usleep(300_000)
+                    return .text(200, "slow")
+                default: return .text(200, request.target)
+                }
+            })
         box.value = self
         try server.start()
     }

@@ -342,6 +342,21 @@ private struct Story {
         #expect(broken.checked == 1)
     }
 
+    @Test func whenTheAccessCannotBeLoggedNothingIsShown() throws {
+        let s = try Story()
+        let store = try CaseStore(path: s.h.database)
+        try store.db.execute(
+            "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        let refused = try s.h.call("GET", "/v1/cases/\(s.netwerk)", as: "ggz-aanbieder")
+        #expect(refused.status == 500)
+        #expect(!refused.body.contains("psychiatrische") && !refused.body.contains("bw-aanbieder"))
+        #expect(refused.json["detail"]?.stringValue?.contains("could not be logged") == true)
+        try store.db.execute("DROP TRIGGER audit_refuse")
+        let shown = try s.h.call("GET", "/v1/cases/\(s.netwerk)", as: "ggz-aanbieder")
+        #expect(shown.status == 200)
+        #expect(try s.h.engine.verifyAudit().firstBroken == nil)
+    }
+
     @Test func healthAndMetrics() throws {
         let s = try Story()
         try s.h.call("GET", "/v1/cases/\(s.netwerk)", as: "bw-aanbieder")

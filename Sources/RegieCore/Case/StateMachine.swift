@@ -22,6 +22,9 @@ public struct StateMachine: Sendable {
     public let region: RegionConfig
     /// The transition for each event and state, indexed once: commands are decided without scanning the workflow.
     private let transitions: [String: [String: TransitionDefinition]]
+    /// The events a person may fire in each state, indexed once (the partner API lists them on every read).
+    private let allowed: [String: [String]]
+    private static let builtInEventNames = builtInEvents.keys.sorted()
 
     /// The working-day calendar.
     public var calendar: DutchCalendar { region.calendar }
@@ -35,6 +38,13 @@ public struct StateMachine: Sendable {
             for state in t.from where index[t.event]?[state] == nil { index[t.event, default: [:]][state] = t }
         }
         transitions = index
+        var own: [String: [String]] = [:]
+        for t in workflow.transitions where t.roles != [.systeem] {
+            for state in t.from where !(own[state]?.contains(t.event) ?? false) {
+                own[state, default: []].append(t.event)
+            }
+        }
+        allowed = own.mapValues { events in events + Self.builtInEventNames.filter { !events.contains($0) } }
     }
 
     /// Creates a state machine with a calendar and mandates and otherwise the defaults of DOMAIN.md.
@@ -197,9 +207,7 @@ public struct StateMachine: Sendable {
 
     /// The events a person may fire in a state, workflow events first, then the built-in ones.
     public func allowedEvents(in state: String) -> [String] {
-        let own = workflow.transitions.filter { $0.from.contains(state) && $0.roles != [.systeem] }.map(\.event)
-        var seen = Set<String>()
-        return (own + Self.builtInEvents.keys.sorted()).filter { seen.insert($0).inserted }
+        allowed[state] ?? Self.builtInEventNames
     }
 
     /// The roles that may fire an event in a state (empty when the event is not allowed there).

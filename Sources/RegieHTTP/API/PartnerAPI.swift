@@ -74,14 +74,17 @@ public final class PartnerAPI: Sendable {
         var rawBody: [UInt8]?
     }
 
-    /// Answers one request. Never throws: every failure becomes a problem response.
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    /// Answers one request through `respond`: at once, or, when the request touched cases and the engine has not
+    /// logged it already, once its access-log record is durable. Never fails: every failure becomes a problem
+    /// response, and when the access cannot be logged the answer is withheld (500).
+    public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         let started = monotonicSeconds()
         let path = Substring(request.path)
         var matched: (Route, [String: String])?
         var allowed: [String] = []
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         for route in Self.routes {
-            guard let params = route.match(path) else { continue }
+            guard let params = route.match(parts) else { continue }
             if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
                 matched = (route, params)
                 break
@@ -101,7 +104,7 @@ public final class PartnerAPI: Sendable {
                 problem = .notFound("no resource at \(request.path); the API is described at /v1/openapi.json")
             }
             metrics.record(route: nil, status: problem.status, seconds: monotonicSeconds() - started)
-            return render(problem, instance: request.path)
+            return respond(render(problem, instance: request.path))
         }
         var call = Call(
             request: request, route: route, params: params,
@@ -124,9 +127,23 @@ public final class PartnerAPI: Sendable {
             status = problem.status
             response = render(problem, instance: request.path)
         }
-        if route.access != .service && !call.audited { writeAudit(call, status: status) }
-        metrics.record(route: route.name, status: status, seconds: monotonicSeconds() - started)
-        return response
+        guard route.access != .service && !call.audited else {
+            metrics.record(route: route.name, status: status, seconds: monotonicSeconds() - started)
+            return respond(response)
+        }
+        engine.audit(batch: auditEntries(call, status: status)) { [self] error in
+            if let error {
+                FileHandle.standardError.write(
+                    Data("regie: cannot write the access log, answer withheld: \(error.description)\n".utf8))
+                let problem = APIProblem(
+                    500, "internal", "Internal error",
+                    "the access could not be logged, so nothing is shown; try again later")
+                metrics.record(route: route.name, status: 500, seconds: monotonicSeconds() - started)
+                return respond(render(problem, instance: request.path))
+            }
+            metrics.record(route: route.name, status: status, seconds: monotonicSeconds() - started)
+            respond(response)
+        }
     }
 
     private func authenticate(_ call: inout Call) throws(APIProblem) {
@@ -166,7 +183,8 @@ public final class PartnerAPI: Sendable {
         }
     }
 
-    private func writeAudit(_ call: Call, status: Int) {
+    /// The access-log records of a request: one per case it touched, or one for the request itself.
+    private func auditEntries(_ call: Call, status: Int) -> [AuditEntry] {
         let now = engine.clock.now()
         let outcome: AuditEntry.Outcome
         switch status {
@@ -176,17 +194,9 @@ public final class PartnerAPI: Sendable {
         case 400..<500: outcome = .refused
         default: outcome = .error
         }
-        let entries =
-            call.touched.isEmpty
-            ? [call.auditEntry(at: now, outcome: outcome, status: status)]
-            : call.touched.map {
-                call.auditEntry(at: now, outcome: outcome, status: status, caseId: $0.caseId, clientKey: $0.clientKey)
-            }
-        do {
-            try engine.audit(batch: entries)
-        } catch {
-            // The response is already decided; a failing log is reported where operators look.
-            FileHandle.standardError.write(Data("regie: cannot write the access log: \(error.description)\n".utf8))
+        guard !call.touched.isEmpty else { return [call.auditEntry(at: now, outcome: outcome, status: status)] }
+        return call.touched.map {
+            call.auditEntry(at: now, outcome: outcome, status: status, caseId: $0.caseId, clientKey: $0.clientKey)
         }
     }
 

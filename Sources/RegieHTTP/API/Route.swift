@@ -24,9 +24,8 @@ struct Route: Sendable {
     /// `GET /v1/cases/{caseId}`, for logs, metrics and the access log.
     var name: String { "\(method) \(template)" }
 
-    /// The path parameters when `path` fits the template.
-    func match(_ path: Substring) -> [String: String]? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    /// The path parameters when a path, split at its slashes, fits the template.
+    func match(_ parts: [Substring]) -> [String: String]? {
         guard parts.count == segments.count else { return nil }
         var params: [String: String] = [:]
         for (s, p) in zip(segments, parts) {

@@ -6,7 +6,7 @@ public struct ServerSettings: Sendable, Equatable {
     public var port = 8080
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     public var trustedProxies: [String] = []
-    public var workers = 64
+    public var workers = 16
     public var limits = ServerLimits()
 
     /// The defaults: loopback, port 8080.

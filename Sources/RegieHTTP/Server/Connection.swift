@@ -7,8 +7,8 @@ internal import Foundation
 
 /// One client connection and its HTTP/1.1 protocol state.
 ///
-/// At any moment exactly one thread owns a connection: its event loop while it waits for the socket, or the worker
-/// handling its request. The socket is registered with `EPOLLONESHOT`, so an event disarms it and hands it to the
+/// At any moment exactly one thread owns a connection: its event loop while it waits for the socket, the worker
+/// handling its request, or whichever thread delivers the response (the handler may answer later, from elsewhere). The socket is registered with `EPOLLONESHOT`, so an event disarms it and hands it to the
 /// loop; whoever owns it re-arms it when it must wait again. Only `state` and `deadline`, which the loop's timeout
 /// sweep reads, are shared, under `lock`. Pipelined requests are answered one after another, in order.
 final class Connection: @unchecked Sendable {
@@ -67,12 +67,13 @@ final class Connection: @unchecked Sendable {
             close()
             return
         }
-        process(onLoop: true)
+        process()
     }
 
     /// Moves the connection on as far as it can without blocking: writes what is pending, parses, hands a complete
-    /// request to a worker (from the loop) or handles it (on a worker), and re-arms the socket when it must wait.
-    func process(onLoop: Bool) {
+    /// request to a worker (and with it the connection, until the response is queued), and re-arms the socket when
+    /// it must wait.
+    func process() {
         while true {
             if outIndex < out.count {
                 switch flush() {
@@ -104,11 +105,8 @@ final class Connection: @unchecked Sendable {
             case .success(.request(var request, let consumed)):
                 consume(consumed)
                 request.remoteAddress = remoteAddress
-                if onLoop {
-                    server.workers.submit { self.handle(request) }
-                    return
-                }
-                respond(to: request)
+                server.workers.submit { self.handle(request) }
+                return
             case .success(.incomplete(let head)):
                 if let head, head.expectContinue, !continueSent {
                     continueSent = true
@@ -139,16 +137,13 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// On a worker: answers the request, then carries on with the connection.
+    /// On a worker: asks the handler for the response; whoever delivers it carries on with the connection.
     private func handle(_ request: HTTPRequest) {
-        respond(to: request)
-        process(onLoop: false)
-    }
-
-    private func respond(to request: HTTPRequest) {
-        let response = server.respond(request)
-        let keepAlive = request.keepAlive && !server.draining && !peerClosed
-        queue(response, keepAlive: keepAlive, head: request.method == "HEAD")
+        server.respond(request) { response in
+            let keepAlive = request.keepAlive && !self.server.draining && !self.peerClosed
+            self.queue(response, keepAlive: keepAlive, head: request.method == "HEAD")
+            self.process()
+        }
     }
 
     private func queue(_ response: HTTPResponse, keepAlive: Bool, head: Bool = false) {

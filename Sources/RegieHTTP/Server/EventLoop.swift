@@ -139,7 +139,7 @@ final class EventLoop: @unchecked Sendable {
         for (c, underWay) in expired { c.timeOut(requestUnderWay: underWay) }
         // A waiting connection may hold a request the loop has not read yet: process reads it and answers it (with
         // Connection: close), or closes the connection when nothing is under way.
-        for c in idle { c.process(onLoop: true) }
+        for c in idle { c.process() }
     }
 
     private func acceptAll() {

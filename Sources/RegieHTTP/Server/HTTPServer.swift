@@ -20,16 +20,19 @@ public final class HTTPServer: @unchecked Sendable {
         public var limits = ServerLimits()
         /// Event loop threads; one per core by default.
         public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        /// Threads running handlers. Requests beyond this wait in a queue.
-        public var workers = 64
+        /// Threads running handlers. Requests beyond this wait in a queue. A handler that answers later (after a
+        /// group commit, say) frees its thread at once, so a few threads per core suffice; more only add switching.
+        public var workers = 16
         public var backlog: Int32 = 1024
 
         /// The defaults: loopback, port 8080.
         public init() {}
     }
 
-    /// Answers a request. Runs on a worker thread; may block.
-    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+    /// Answers a request by calling `respond` exactly once, then or later and from any thread (say, once an
+    /// access-log record is durable). Runs on a worker thread; may block, but a worker that blocks serves nobody
+    /// else meanwhile.
+    public typealias Handler = @Sendable (HTTPRequest, _ respond: @escaping @Sendable (HTTPResponse) -> Void) -> Void
 
     public let configuration: Configuration
     private let handler: Handler
@@ -59,6 +62,15 @@ public final class HTTPServer: @unchecked Sendable {
         self.handler = handler
         self.errorResponder = errorResponse
         workers = WorkerPool(threads: configuration.workers, name: "regie-http-worker")
+    }
+
+    /// Creates a server whose handler answers at once.
+    public convenience init(
+        configuration: Configuration,
+        errorResponse: @escaping @Sendable (HTTPParseError) -> HTTPResponse = { .text($0.status, $0.message + "\n") },
+        answering answer: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    ) {
+        self.init(configuration: configuration, handler: { $1(answer($0)) }, errorResponse: errorResponse)
     }
 
     /// Binds the address and starts the event loops.
@@ -97,7 +109,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     // MARK: For the loops and connections
 
-    func respond(_ request: HTTPRequest) -> HTTPResponse { handler(request) }
+    func respond(_ request: HTTPRequest, _ done: @escaping @Sendable (HTTPResponse) -> Void) { handler(request, done) }
 
     func errorResponse(_ error: HTTPParseError) -> HTTPResponse { errorResponder(error) }
 

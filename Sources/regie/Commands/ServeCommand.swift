@@ -15,7 +15,7 @@ enum ServeCommand: RegieCommand {
         OptionSpec(
             name: "trusted-proxy", value: "ADDRESS",
             help: "a reverse proxy whose X-Forwarded-For is believed (repeatable)", repeatable: true),
-        .value("workers", "N", "threads running requests (default 64)"),
+        .value("workers", "N", "threads running requests (default 16)"),
         .flag("no-scheduler", "do not fire timers in this process (when `regie timers run` runs elsewhere)"),
     ]
     static let discussion = """
