@@ -14,6 +14,9 @@ public final class PartnerAPI: Sendable {
     let metrics: APIMetrics
     /// When the API started, for health.
     let startedAt: Instant
+    /// Threads for the requests that wait for a commit (writes and lookups), so that they never hold up the
+    /// server's workers, which answer reads.
+    let writers: WorkerPool
 
     /// Every operation. The OpenAPI description describes exactly these (a test checks it).
     static let routes: [Route] = [
@@ -36,7 +39,10 @@ public final class PartnerAPI: Sendable {
         self.trustedProxies = trustedProxies
         self.metrics = APIMetrics(routes: Self.routes.map(\.name))
         self.startedAt = engine.clock.now()
+        writers = WorkerPool(threads: 16, name: "regie-api-writer")
     }
+
+    deinit { writers.stop(wait: false) }
 
     /// One request being answered: who asks, about what, and what the access log should say.
     struct Call {
@@ -106,6 +112,17 @@ public final class PartnerAPI: Sendable {
             metrics.record(route: nil, status: problem.status, seconds: monotonicSeconds() - started)
             return respond(render(problem, instance: request.path))
         }
+        guard route.access == .read || route.access == .service else {
+            return writers.submit { self.answer(request, route, params, started: started, respond: respond) }
+        }
+        answer(request, route, params, started: started, respond: respond)
+    }
+
+    /// Answers a routed request: authenticates, dispatches, and logs the access before the answer leaves.
+    private func answer(
+        _ request: HTTPRequest, _ route: Route, _ params: [String: String], started: Double,
+        respond: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
         var call = Call(
             request: request, route: route, params: params,
             address: request.clientAddress(trustedProxies: trustedProxies),

@@ -6,7 +6,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var port = 8080
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     public var trustedProxies: [String] = []
-    public var workers = 16
+    /// Threads running requests; nil leaves the server's default (two per core).
+    public var workers: Int?
     public var limits = ServerLimits()
 
     /// The defaults: loopback, port 8080.

@@ -137,13 +137,38 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// On a worker: asks the handler for the response; whoever delivers it carries on with the connection.
+    /// On a worker: asks the handler for the response. A response given before the handler returns is written by
+    /// this worker; one given later, from another thread (say the group committer's), is handed to a worker, so
+    /// that the thread that gave it goes back to its own work at once.
     private func handle(_ request: HTTPRequest) {
+        let delivery = Delivery()
         server.respond(request) { response in
-            let keepAlive = request.keepAlive && !self.server.draining && !self.peerClosed
-            self.queue(response, keepAlive: keepAlive, head: request.method == "HEAD")
-            self.process()
+            let later = delivery.lock.withLock {
+                if delivery.handlerReturned { return true }
+                delivery.early = response
+                return false
+            }
+            if later { self.server.workers.submit { self.finish(request, response) } }
         }
+        let early = delivery.lock.withLock {
+            delivery.handlerReturned = true
+            return delivery.early
+        }
+        if let early { finish(request, early) }
+    }
+
+    /// Whether a response arrived while its handler was still running.
+    private final class Delivery: @unchecked Sendable {
+        let lock = NSLock()
+        var handlerReturned = false
+        var early: HTTPResponse?
+    }
+
+    /// Queues the response and carries on with the connection.
+    private func finish(_ request: HTTPRequest, _ response: HTTPResponse) {
+        let keepAlive = request.keepAlive && !server.draining && !peerClosed
+        queue(response, keepAlive: keepAlive, head: request.method == "HEAD")
+        process()
     }
 
     private func queue(_ response: HTTPResponse, keepAlive: Bool, head: Bool = false) {

@@ -20,9 +20,10 @@ public final class HTTPServer: @unchecked Sendable {
         public var limits = ServerLimits()
         /// Event loop threads; one per core by default.
         public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        /// Threads running handlers. Requests beyond this wait in a queue. A handler that answers later (after a
-        /// group commit, say) frees its thread at once, so a few threads per core suffice; more only add switching.
-        public var workers = 16
+        /// Threads running handlers; requests beyond this wait in a queue. Handlers should not wait long: one that
+        /// answers later (after a group commit, say) frees its thread at once, and one that must block (a write
+        /// waiting for its commit) belongs on a pool of its own. Then two per core suffice; more only add switching.
+        public var workers = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
         public var backlog: Int32 = 1024
 
         /// The defaults: loopback, port 8080.

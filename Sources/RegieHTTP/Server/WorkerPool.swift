@@ -51,12 +51,13 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Lets the queued jobs finish, then ends the threads.
-    func stop() {
+    /// Lets the queued jobs finish, then ends the threads; waits for that unless told not to (when a job itself
+    /// may be the one stopping the pool).
+    func stop(wait: Bool = true) {
         condition.lock()
         stopping = true
         condition.broadcast()
         condition.unlock()
-        done.wait()
+        if wait { done.wait() }
     }
 }

@@ -15,7 +15,7 @@ enum ServeCommand: RegieCommand {
         OptionSpec(
             name: "trusted-proxy", value: "ADDRESS",
             help: "a reverse proxy whose X-Forwarded-For is believed (repeatable)", repeatable: true),
-        .value("workers", "N", "threads running requests (default 16)"),
+        .value("workers", "N", "threads answering requests (default 2 per core)"),
         .flag("no-scheduler", "do not fire timers in this process (when `regie timers run` runs elsewhere)"),
     ]
     static let discussion = """
@@ -42,7 +42,7 @@ enum ServeCommand: RegieCommand {
         var configuration = HTTPServer.Configuration()
         configuration.host = settings.host
         configuration.port = settings.port
-        configuration.workers = settings.workers
+        if let workers = settings.workers { configuration.workers = workers }
         configuration.limits = settings.limits
         let server = HTTPServer(configuration: configuration, handler: api.handle, errorResponse: api.errorResponse)
         do { try server.start() } catch { throw .environment(error.description) }
