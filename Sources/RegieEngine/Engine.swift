@@ -23,6 +23,8 @@ public final class Engine: @unchecked Sendable {
     private var lastMachine: StateMachine?
     private var checkedDefinitions: Set<String> = []
     private let wake: WakeSender
+    /// Copies the log into the database file off the commit path.
+    private let checkpointer: Checkpointer
 
     /// Opens the engine on an existing database.
     /// - Throws: `EngineError.environment` when the database cannot be opened.
@@ -43,7 +45,11 @@ public final class Engine: @unchecked Sendable {
         }
         wake = WakeSender(path: WakeSignal.path(forDatabase: databasePath))
         committer.afterCommit = { [wake] in wake.sendIfRequested() }
+        do { checkpointer = try Checkpointer(path: databasePath) } catch { throw EngineError.wrap(error) }
+        committer.handOffCheckpoints(to: checkpointer)
     }
+
+    deinit { checkpointer.stop() }
 
     /// Whether the database was created with a simulated clock.
     public var simulatedClock: Bool { (try? read { $0.simulatedClock }) ?? false }

@@ -53,6 +53,11 @@ final class GroupCommitter: @unchecked Sendable {
         background.wake.signal()
     }
 
+    /// Lets `checkpointer` copy the log into the database file instead of the committing thread.
+    func handOffCheckpoints(to checkpointer: Checkpointer) {
+        store.db.handOffCheckpoints { checkpointer.logGrew(to: $0) }
+    }
+
     /// Queues `work` for the next transaction and returns at once; `done` runs on a background thread once the
     /// transaction is durable (with nil) or once the work or the commit failed (with the error).
     func submit(_ work: @escaping (CaseStore) throws -> Void, done: @escaping @Sendable ((any Error)?) -> Void) {

@@ -49,6 +49,25 @@ import Testing
         }
     }
 
+    @Test func checkpointsHappenOnTheCheckpointerNotOnTheCommitter() throws {
+        let db = try Database(path: path)
+        try db.execute("CREATE TABLE t(x BLOB)")
+        let fileSize = { ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0 }
+        // With the commits' hook taken but nobody checkpointing, the database file does not grow.
+        db.handOffCheckpoints { _ in }
+        let before = fileSize()
+        for _ in 0..<40 { try db.write { try db.run("INSERT INTO t VALUES (zeroblob(8192))") } }
+        #expect(fileSize() == before)
+        // A checkpointer signalled from the hook copies the log into the file on its own thread.
+        let checkpointer = try Checkpointer(path: path, threshold: 10)
+        db.handOffCheckpoints { checkpointer.logGrew(to: $0) }
+        try db.write { try db.run("INSERT INTO t VALUES (zeroblob(8192))") }
+        let deadline = Date().addingTimeInterval(10)
+        while fileSize() < 40 * 8192 && Date() < deadline { usleep(20_000) }
+        #expect(fileSize() >= 40 * 8192)
+        checkpointer.stop()
+    }
+
     @Test func refusesAFileThatIsNotARegieDatabase() throws {
         let other = path + ".other"
         _ = try Database(path: other)

@@ -44,8 +44,42 @@ public final class Database {
     }
 
     deinit {
+        if walHook != nil { sqlite3_wal_hook(handle, nil, nil) }
         cache.removeAll()
         sqlite3_close_v2(handle)
+    }
+
+    /// What to call after each commit instead of checkpointing on this connection's thread.
+    private final class WALHook {
+        let body: @Sendable (Int) -> Void
+        init(_ body: @escaping @Sendable (Int) -> Void) { self.body = body }
+    }
+    private var walHook: WALHook?
+
+    /// Stops this connection from checkpointing after its commits (SQLite's automatic checkpoint, which copies the
+    /// log into the database file and fsyncs it while the committer waits); calls `body` after each commit with the
+    /// log's size in pages instead, so that a `Checkpointer` on another thread can do the copying.
+    public func handOffCheckpoints(_ body: @escaping @Sendable (Int) -> Void) {
+        let hook = WALHook(body)
+        walHook = hook
+        sqlite3_wal_hook(
+            handle,
+            { context, _, _, pages in
+                guard let context else { return SQLITE_OK }
+                Unmanaged<WALHook>.fromOpaque(context).takeUnretainedValue().body(Int(pages))
+                return SQLITE_OK
+            }, Unmanaged.passUnretained(hook).toOpaque())
+    }
+
+    /// Copies as much of the log into the database file as it can without waiting for readers or writers.
+    /// - Returns: the log's size and how much of it is now copied, in pages.
+    @discardableResult
+    public func checkpointPassive() throws(DatabaseError) -> (log: Int, copied: Int) {
+        var log: Int32 = 0
+        var copied: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+        guard rc == SQLITE_OK || rc == SQLITE_BUSY else { throw error(rc, sql: "checkpoint") }
+        return (Int(log), Int(copied))
     }
 
     func error(_ rc: Int32, sql: String?) -> DatabaseError {
