@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSocket", path: "Sources/CSocket"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "RegieCore", swiftSettings: strict),
         .target(name: "RegieCrypto", dependencies: ["CCrypto"], swiftSettings: strict),
         .target(name: "RegieStore", dependencies: ["CSQLite", "RegieCore"], swiftSettings: strict),
@@ -24,8 +25,11 @@ let package = Package(
         .target(
             name: "RegieHTTP", dependencies: ["CSocket", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],
             swiftSettings: strict),
+        .target(
+            name: "RegieNotify", dependencies: ["CCurl", "CSocket", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],
+            swiftSettings: strict),
         .executableTarget(
-            name: "regie", dependencies: ["RegieCore", "RegieEngine", "RegieHTTP"], swiftSettings: strict),
+            name: "regie", dependencies: ["RegieCore", "RegieEngine", "RegieHTTP", "RegieNotify"], swiftSettings: strict),
         .executableTarget(
             name: "regie-bench", dependencies: ["RegieCore", "RegieStore", "RegieEngine"], swiftSettings: strict),
         .testTarget(name: "RegieCoreTests", dependencies: ["RegieCore"], swiftSettings: strict),
@@ -36,6 +40,10 @@ let package = Package(
         .testTarget(
             name: "RegieHTTPTests",
             dependencies: ["RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "RegieNotifyTests",
+            dependencies: ["RegieNotify", "RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto"],
             swiftSettings: strict),
         .testTarget(name: "RegieCLITests", dependencies: ["regie", "RegieCore"], swiftSettings: strict),
     ]

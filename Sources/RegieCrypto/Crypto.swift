@@ -1,4 +1,5 @@
 internal import CCrypto
+internal import Foundation
 
 /// HMAC, hashing and random bytes from OpenSSL's libcrypto. Regie never implements cryptography itself.
 public enum Crypto {
@@ -56,4 +57,88 @@ public enum Crypto {
 /// A failure of the cryptographic library.
 public struct CryptoError: Error, Sendable, CustomStringConvertible {
     public var description: String
+}
+
+/// Signatures in the manner of the Standard Webhooks specification: `v1,` + base64 of HMAC-SHA256 over
+/// `id.timestamp.body`, with a secret shown as `whsec_` + base64.
+public enum WebhookSignature {
+    /// The prefix of a signing secret as partners see it.
+    public static let secretPrefix = "whsec_"
+
+    /// A new signing secret: `whsec_` + base64 of 32 random bytes.
+    /// - Throws: `CryptoError` when the random generator fails.
+    public static func newSecret() throws(CryptoError) -> String {
+        secretPrefix + Data(try Crypto.randomBytes(32)).base64EncodedString()
+    }
+
+    /// The key bytes of a `whsec_` secret, or nil when it is not one.
+    public static func key(of secret: String) -> [UInt8]? {
+        guard secret.hasPrefix(secretPrefix), let data = Data(base64Encoded: String(secret.dropFirst(6))),
+            !data.isEmpty
+        else { return nil }
+        return Array(data)
+    }
+
+    /// The signature of one message: `v1,` + base64(HMAC-SHA256(key, "id.timestamp.body")).
+    public static func sign(key: [UInt8], id: String, timestamp: Int64, body: [UInt8]) -> String {
+        let content = Array("\(id).\(timestamp).".utf8) + body
+        return "v1," + Data(Crypto.hmacSHA256(key: key, message: content)).base64EncodedString()
+    }
+}
+
+/// Authenticated encryption (AES-256-GCM from libcrypto) for secrets that Regie must be able to use again, such as
+/// webhook signing secrets: they are stored only sealed, under a key derived from the regional secret.
+public enum SecretBox {
+    /// Seals `plain` under a 32-byte key: base64 of a 12-byte random nonce, the ciphertext and the 16-byte tag.
+    /// - Throws: `CryptoError` when the key has the wrong size or the library fails.
+    public static func seal(_ plain: [UInt8], key: [UInt8]) throws(CryptoError) -> String {
+        guard key.count == 32 else { throw CryptoError(description: "a sealing key has 32 bytes, not \(key.count)") }
+        let nonce = try Crypto.randomBytes(12)
+        var out = [UInt8](repeating: 0, count: plain.count + 16)
+        var tag = [UInt8](repeating: 0, count: 16)
+        guard let ctx = EVP_CIPHER_CTX_new() else { throw CryptoError(description: "cannot create a cipher context") }
+        defer { EVP_CIPHER_CTX_free(ctx) }
+        var length: Int32 = 0
+        var total: Int32 = 0
+        guard EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nil, key, nonce) == 1,
+            plain.isEmpty || EVP_EncryptUpdate(ctx, &out, &length, plain, Int32(plain.count)) == 1
+        else { throw CryptoError(description: "sealing failed") }
+        total = length
+        let finished = out.withUnsafeMutableBufferPointer { p in
+            EVP_EncryptFinal_ex(ctx, p.baseAddress! + Int(total), &length)
+        }
+        guard finished == 1, EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, &tag) == 1 else {
+            throw CryptoError(description: "sealing failed")
+        }
+        total += length
+        return Data(nonce + out.prefix(Int(total)) + tag).base64EncodedString()
+    }
+
+    /// Opens what `seal` made under the same key.
+    /// - Throws: `CryptoError` when the text is not sealed or was sealed under another key or altered.
+    public static func open(_ sealed: String, key: [UInt8]) throws(CryptoError) -> [UInt8] {
+        guard key.count == 32, let data = Data(base64Encoded: sealed), data.count >= 28 else {
+            throw CryptoError(description: "not a sealed secret")
+        }
+        let bytes = Array(data)
+        let nonce = Array(bytes[0..<12])
+        let cipher = Array(bytes[12..<(bytes.count - 16)])
+        var tag = Array(bytes[(bytes.count - 16)...])
+        var out = [UInt8](repeating: 0, count: cipher.count + 16)
+        guard let ctx = EVP_CIPHER_CTX_new() else { throw CryptoError(description: "cannot create a cipher context") }
+        defer { EVP_CIPHER_CTX_free(ctx) }
+        var length: Int32 = 0
+        guard EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nil, key, nonce) == 1,
+            cipher.isEmpty || EVP_DecryptUpdate(ctx, &out, &length, cipher, Int32(cipher.count)) == 1,
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, &tag) == 1
+        else { throw CryptoError(description: "the sealed secret cannot be opened") }
+        let total = length
+        let finished = out.withUnsafeMutableBufferPointer { p in
+            EVP_DecryptFinal_ex(ctx, p.baseAddress! + Int(total), &length)
+        }
+        guard finished == 1 else {
+            throw CryptoError(description: "the sealed secret was altered or sealed under another key")
+        }
+        return Array(out.prefix(Int(total + length)))
+    }
 }
