@@ -26,10 +26,12 @@ let package = Package(
             name: "RegieHTTP", dependencies: ["CSocket", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],
             swiftSettings: strict),
         .target(
-            name: "RegieNotify", dependencies: ["CCurl", "CSocket", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],
+            name: "RegieNotify",
+            dependencies: ["CCurl", "CSocket", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],
             swiftSettings: strict),
         .executableTarget(
-            name: "regie", dependencies: ["RegieCore", "RegieEngine", "RegieHTTP", "RegieNotify"], swiftSettings: strict),
+            name: "regie", dependencies: ["RegieCore", "RegieEngine", "RegieHTTP", "RegieNotify"],
+            swiftSettings: strict),
         .executableTarget(
             name: "regie-bench", dependencies: ["RegieCore", "RegieStore", "RegieEngine"], swiftSettings: strict),
         .testTarget(name: "RegieCoreTests", dependencies: ["RegieCore"], swiftSettings: strict),

@@ -105,7 +105,7 @@ public enum SecretBox {
         else { throw CryptoError(description: "sealing failed") }
         total = length
         let finished = out.withUnsafeMutableBufferPointer { p in
-            EVP_EncryptFinal_ex(ctx, p.baseAddress! + Int(total), &length)
+            p.baseAddress.map { EVP_EncryptFinal_ex(ctx, $0 + Int(total), &length) } ?? 0
         }
         guard finished == 1, EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, &tag) == 1 else {
             throw CryptoError(description: "sealing failed")
@@ -134,7 +134,7 @@ public enum SecretBox {
         else { throw CryptoError(description: "the sealed secret cannot be opened") }
         let total = length
         let finished = out.withUnsafeMutableBufferPointer { p in
-            EVP_DecryptFinal_ex(ctx, p.baseAddress! + Int(total), &length)
+            p.baseAddress.map { EVP_DecryptFinal_ex(ctx, $0 + Int(total), &length) } ?? 0
         }
         guard finished == 1 else {
             throw CryptoError(description: "the sealed secret was altered or sealed under another key")
