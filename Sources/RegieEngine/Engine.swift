@@ -11,6 +11,8 @@ public final class Engine: @unchecked Sendable {
     public let catalog: WorkflowCatalog
     /// The region's configuration.
     public let config: RegionConfig
+    /// How webhooks are delivered.
+    public let webhooks: WebhookSettings
     /// Where time comes from.
     public let clock: any Clock
     /// The database file.
@@ -30,8 +32,9 @@ public final class Engine: @unchecked Sendable {
     /// - Throws: `EngineError.environment` when the database cannot be opened.
     public init(
         databasePath: String, catalog: WorkflowCatalog, config: RegionConfig, clock: any Clock,
-        pseudonymizer: Pseudonymizer?
+        pseudonymizer: Pseudonymizer?, webhooks: WebhookSettings = WebhookSettings()
     ) throws(EngineError) {
+        self.webhooks = webhooks
         self.catalog = catalog
         self.config = config
         self.clock = clock
@@ -47,6 +50,8 @@ public final class Engine: @unchecked Sendable {
         committer.afterCommit = { [wake] in wake.sendIfRequested() }
         do { checkpointer = try Checkpointer(path: databasePath) } catch { throw EngineError.wrap(error) }
         committer.handOffCheckpoints(to: checkpointer)
+        let planner = DeliveryPlanning(engine: Unowned(self))
+        committer.withStore { $0.deliveryPlanner = planner.plan }
     }
 
     deinit { checkpointer.stop() }

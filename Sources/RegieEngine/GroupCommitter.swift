@@ -53,6 +53,9 @@ final class GroupCommitter: @unchecked Sendable {
         background.wake.signal()
     }
 
+    /// Configures the writer's store before any job runs.
+    func withStore(_ body: (CaseStore) -> Void) { lock.withLock { body(store) } }
+
     /// Lets `checkpointer` copy the log into the database file instead of the committing thread.
     func handOffCheckpoints(to checkpointer: Checkpointer) {
         store.db.handOffCheckpoints { checkpointer.logGrew(to: $0) }

@@ -21,6 +21,12 @@ public struct Pseudonymizer: Sendable {
         Crypto.hex(Crypto.hmacSHA256(key: secret, message: Array("regie-bsn-v1:\(bsn.digits)".utf8)))
     }
 
+    /// A key for another purpose, derived from the regional secret (HMAC-SHA256 of the purpose's name), so that one
+    /// secret protects pseudonyms and sealed webhook secrets without either revealing the other.
+    func derivedKey(_ purpose: String) -> [UInt8] {
+        Crypto.hmacSHA256(key: secret, message: Array("regie-key-v1:\(purpose)".utf8))
+    }
+
     /// The environment variable that carries the regional secret.
     public static let environmentVariable = "REGIE_PSEUDONYM_SECRET"
 

@@ -158,5 +158,8 @@ extension CaseStore {
                 .text(n.caseId), .int(Int64(n.sequence)), .text(n.topic), .text(n.recipients.joined(separator: ",")),
                 .text(n.event), .int(Int64(n.level)), .int(at.milliseconds),
             ])
+        if let record = try loadCase(n.caseId) {
+            try planDeliveries(n, record, outboxId: db.lastInsertID, at: at)
+        }
     }
 }

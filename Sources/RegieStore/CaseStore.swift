@@ -8,6 +8,9 @@ public final class CaseStore {
     /// The connection.
     public let db: Database
     private var projectionStatements: [Int: Statement] = [:]
+    /// Decides the webhook deliveries of each notification written, inside the same transaction (set by the engine,
+    /// which knows the partners' endpoints and what each may see).
+    public var deliveryPlanner: DeliveryPlanner?
 
     /// Opens an existing Regie database.
     /// - Throws: `StoreError.notInitialised` when the file has no Regie schema, `DatabaseError` otherwise.
@@ -234,10 +237,11 @@ public final class CaseStore {
                 p.projection + [.int(lastEvent)])
         }
         try applyTimerChanges(&record, previous: p.previous?.timers ?? [])
-        for values in p.outbox {
+        for (values, notification) in zip(p.outbox, p.notifications) {
             try db.run(
                 "INSERT INTO outbox(case_id, seq, topic, recipients, event, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 values)
+            try planDeliveries(notification, record, outboxId: db.lastInsertID, at: record.updatedAt)
         }
         return record
     }

@@ -20,6 +20,8 @@ public struct PreparedCommit: Sendable {
     /// Which projection columns changed (bit i: `projectionColumns[i]`).
     let projectionMask: Int
     let outbox: [[SQLValue]]
+    /// The notifications the outbox rows hold, for planning their webhook deliveries.
+    let notifications: [Notification]
     /// For a timer's firing: the fired timer's name, recorded with the firing.
     public private(set) var firedTimerName: String?
 
@@ -45,6 +47,7 @@ public struct PreparedCommit: Sendable {
                 .text(e.payload.compactText),
             ]
         }
+        notifications = decision.notifications
         outbox = decision.notifications.map { n in
             [
                 .text(n.caseId), .int(Int64(n.sequence)), .text(n.topic), .text(n.recipients.joined(separator: ",")),

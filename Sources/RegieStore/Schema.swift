@@ -1,6 +1,6 @@
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "3"
+    static let version = "4"
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -41,7 +41,7 @@ enum Schema {
         CREATE TABLE IF NOT EXISTS idempotency(
             key TEXT PRIMARY KEY, request TEXT NOT NULL, case_id TEXT NOT NULL, response TEXT NOT NULL,
             created_at INTEGER NOT NULL) WITHOUT ROWID;
-        """ + access
+        """ + access + webhooks
 
     /// Schema 3: partners' API keys (only their SHA-256) and the hash-chained access log (NEN 7513).
     static let access = """
@@ -61,6 +61,27 @@ enum Schema {
             BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
         """
 
+    /// Schema 4: webhook endpoints (secrets only sealed), one delivery per notification and endpoint, written in the
+    /// transaction of the event, and every attempt.
+    static let webhooks = """
+        CREATE TABLE IF NOT EXISTS webhook_endpoints(
+            id TEXT PRIMARY KEY, partner TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL, format TEXT NOT NULL,
+            secret TEXT NOT NULL, previous_secret TEXT, previous_until INTEGER, created_at INTEGER NOT NULL,
+            disabled_at INTEGER, disabled_reason TEXT, failing_since INTEGER) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS deliveries(
+            id INTEGER PRIMARY KEY, webhook_id TEXT NOT NULL UNIQUE, endpoint_id TEXT NOT NULL,
+            outbox_id INTEGER NOT NULL, case_id TEXT NOT NULL, topic TEXT NOT NULL, body TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,
+            created_at INTEGER NOT NULL, finished_at INTEGER, last_status INTEGER, last_error TEXT);
+        CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_at) WHERE status = 'pending';
+        CREATE INDEX IF NOT EXISTS deliveries_order ON deliveries(endpoint_id, case_id, id) WHERE status = 'pending';
+        CREATE INDEX IF NOT EXISTS deliveries_failed ON deliveries(created_at) WHERE status = 'failed';
+        CREATE TABLE IF NOT EXISTS delivery_attempts(
+            id INTEGER PRIMARY KEY, delivery_id INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER,
+            duration_ms INTEGER NOT NULL, error TEXT, response TEXT);
+        CREATE INDEX IF NOT EXISTS delivery_attempts_delivery ON delivery_attempts(delivery_id);
+        """
+
     /// Brings a database of an earlier schema up to this one. Call inside a write transaction.
     static func migrate(_ db: Database) throws {
         if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "1" {
@@ -71,6 +92,11 @@ enum Schema {
         if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "2" {
             // Version 3: API keys and the access log.
             try db.execute(access)
+            try db.run("UPDATE meta SET value='3' WHERE key='schema'")
+        }
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "3" {
+            // Version 4: webhooks.
+            try db.execute(webhooks)
             try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
         }
     }

@@ -1,0 +1,138 @@
+/// A partner's webhook endpoint: where to send, which notification types, in which shape.
+public struct WebhookEndpoint: Sendable, Equatable {
+    /// The payload shape.
+    public enum Format: String, Sendable, CaseIterable {
+        /// The thin JSON event: `type`, `timestamp`, `data` (case, event, level, where to fetch the case).
+        case thin
+        /// The ZGW Notificaties API shape, for municipal systems.
+        case zgw
+    }
+
+    public var id: String
+    public var partner: String
+    public var url: String
+    /// Notification types with wildcards: `escalation.*`, `case.changed`, `*`.
+    public var events: [String]
+    public var format: Format
+    public var createdAt: Instant
+    public var disabledAt: Instant?
+    public var disabledReason: String?
+    /// Since when every attempt has failed (nil after a success).
+    public var failingSince: Instant?
+    /// While a rotated secret's grace period runs: until when the previous secret also signs.
+    public var previousSecretUntil: Instant?
+
+    /// Creates an endpoint.
+    public init(
+        id: String, partner: String, url: String, events: [String], format: Format, createdAt: Instant,
+        disabledAt: Instant? = nil, disabledReason: String? = nil, failingSince: Instant? = nil,
+        previousSecretUntil: Instant? = nil
+    ) {
+        self.id = id
+        self.partner = partner
+        self.url = url
+        self.events = events
+        self.format = format
+        self.createdAt = createdAt
+        self.disabledAt = disabledAt
+        self.disabledReason = disabledReason
+        self.failingSince = failingSince
+        self.previousSecretUntil = previousSecretUntil
+    }
+
+    /// Whether the endpoint wants notifications of `topic`.
+    public func wants(_ topic: String) -> Bool { events.contains { Self.pattern($0, matches: topic) } }
+
+    /// `*` matches everything; `escalation.*` matches `escalation.raised` and deeper; otherwise the exact type.
+    public static func pattern(_ pattern: String, matches topic: String) -> Bool {
+        if pattern == "*" { return true }
+        if pattern.hasSuffix(".*") { return topic.hasPrefix(pattern.dropLast()) }
+        return pattern == topic
+    }
+
+    /// Why a list of event patterns is not acceptable, or nil.
+    public static func problem(inPatterns patterns: [String]) -> String? {
+        if patterns.isEmpty { return "give at least one event type, such as escalation.* or *" }
+        for p in patterns {
+            let body = p.hasSuffix(".*") ? String(p.dropLast(2)) : p
+            let ok =
+                p == "*"
+                || (!body.isEmpty
+                    && body.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
+                        !part.isEmpty && part.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+                    })
+            if !ok { return "\"\(p)\" is not an event type or pattern; use forms like case.changed, escalation.* or *" }
+        }
+        return nil
+    }
+}
+
+/// The body a partner receives. Neither shape carries care content: the receiver fetches the case from the API,
+/// which shows it only what its part in the case allows.
+public enum WebhookPayload {
+    /// The ZGW channel name for Regie's cases.
+    public static let zgwChannel = "regie-casussen"
+
+    /// The body of one notification for an endpoint's format and the partner's view of the case.
+    /// - Parameters:
+    ///   - caseURL: where the case is fetched (`BASE/v1/cases/ID`).
+    ///   - workflow: the case's workflow (a `kenmerk` for ZGW receivers).
+    public static func body(
+        _ n: Notification, format: WebhookEndpoint.Format, view: CaseAccess.View, at: Instant, caseURL: String,
+        workflow: String
+    ) -> JSONValue {
+        // A melder learns outcomes, not how far a case has escalated.
+        let showLevel = view != .outcome
+        switch format {
+        case .thin:
+            var data = JSONObject(pairs: [
+                "caseId": .string(n.caseId), "event": .string(n.event), "sequence": .int(Int64(n.sequence)),
+            ])
+            if showLevel { data["level"] = .int(Int64(n.level)) }
+            data["url"] = .string(caseURL)
+            return .object(
+                JSONObject(pairs: ["type": .string(n.topic), "timestamp": .string(at.iso8601), "data": .object(data)]))
+        case .zgw:
+            var kenmerken = JSONObject(pairs: [
+                "type": .string(n.topic), "gebeurtenis": .string(n.event), "workflow": .string(workflow),
+            ])
+            if showLevel { kenmerken["niveau"] = .string(String(n.level)) }
+            return .object(
+                JSONObject(pairs: [
+                    "kanaal": .string(zgwChannel), "hoofdObject": .string(caseURL), "resource": .string("casus"),
+                    "resourceUrl": .string(caseURL), "actie": .string(n.topic == "case.opened" ? "create" : "update"),
+                    "aanmaakdatum": .string(at.iso8601), "kenmerken": .object(kenmerken),
+                ]))
+        }
+    }
+}
+
+/// When to try a delivery again: a schedule of delays after each failed attempt, with jitter.
+public struct RetrySchedule: Sendable, Equatable {
+    /// Delays in seconds before attempt 1, 2, ...: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h,
+    /// 24 h (about three days in all).
+    public var delays: [Int64]
+    /// The share of a delay that is randomised (0.2: up to 20% later), so that a recovering receiver is not hit
+    /// by every retry at once.
+    public var jitter: Double
+
+    public static let standard = RetrySchedule(
+        delays: [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400], jitter: 0.2)
+
+    /// Creates a schedule.
+    public init(delays: [Int64], jitter: Double) {
+        self.delays = delays
+        self.jitter = jitter
+    }
+
+    /// The number of attempts in all.
+    public var attempts: Int { delays.count }
+
+    /// Milliseconds to wait after the `failed`-th failed attempt (1-based), or nil when that was the last.
+    /// - Parameter unit: a number in 0..<1 (random in production, fixed in tests).
+    public func delayMilliseconds(afterFailure failed: Int, unit: Double) -> Int64? {
+        guard failed >= 1, failed < delays.count else { return nil }
+        let base = Double(delays[failed]) * 1000
+        return Int64(base * (1 + jitter * min(max(unit, 0), 1)))
+    }
+}

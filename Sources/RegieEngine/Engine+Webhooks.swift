@@ -1,0 +1,205 @@
+public import RegieCore
+public import RegieStore
+internal import RegieCrypto
+internal import Foundation
+
+/// A reference that does not keep the engine alive (the engine owns the store that holds the planner).
+struct Unowned<T: AnyObject>: @unchecked Sendable {
+    unowned let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Decides, inside the transaction of each notification, which endpoints get a delivery and with what body: only
+/// endpoints of recipients that may see the case, which want the notification's type, in their own shape and cut
+/// to the recipient's view.
+final class DeliveryPlanning: @unchecked Sendable {
+    private let engine: Unowned<Engine>
+    private var version: Int64 = -1
+    private var byPartner: [String: [WebhookEndpoint]] = [:]
+
+    init(engine: Unowned<Engine>) { self.engine = engine }
+
+    /// Runs on the writer's thread only.
+    func plan(_ n: RegieCore.Notification, _ record: CaseRecord, _ store: CaseStore) throws -> [PlannedDelivery] {
+        let current = try store.webhooksVersion()
+        if current != version {
+            byPartner = Dictionary(grouping: try store.endpoints(includeDisabled: false), by: \.partner)
+            version = current
+        }
+        if byPartner.isEmpty { return [] }
+        let engine = self.engine.value
+        var out: [PlannedDelivery] = []
+        for partner in n.recipients {
+            let endpoints = (byPartner[partner] ?? []).filter { $0.wants(n.topic) }
+            guard !endpoints.isEmpty, let access = engine.access(to: record, for: partner) else { continue }
+            for e in endpoints {
+                let body = WebhookPayload.body(
+                    n, format: e.format, view: access.view, at: record.updatedAt,
+                    caseURL: "\(engine.webhooks.publicBaseURL)/v1/cases/\(n.caseId)", workflow: record.workflow)
+                out.append(
+                    PlannedDelivery(
+                        endpointId: e.id, webhookId: "msg_" + Engine.base64URL(try Crypto.randomBytes(18)),
+                        body: body.compactText))
+            }
+        }
+        return out
+    }
+}
+
+extension Engine {
+    /// A new endpoint and its signing secret, which is shown once.
+    public struct NewWebhook: Sendable {
+        public var endpoint: WebhookEndpoint
+        public var secret: String
+    }
+
+    private func sealingKey() throws(EngineError) -> [UInt8] {
+        guard let pseudonymizer else {
+            throw .environment(
+                "webhook secrets are sealed with the regional secret, and there is none; run `regie init` or set \(Pseudonymizer.environmentVariable)"
+            )
+        }
+        return pseudonymizer.derivedKey("webhook-secrets")
+    }
+
+    /// Registers an endpoint for a partner.
+    /// - Throws: `EngineError.refused` for an unknown partner, an unusable URL or bad event patterns.
+    public func addWebhook(partner: String, url: String, events: [String], format: WebhookEndpoint.Format)
+        throws(EngineError) -> NewWebhook
+    {
+        do {
+            try config.checkPartner(partner)
+            if let problem = Self.problem(inWebhookURL: url) { throw Refusal(.invalidArgument, problem) }
+            if let problem = WebhookEndpoint.problem(inPatterns: events) { throw Refusal(.invalidArgument, problem) }
+            let secret = try WebhookSignature.newSecret()
+            let sealed = try SecretBox.seal(Array(secret.utf8), key: try sealingKey())
+            let endpoint = WebhookEndpoint(
+                id: "wh_" + Self.base64URL(try Crypto.randomBytes(9)), partner: partner, url: url, events: events,
+                format: format, createdAt: clock.now())
+            try committer.run { store in try store.insertEndpoint(endpoint, sealedSecret: sealed) }
+            return NewWebhook(endpoint: endpoint, secret: secret)
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// Why a URL cannot receive webhooks, or nil. Where it resolves to is checked at every delivery.
+    public static func problem(inWebhookURL url: String) -> String? {
+        guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased() else {
+            return "\"\(url)\" is not a URL; give one such as https://partner.example.nl/regie/webhooks"
+        }
+        guard scheme == "https" || scheme == "http" else {
+            return "only http and https URLs can receive webhooks, not \(scheme)"
+        }
+        guard let host = c.host, !host.isEmpty else { return "\"\(url)\" has no host" }
+        if c.user != nil || c.password != nil { return "a webhook URL must not carry a user name or password" }
+        if url.utf8.count > 2000 { return "the URL is longer than 2,000 characters" }
+        return nil
+    }
+
+    /// Endpoints, of one partner or of all.
+    public func webhookEndpoints(partner: String? = nil) throws(EngineError) -> [WebhookEndpoint] {
+        try read { try $0.endpoints(partner: partner) }
+    }
+
+    /// One endpoint.
+    /// - Throws: `EngineError.notFound` when there is none (or it belongs to another partner than `partner`).
+    public func webhookEndpoint(_ id: String, of partner: String? = nil) throws(EngineError) -> WebhookEndpoint {
+        guard let e = try read({ try $0.endpoint(id) }), partner == nil || e.partner == partner else {
+            throw .notFound("no webhook endpoint \"\(id)\"; see `regie webhook list`")
+        }
+        return e
+    }
+
+    /// Issues a new secret; the old one keeps signing beside it for the grace period.
+    public func rotateWebhookSecret(_ id: String, of partner: String? = nil) throws(EngineError) -> String {
+        _ = try webhookEndpoint(id, of: partner)
+        do {
+            let secret = try WebhookSignature.newSecret()
+            let sealed = try SecretBox.seal(Array(secret.utf8), key: try sealingKey())
+            let until = clock.now().adding(seconds: webhooks.rotationGraceSeconds)
+            try committer.run { store in try store.rotateSecret(id, sealedSecret: sealed, graceUntil: until) }
+            return secret
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// Disables an endpoint; its pending deliveries are marked failed.
+    public func disableWebhook(_ id: String, of partner: String? = nil, reason: String) throws(EngineError) {
+        _ = try webhookEndpoint(id, of: partner)
+        let now = clock.now()
+        do { try committer.run { store in try store.disableEndpoint(id, at: now, reason: reason) } } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// Enables a disabled endpoint again.
+    public func enableWebhook(_ id: String) throws(EngineError) {
+        _ = try webhookEndpoint(id)
+        do { try committer.run { store in try store.enableEndpoint(id) } } catch { throw EngineError.wrap(error) }
+    }
+
+    /// The keys that sign for an endpoint now: the current secret's, and the previous one's during its grace period.
+    public func signingKeys(for id: String) throws(EngineError) -> [[UInt8]] {
+        let now = clock.now()
+        do {
+            guard let s = try read({ try $0.endpointSecrets(id) }) else {
+                throw EngineError.notFound("no endpoint \(id)")
+            }
+            let key = try sealingKey()
+            var sealed = [s.current]
+            if let p = s.previous, let until = s.previousUntil, now < until { sealed.append(p) }
+            return try sealed.map { text in
+                let secret = String(decoding: try SecretBox.open(text, key: key), as: UTF8.self)
+                guard let bytes = WebhookSignature.key(of: secret) else {
+                    throw EngineError.environment("the stored secret of \(id) is damaged")
+                }
+                return bytes
+            }
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// Deliveries due now, at most one per endpoint and case (see `CaseStore.dueDeliveries`).
+    public func dueDeliveries(limit: Int) throws(EngineError) -> [DeliveryRow] {
+        let now = clock.now()
+        return try read { try $0.dueDeliveries(at: now, limit: limit) }
+    }
+
+    /// When the next pending delivery is due.
+    public func nextDeliveryDue() throws(EngineError) -> Instant? { try read { try $0.nextDeliveryDue() } }
+
+    /// Deliveries, newest first.
+    public func deliveries(endpoint: String? = nil, status: DeliveryRow.Status? = nil, limit: Int = 100)
+        throws(EngineError) -> [DeliveryRow]
+    {
+        try read { try $0.deliveries(endpoint: endpoint, status: status, limit: limit) }
+    }
+
+    /// The delivery log: attempts at one delivery or at an endpoint's deliveries, newest first.
+    public func deliveryAttempts(delivery: Int64? = nil, endpoint: String? = nil, limit: Int = 100)
+        throws(EngineError) -> [DeliveryAttempt]
+    {
+        try read { try $0.attempts(delivery: delivery, endpoint: endpoint, limit: limit) }
+    }
+
+    /// Sends one delivery again, with the same message id.
+    public func replayDelivery(_ id: Int64) throws(EngineError) {
+        let now = clock.now()
+        let done: Bool
+        do { done = try committer.run { store in try store.replay(id, at: now) } } catch {
+            throw EngineError.wrap(error)
+        }
+        if !done { throw .notFound("no delivery \(id) to an enabled endpoint; see `regie webhook log`") }
+    }
+
+    /// Sends every failed delivery created since `since` again; returns how many.
+    public func recoverDeliveries(since: Instant) throws(EngineError) -> Int {
+        let now = clock.now()
+        do { return try committer.run { store in try store.recover(since: since, at: now) } } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+}
