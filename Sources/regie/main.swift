@@ -16,6 +16,8 @@ enum RegieCLI {
             Entry(ServeCommand.self),
             Entry(PartnerListCommand.self), Entry(PartnerKeyCreateCommand.self), Entry(PartnerKeyListCommand.self),
             Entry(PartnerKeyRevokeCommand.self),
+            Entry(WebhookAddCommand.self), Entry(WebhookListCommand.self), Entry(WebhookRotateCommand.self),
+            Entry(WebhookDisableCommand.self), Entry(WebhookEnableCommand.self),
             Entry(AuditVerifyCommand.self), Entry(AuditClientCommand.self), Entry(AuditExportCommand.self),
             Entry(ConfigShowCommand.self), Entry(ConfigValidateCommand.self),
             Entry(BatchCommand.self),

@@ -134,6 +134,27 @@ import Testing
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
+    @Test func webhookEndpointsAreAddedListedRotatedAndDisabled() throws {
+        let dir = try CLI.temporaryFolder()
+        let db = dir.appendingPathComponent("wh.db").path
+        #expect(try CLI.run(["init", "--db", db]).status == 0)
+        let added = try CLI.run(
+            ["webhook", "add", "ggz-aanbieder", "https://ggz.example.nl/hook", "--events", "escalation.*", "--db", db])
+        #expect(added.status == 0)
+        let secret = try #require(added.out.split(separator: " ").first { $0.hasPrefix("whsec_") })
+        let list = try CLI.run(["webhook", "list", "--db", db, "--json"])
+        #expect(list.status == 0 && !list.out.contains(secret.dropFirst(6).prefix(10)))
+        let id = try #require(try JSONParser.parse(list.out)["endpoints"]?.arrayValue?.first?["id"]?.stringValue)
+        let rotated = try CLI.run(["webhook", "rotate", id, "--db", db])
+        #expect(rotated.status == 0 && rotated.out.contains("whsec_") && !rotated.out.contains(secret))
+        #expect(try CLI.run(["webhook", "disable", id, "--db", db]).status == 0)
+        #expect(try CLI.run(["webhook", "list", "--db", db]).out.contains("disabled"))
+        let refused = try CLI.run(["webhook", "add", "ggz-aanbieder", "ftp://x.nl/h", "--events", "*", "--db", db])
+        #expect(refused.status != 0 && refused.err.contains("only http and https"))
+        let missing = try CLI.run(["webhook", "add", "ggz-aanbieder", "https://x.nl/h", "--db", db])
+        #expect(missing.status == 2 && missing.err.contains("--events"))
+    }
+
     @Test func validateReportsEveryProblemWithFileAndPath() throws {
         let dir = try CLI.temporaryFolder()
         let file = dir.appendingPathComponent("kapot.json").path

@@ -77,9 +77,19 @@ final class Context {
         let clock = try resolveClock()
         let pseudonymizer = try Pseudonymizer.load(configFolder: configFolder, config: config, database: databasePath)
         let engine = try Engine(
-            databasePath: databasePath, catalog: catalog, config: config, clock: clock, pseudonymizer: pseudonymizer)
+            databasePath: databasePath, catalog: catalog, config: config, clock: clock, pseudonymizer: pseudonymizer,
+            webhooks: try webhookSettings())
         cachedEngine = engine
         return engine
+    }
+
+    /// `Config/webhooks.json`, or the defaults when there is none.
+    func webhookSettings() throws(EngineError) -> WebhookSettings {
+        let file = (configFolder as NSString).appendingPathComponent("webhooks.json")
+        guard let bytes = FileManager.default.contents(atPath: file) else { return WebhookSettings() }
+        do { return try WebhookSettings.load(Array(bytes), file: file) } catch {
+            throw .environment(error.description)
+        }
     }
 
     /// The system clock, or on a simulated-clock database the simulated one (moved forward by `--now`).
