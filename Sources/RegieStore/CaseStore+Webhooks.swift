@@ -162,10 +162,19 @@ extension CaseStore {
 
     /// A number that changes whenever the set of endpoints changes, so that planners can cache it.
     public func webhooksVersion() throws -> Int64 {
-        try db.scalarInt("SELECT CAST(value AS INTEGER) FROM meta WHERE key='webhooks'") ?? 0
+        if let read = webhooksVersionRead, read.transaction == db.transactionSerial, let version = read.version {
+            return version
+        }
+        let version = try db.scalarInt("SELECT CAST(value AS INTEGER) FROM meta WHERE key='webhooks'") ?? 0
+        if webhooksVersionRead?.transaction != db.transactionSerial {
+            webhooksVersionRead = (db.transactionSerial, version)
+        }
+        return version
     }
 
     private func bumpWebhooksVersion() throws {
+        // Not cached for the rest of this transaction: a savepoint rolled back could undo the change.
+        webhooksVersionRead = (db.transactionSerial, nil)
         try db.run(
             "INSERT INTO meta(key, value) VALUES ('webhooks', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
         )

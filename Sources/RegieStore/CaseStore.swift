@@ -11,6 +11,10 @@ public final class CaseStore {
     /// Decides the webhook deliveries of each notification written, inside the same transaction (set by the engine,
     /// which knows the partners' endpoints and what each may see).
     public var deliveryPlanner: DeliveryPlanner?
+    /// The endpoints' version as read in the current write transaction (`transaction`), or nil once this
+    /// connection changed an endpoint in it: nobody else can change it meanwhile, so one read serves every
+    /// notification of the transaction.
+    var webhooksVersionRead: (transaction: Int64, version: Int64?)?
 
     /// Opens an existing Regie database.
     /// - Throws: `StoreError.notInitialised` when the file has no Regie schema, `DatabaseError` otherwise.

@@ -7,6 +7,8 @@ public final class Database {
     public let path: String
     private var cache: [String: Statement] = [:]
     private var transactionDepth = 0
+    /// Counts the write transactions begun on this connection, so that a value read in one can be reused within it.
+    public private(set) var transactionSerial: Int64 = 0
 
     /// Opens (creating if needed) a database file in WAL mode with `synchronous=FULL`.
     /// - Parameters:
@@ -151,6 +153,7 @@ public final class Database {
             return try body()
         }
         try run("BEGIN IMMEDIATE")
+        transactionSerial += 1
         transactionDepth = 1
         do {
             let result = try body()
