@@ -16,6 +16,10 @@ static inline CURLcode regie_curl_set_header_callback(CURL *c, size_t (*f)(char 
 static inline CURLcode regie_curl_get_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode regie_curl_get_double(CURL *c, CURLINFO i, double *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode regie_curl_get_pointer(CURL *c, CURLINFO i, void **v) { return curl_easy_getinfo(c, i, v); }
+static inline CURLcode regie_curl_get_off_t(CURL *c, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(c, i, v); }
+static inline CURLcode regie_curl_set_off_t(CURL *c, CURLoption o, curl_off_t v) { return curl_easy_setopt(c, o, v); }
+// The result of a finished transfer sits in a union, which is clearer to read here.
+static inline CURLcode regie_curl_message_result(const CURLMsg *m) { return m->data.result; }
 static inline CURLMcode regie_curl_multi_set_long(CURLM *m, CURLMoption o, long v) {
     return curl_multi_setopt(m, o, v);
 }

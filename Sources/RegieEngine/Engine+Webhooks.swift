@@ -42,6 +42,7 @@ final class DeliveryPlanning: @unchecked Sendable {
                         body: body.compactText))
             }
         }
+        if !out.isEmpty { engine.deliveryWake.request() }
         return out
     }
 }
@@ -69,7 +70,9 @@ extension Engine {
     {
         do {
             try config.checkPartner(partner)
-            if let problem = Self.problem(inWebhookURL: url) { throw Refusal(.invalidArgument, problem) }
+            if let problem = Self.problem(inWebhookURL: url) ?? problem(inWebhookAddress: url) {
+                throw Refusal(.invalidArgument, problem)
+            }
             if let problem = WebhookEndpoint.problem(inPatterns: events) { throw Refusal(.invalidArgument, problem) }
             let secret = try WebhookSignature.newSecret()
             let sealed = try SecretBox.seal(Array(secret.utf8), key: try sealingKey())
@@ -95,6 +98,18 @@ extension Engine {
         if c.user != nil || c.password != nil { return "a webhook URL must not carry a user name or password" }
         if url.utf8.count > 2000 { return "the URL is longer than 2,000 characters" }
         return nil
+    }
+
+    /// Why a URL whose host is an address cannot receive webhooks here (see `WebhookSettings.addressPolicy`), or
+    /// nil. A name is checked at every delivery instead, because what it resolves to can change.
+    func problem(inWebhookAddress url: String) -> String? {
+        guard var host = URLComponents(string: url)?.host else { return nil }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard let address = IPAddress(host), let refusal = webhooks.addressPolicy.refusal(for: address) else {
+            return nil
+        }
+        return
+            "\(address) is a \(refusal.rawValue) address, which may not receive webhooks; use a public address, or add its network to allowedNetworks in Config/webhooks.json"
     }
 
     /// Endpoints, of one partner or of all.
@@ -168,8 +183,10 @@ extension Engine {
         return try read { try $0.dueDeliveries(at: now, limit: limit) }
     }
 
-    /// When the next pending delivery is due.
-    public func nextDeliveryDue() throws(EngineError) -> Instant? { try read { try $0.nextDeliveryDue() } }
+    /// When the next pending delivery falls due after `after` (or at all), if any.
+    public func nextDeliveryDue(after: Instant? = nil) throws(EngineError) -> Instant? {
+        try read { try $0.nextDeliveryDue(after: after) }
+    }
 
     /// Deliveries, newest first.
     public func deliveries(endpoint: String? = nil, status: DeliveryRow.Status? = nil, limit: Int = 100)
@@ -189,6 +206,7 @@ extension Engine {
     public func replayDelivery(_ id: Int64) throws(EngineError) {
         let now = clock.now()
         let done: Bool
+        deliveryWake.request()
         do { done = try committer.run { store in try store.replay(id, at: now) } } catch {
             throw EngineError.wrap(error)
         }
@@ -198,8 +216,72 @@ extension Engine {
     /// Sends every failed delivery created since `since` again; returns how many.
     public func recoverDeliveries(since: Instant) throws(EngineError) -> Int {
         let now = clock.now()
+        deliveryWake.request()
         do { return try committer.run { store in try store.recover(since: since, at: now) } } catch {
             throw EngineError.wrap(error)
         }
+    }
+}
+
+extension Engine {
+    /// One finished attempt at a delivery, and what follows from it.
+    public struct DeliveryReport: Sendable {
+        public var delivery: DeliveryRow
+        public var attempt: DeliveryAttempt
+        public var verdict: DeliveryVerdict
+
+        /// Creates a report.
+        public init(delivery: DeliveryRow, attempt: DeliveryAttempt, verdict: DeliveryVerdict) {
+            self.delivery = delivery
+            self.attempt = attempt
+            self.verdict = verdict
+        }
+    }
+
+    /// Records finished attempts in the next group commit without waiting; `done` runs once they are durable (nil)
+    /// or could not be written (the error; the deliveries then stay pending and are sent again).
+    ///
+    /// An endpoint that answered 410, or whose every attempt has failed for `webhooks.disableAfterSeconds`, is
+    /// disabled in the same transaction, with a record on the access log that names whom to tell: the partner's
+    /// contact and the region's functional administrator.
+    public func record(deliveries reports: [DeliveryReport], then done: @escaping @Sendable (EngineError?) -> Void) {
+        guard !reports.isEmpty else { return done(nil) }
+        committer.submit({ [self] store in for r in reports { try record(r, in: store) } }) { error in
+            done(error.map(EngineError.wrap))
+        }
+    }
+
+    private func record(_ r: DeliveryReport, in store: CaseStore) throws {
+        let at = r.attempt.at
+        let outcome: CaseStore.AttemptOutcome =
+            switch r.verdict {
+            case .delivered: .delivered
+            case .retry(let ms): .retry(at: Instant(milliseconds: at.milliseconds + ms))
+            case .failed, .gone: .failed
+            }
+        try store.recordAttempt(r.attempt, outcome: outcome)
+        let id = r.delivery.endpointId
+        if r.verdict == .delivered {
+            try store.setFailing(id, since: nil)
+            return
+        }
+        let since = try store.setFailing(id, since: at)
+        var reason: String?
+        if r.verdict == .gone {
+            reason = "the receiver answered 410 Gone"
+        } else if let since, at.milliseconds - since.milliseconds >= webhooks.disableAfterSeconds * 1000 {
+            reason =
+                "every attempt failed for \(webhooks.disableAfterSeconds / 86400) days, since \(config.calendar.localText(since))"
+        }
+        guard let reason, let endpoint = try store.endpoint(id), endpoint.disabledAt == nil else { return }
+        try store.disableEndpoint(id, at: at, reason: reason)
+        let contact = config.partner(endpoint.partner)?.contact.map { " (\($0))" } ?? ""
+        try Self.append(
+            AuditEntry(
+                at: at, channel: .system, action: "webhook", resource: "webhook \(id)", partner: endpoint.partner,
+                outcome: .ok, status: r.attempt.status ?? 0,
+                detail:
+                    "endpoint disabled: \(reason); tell \(endpoint.partner)\(contact) and \(webhooks.administrator)"),
+            to: store)
     }
 }

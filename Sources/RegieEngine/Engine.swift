@@ -25,6 +25,8 @@ public final class Engine: @unchecked Sendable {
     private var lastMachine: StateMachine?
     private var checkedDefinitions: Set<String> = []
     private let wake: WakeSender
+    /// Wakes the webhook deliverer when a transaction wrote deliveries.
+    let deliveryWake: WakeSender
     /// Copies the log into the database file off the commit path.
     private let checkpointer: Checkpointer
 
@@ -47,7 +49,11 @@ public final class Engine: @unchecked Sendable {
             throw EngineError.wrap(error)
         }
         wake = WakeSender(path: WakeSignal.path(forDatabase: databasePath))
-        committer.afterCommit = { [wake] in wake.sendIfRequested() }
+        deliveryWake = WakeSender(path: WakeSignal.path(forDatabase: databasePath, suffix: "deliver"))
+        committer.afterCommit = { [wake, deliveryWake] in
+            wake.sendIfRequested()
+            deliveryWake.sendIfRequested()
+        }
         do { checkpointer = try Checkpointer(path: databasePath) } catch { throw EngineError.wrap(error) }
         committer.handOffCheckpoints(to: checkpointer)
         let planner = DeliveryPlanning(engine: Unowned(self))

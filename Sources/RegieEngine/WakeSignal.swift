@@ -3,30 +3,31 @@ internal import Foundation
     internal import Glibc
 #endif
 
-/// Wakes a sleeping scheduler when a timer is added, from this process or another, without polling.
+/// Wakes a sleeping scheduler when a timer is added (or the webhook deliverer when a delivery is written), from
+/// this process or another, without polling.
 ///
-/// The scheduler binds a Unix datagram socket beside the database; whoever commits a new timer sends it one byte.
-/// With no scheduler listening, sending fails at once and costs nothing.
+/// The sleeper binds a Unix datagram socket beside the database; whoever commits a new timer or delivery sends it
+/// one byte. With nobody listening, sending fails at once and costs nothing.
 public final class WakeSignal: @unchecked Sendable {
-    /// The socket path for a database.
-    public static func path(forDatabase db: String) -> String {
-        let candidate = db + ".wake"
+    /// The socket path for a database: `.wake` for the scheduler, `.deliver` for the webhook deliverer.
+    public static func path(forDatabase db: String, suffix: String = "wake") -> String {
+        let candidate = db + "." + suffix
         if candidate.utf8.count < 100 { return candidate }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in db.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return "/tmp/regie-\(String(hash, radix: 16)).wake"
+        return "/tmp/regie-\(String(hash, radix: 16)).\(suffix)"
     }
 
     private let fd: Int32
     private let path: String
 
-    /// Binds the listening socket; replaces a stale one left by a crashed scheduler.
+    /// Binds the listening socket; replaces a stale one left by a crashed process.
     /// - Throws: `EngineError.environment` when the socket cannot be created.
     public init(path: String) throws(EngineError) {
         self.path = path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else {
-            throw .environment("cannot create the scheduler's wake socket: \(String(cString: strerror(errno)))")
+            throw .environment("cannot create the wake socket: \(String(cString: strerror(errno)))")
         }
         unlink(path)
         var addr = Self.address(path)
@@ -37,7 +38,7 @@ public final class WakeSignal: @unchecked Sendable {
         }
         guard rc == 0 else {
             close(fd)
-            throw .environment("cannot bind the scheduler's wake socket \(path): \(String(cString: strerror(errno)))")
+            throw .environment("cannot bind the wake socket \(path): \(String(cString: strerror(errno)))")
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
@@ -47,6 +48,18 @@ public final class WakeSignal: @unchecked Sendable {
         unlink(path)
     }
 
+    /// The socket, for a caller that polls it together with other descriptors (then calls `drain`).
+    public var descriptor: Int32 { fd }
+
+    /// Reads away pending wake-ups without waiting; returns whether there were any.
+    @discardableResult
+    public func drain() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var any = false
+        while recv(fd, &buffer, buffer.count, 0) > 0 { any = true }
+        return any
+    }
+
     /// Sleeps until woken or until `milliseconds` pass; drains pending wake-ups.
     /// - Returns: true when woken.
     @discardableResult
@@ -54,12 +67,11 @@ public final class WakeSignal: @unchecked Sendable {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let n = poll(&pfd, 1, Int32(clamping: max(0, milliseconds)))
         guard n > 0 else { return false }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while recv(fd, &buffer, buffer.count, 0) > 0 {}
+        drain()
         return true
     }
 
-    /// Sends a wake-up to the scheduler listening at `path`, if any.
+    /// Sends a wake-up to whoever listens at `path`, if anyone.
     public static func notify(path: String) {
         let s = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard s >= 0 else { return }
@@ -86,8 +98,8 @@ public final class WakeSignal: @unchecked Sendable {
     }
 }
 
-/// Sends wake-ups to the scheduler from one persistent socket: jobs that add timers request one, and the group
-/// committer sends at most one per committed transaction.
+/// Sends wake-ups to one sleeper from one persistent socket: jobs that add timers (or deliveries) request one,
+/// and the group committer sends at most one per committed transaction.
 final class WakeSender: @unchecked Sendable {
     private let fd: Int32
     private var address: sockaddr_un

@@ -208,9 +208,12 @@ extension CaseStore {
         return out
     }
 
-    /// When the next pending delivery falls due, if any.
-    public func nextDeliveryDue() throws -> Instant? {
-        try db.scalarInt("SELECT min(next_at) FROM deliveries WHERE status='pending'").map(Instant.init(milliseconds:))
+    /// When the next pending delivery falls due (after `after`, when given), if any.
+    public func nextDeliveryDue(after: Instant? = nil) throws -> Instant? {
+        try db.scalarInt(
+            "SELECT min(next_at) FROM deliveries WHERE status='pending' AND next_at > ?",
+            [.int(after?.milliseconds ?? Int64.min)]
+        ).map(Instant.init(milliseconds:))
     }
 
     /// Deliveries, newest first.
@@ -246,7 +249,8 @@ extension CaseStore {
         case failed
     }
 
-    /// Records an attempt and what follows from it. Call inside a write transaction.
+    /// Records an attempt and what follows from it. A delivery that is no longer pending (its endpoint was disabled
+    /// meanwhile) keeps its state; the attempt is logged all the same. Call inside a write transaction.
     public func recordAttempt(_ a: DeliveryAttempt, outcome: AttemptOutcome) throws {
         try db.run(
             "INSERT INTO delivery_attempts(delivery_id, at, status, duration_ms, error, response) VALUES (?, ?, ?, ?, ?, ?)",
@@ -267,7 +271,7 @@ extension CaseStore {
             """
             UPDATE deliveries SET attempts = attempts + 1, status = ?, next_at = coalesce(?, next_at),
                 finished_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END, last_status = ?, last_error = ?
-            WHERE id = ?
+            WHERE id = ? AND status = 'pending'
             """,
             [
                 .text(status), .int(next), .text(status), .int(a.at.milliseconds), .int(a.status.map(Int64.init)),
@@ -275,15 +279,21 @@ extension CaseStore {
             ])
     }
 
-    /// Marks an endpoint as failing since `at` (kept if already failing) or, with nil, as working again.
-    public func setFailing(_ endpointId: String, since at: Instant?) throws {
-        if let at {
+    /// Marks an endpoint as failing since `at` (kept if already failing) and returns since when it fails; with nil,
+    /// marks it as working again and returns nil.
+    @discardableResult
+    public func setFailing(_ endpointId: String, since at: Instant?) throws -> Instant? {
+        guard let at else {
             try db.run(
-                "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id=?",
-                [.int(at.milliseconds), .text(endpointId)])
-        } else {
-            try db.run("UPDATE webhook_endpoints SET failing_since = NULL WHERE id=?", [.text(endpointId)])
+                "UPDATE webhook_endpoints SET failing_since = NULL WHERE id=? AND failing_since IS NOT NULL",
+                [.text(endpointId)])
+            return nil
         }
+        try db.run(
+            "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id=?",
+            [.int(at.milliseconds), .text(endpointId)])
+        return try db.scalarInt("SELECT failing_since FROM webhook_endpoints WHERE id=?", [.text(endpointId)])
+            .map(Instant.init(milliseconds:))
     }
 
     /// The attempts at a delivery, or at every delivery to an endpoint, newest first.

@@ -273,4 +273,16 @@ import Testing
         try region.advance(to: "2026-12-09T09:00")
         #expect(try region.show(late).level == 1)
     }
+
+    /// Most cases never escalate. Closing one sets the level to 0 on the way, which it already is: that is no
+    /// reason to refuse (it was, until the webhook tests tried to close such a case).
+    @Test func aCaseThatNeverEscalatedCanBeClosed() throws {
+        let region = try RegionHarness(at: "2026-11-23T09:00")
+        let id = try region.open("netwerkcasus", regie: bw, gemeente: "gemeente-haarlem")
+        try region.fire(id, "plan-vastgesteld", as: .regiehouder(bw), note: "plan")
+        let closed = try region.fire(
+            id, "afsluiten", as: .regiehouder(bw), note: "doelen bereikt",
+            fields: ["uitkomst": "doel-bereikt", "nazorg": "ja"])
+        #expect(closed.state == "afgesloten" && closed.level == 0)
+    }
 }

@@ -1,6 +1,5 @@
+import RegieCore
 import Testing
-
-@testable import RegieNotify
 
 @Suite struct AddressPolicyTests {
     @Test(arguments: [

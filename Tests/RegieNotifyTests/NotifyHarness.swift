@@ -56,12 +56,15 @@ final class NotifyHarness: @unchecked Sendable {
 
     @discardableResult
     func fire(
-        _ id: String, _ event: String, as actor: Actor = regiehouder, target: String? = nil,
+        _ id: String, _ event: String, as actor: Actor = regiehouder, note: String? = nil, target: String? = nil,
         motivation: String? = nil, fields: [String: String] = [:]
     ) throws -> CaseRecord {
-        try #require(
+        let note = note ?? (event == "plan-vastgesteld" ? "plan afgesproken" : nil)
+        return try #require(
             try engine.fire(
-                id, CaseCommand(event: event, actor: actor, target: target, motivation: motivation, fields: fields)
+                id,
+                CaseCommand(
+                    event: event, actor: actor, note: note, target: target, motivation: motivation, fields: fields)
             ).record)
     }
 

@@ -3,7 +3,11 @@
 /// the caller may not see are logged too. Never holds a BSN (only the client's pseudonym) or a secret.
 public struct AuditEntry: Sendable, Equatable {
     /// How the access came in.
-    public enum Channel: String, Sendable, CaseIterable { case api, cli }
+    public enum Channel: String, Sendable, CaseIterable {
+        case api, cli
+        /// Done by Regie itself, such as the deliverer disabling an endpoint that keeps failing.
+        case system
+    }
 
     /// Whether the action succeeded, and if not, why not.
     public enum Outcome: String, Sendable, CaseIterable {

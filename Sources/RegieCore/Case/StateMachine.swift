@@ -339,6 +339,8 @@ public struct StateMachine: Sendable {
         let sequence: Int
         let now: Instant
         let event: String
+        /// Whether the transition moves the case to a state (and so does more than its effects).
+        var movesOn = false
 
         init(record: CaseRecord, payload: JSONObject, command: CaseCommand, sequence: Int, now: Instant, event: String)
         {
@@ -361,6 +363,7 @@ public struct StateMachine: Sendable {
         var step = Step(
             record: old, payload: JSONObject(pairs: ["from": .string(old.state)]), command: command,
             sequence: old.sequence + 1, now: now, event: transition.event)
+        step.movesOn = transition.to != nil
         try applyEffects(transition.effects, &step, newCaseID: newCaseID)
         var record = step.record
         if let to = transition.to {
@@ -461,7 +464,9 @@ public struct StateMachine: Sendable {
             changeLevel(&step.record, to: step.record.level + 1, now: step.now)
             step.payload["level"] = .int(Int64(step.record.level))
         case .setLevel(let level):
-            if level == step.record.level && !bySystem {
+            // Refused when setting the level is the transition's point (afschalen at level 0); as a side effect of
+            // a transition that moves on (afsluiten of a case that never escalated), it is simply already so.
+            if level == step.record.level && !bySystem && !step.movesOn {
                 throw Refusal(.wrongState, "case \(caseId) is already at level \(level)")
             }
             let lowered = level < step.record.level

@@ -136,3 +136,36 @@ public struct RetrySchedule: Sendable, Equatable {
         return Int64(base * (1 + jitter * min(max(unit, 0), 1)))
     }
 }
+
+/// What follows from one attempt at a delivery.
+public enum DeliveryVerdict: Sendable, Equatable {
+    /// A 2xx answer: delivered.
+    case delivered
+    /// Try again after this many milliseconds.
+    case retry(afterMilliseconds: Int64)
+    /// The last attempt failed: the delivery has failed for good (it can still be replayed).
+    case failed
+    /// The receiver answered 410 Gone: the endpoint is disabled.
+    case gone
+
+    /// The longest wait a `Retry-After` can ask for; longer answers are cut to this.
+    public static let longestRetryAfterSeconds: Int64 = 24 * 3600
+
+    /// Decides what follows an attempt.
+    /// - Parameters:
+    ///   - status: the HTTP status, nil when no answer came (refused address, connection failed, timed out).
+    ///   - retryAfterSeconds: the answer's `Retry-After`, honoured on 429 and 503.
+    ///   - attempt: which attempt this was, from 1.
+    ///   - unit: a number in 0..<1 for the jitter (random in production, fixed in tests).
+    public static func after(
+        status: Int?, retryAfterSeconds: Int64?, attempt: Int, schedule: RetrySchedule, unit: Double
+    ) -> DeliveryVerdict {
+        if let status, (200..<300).contains(status) { return .delivered }
+        if status == 410 { return .gone }
+        guard let delay = schedule.delayMilliseconds(afterFailure: attempt, unit: unit) else { return .failed }
+        if status == 429 || status == 503, let wait = retryAfterSeconds, wait >= 0 {
+            return .retry(afterMilliseconds: min(wait, longestRetryAfterSeconds) * 1000)
+        }
+        return .retry(afterMilliseconds: delay)
+    }
+}

@@ -12,8 +12,14 @@ public struct WebhookSettings: Sendable, Equatable {
     public var disableAfterSeconds: Int64 = 5 * 24 * 3600
     /// Whom to tell when an endpoint is disabled: the region's functional administrator (an address or a name).
     public var administrator = "functioneel beheer"
+    /// The policy that decides which addresses may receive webhooks, with `allowedNetworks`.
+    public var addressPolicy: AddressPolicy { AddressPolicy(allowed: allowedNetworks.compactMap(Network.init)) }
+
     /// Deliveries sent at the same time.
     public var concurrency = 64
+    /// How long to wait for a connection, and for a whole attempt (the answer included).
+    public var connectTimeoutMilliseconds = 5_000
+    public var timeoutMilliseconds = 15_000
 
     /// The defaults.
     public init() {}
@@ -30,6 +36,7 @@ public struct WebhookSettings: Sendable, Equatable {
         let known = [
             "$comment", "publicBaseURL", "allowedNetworks", "retrySeconds", "jitter", "rotationGraceHours",
             "disableAfterDays", "administrator", "concurrency",
+            "connectTimeoutSeconds", "timeoutSeconds",
         ]
         if let k = o.keys.first(where: { !known.contains($0) }) {
             throw problem("unknown member \"\(k)\"; known: \(known.dropFirst().joined(separator: ", "))")
@@ -44,6 +51,9 @@ public struct WebhookSettings: Sendable, Equatable {
         if let v = o["allowedNetworks"] {
             guard let list = v.arrayValue?.compactMap(\.stringValue), list.count == v.arrayValue?.count else {
                 throw problem("allowedNetworks must be a list of networks such as \"10.20.0.0/16\"")
+            }
+            if let bad = list.first(where: { Network($0) == nil }) {
+                throw problem("allowedNetworks: \"\(bad)\" is not a network; write it as 10.20.0.0/16 or fd00:12::/32")
             }
             s.allowedNetworks = list
         }
@@ -80,6 +90,18 @@ public struct WebhookSettings: Sendable, Equatable {
                 throw problem("concurrency must be a number from 1 to 1024")
             }
             s.concurrency = Int(n)
+        }
+        if let v = o["connectTimeoutSeconds"] {
+            guard let n = v.intValue, (1...60).contains(n) else {
+                throw problem("connectTimeoutSeconds must be a number of seconds from 1 to 60")
+            }
+            s.connectTimeoutMilliseconds = Int(n) * 1000
+        }
+        if let v = o["timeoutSeconds"] {
+            guard let n = v.intValue, (1...300).contains(n) else {
+                throw problem("timeoutSeconds must be a number of seconds from 1 to 300")
+            }
+            s.timeoutMilliseconds = Int(n) * 1000
         }
         return s
     }

@@ -1,5 +1,4 @@
-internal import CSocket
-public import Foundation
+internal import Foundation
 
 #if canImport(Glibc)
     internal import Glibc
@@ -22,17 +21,22 @@ public struct IPAddress: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    /// An address from its 4 or 16 bytes.
+    public init(bytes: [UInt8]) { self.bytes = bytes }
 
     public var isV4: Bool { bytes.count == 4 }
 
     /// The usual text form.
     public var description: String {
-        var buffer = [CChar](repeating: 0, count: 64)
+        var buffer = [UInt8](repeating: 0, count: 64)
         var copy = bytes
         let family = isV4 ? AF_INET : AF_INET6
-        _ = copy.withUnsafeMutableBytes { inet_ntop(family, $0.baseAddress, &buffer, 64) }
-        return String(cString: buffer)
+        _ = copy.withUnsafeMutableBytes { raw in
+            buffer.withUnsafeMutableBufferPointer { out in
+                out.withMemoryRebound(to: CChar.self) { inet_ntop(family, raw.baseAddress, $0.baseAddress, 64) }
+            }
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
     }
 
     /// Whether the first `bits` bits equal those of `other` (of the same family).

@@ -1,0 +1,277 @@
+public import RegieEngine
+internal import RegieCore
+internal import RegieCrypto
+internal import RegieStore
+internal import Foundation
+
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
+/// Sends the webhook deliveries the engine committed, one deliverer per database (guarded by a lock file).
+///
+/// One thread drives up to `WebhookSettings.concurrency` transfers at once through libcurl, reusing connections.
+/// It takes due deliveries from the store (at most one per endpoint and case, so a case's notifications arrive in
+/// order), checks where each URL resolves to, signs each attempt afresh (Standard Webhooks: `webhook-id` kept on
+/// every retry, a new `webhook-timestamp` and `webhook-signature`), and records the attempts in batches through
+/// the group committer. A delivery stays "in flight" from its send until its attempt is durable, so it is neither
+/// sent twice at once nor overtaken. It sleeps until the next retry falls due or a commit that wrote deliveries
+/// wakes it, from this process or another.
+///
+/// After a crash nothing is lost: a delivery whose attempt was not recorded is still pending, and is sent again
+/// (same `webhook-id`) once the deliverer runs again. Receivers deduplicate on that id.
+public final class Deliverer: @unchecked Sendable {
+    private let engine: Engine
+    private let settings: WebhookSettings
+    private let sender: CurlSender
+    private let resolver: TargetResolver
+    private let wake: WakeSignal
+    private let lockFD: Int32
+    private let unit: @Sendable () -> Double
+    private let shared = Shared()
+
+    // The loop thread's own state.
+    private var sending: [Int64: (row: DeliveryRow, at: Instant)] = [:]
+    private var nextDue: Instant?
+    private var mustFill = true
+
+    /// What several threads share, under its lock.
+    private final class Shared: @unchecked Sendable {
+        let lock = NSLock()
+        var stopped = false
+        /// Deliveries sent, or whose attempt is being recorded.
+        var inFlight: Set<Int64> = []
+        /// Batches handed to the committer and not yet durable.
+        var recording = 0
+        /// Set when a batch became durable: the next delivery of those cases may now be due.
+        var recorded = false
+        var problems: [String] = []
+    }
+
+    /// Longest sleep with nothing due, a safety net should a wake-up datagram ever be lost.
+    public var maxSleepMilliseconds = 60_000
+    /// How long `stop` lets transfers under way finish; the rest stay pending and go out at the next start.
+    public var stopGraceMilliseconds = 5_000
+
+    /// Prepares the deliverer for the engine's database.
+    /// - Parameter unit: where the retries' jitter comes from (a number in 0..<1; random unless a test fixes it).
+    /// - Throws: `EngineError.environment` when another deliverer runs on this database.
+    public init(engine: Engine, unit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) })
+        throws(EngineError)
+    {
+        self.engine = engine
+        self.unit = unit
+        settings = engine.webhooks
+        let lockPath = engine.databasePath + ".deliverer.lock"
+        lockFD = open(lockPath, O_RDWR | O_CREAT, 0o600)
+        guard lockFD >= 0 else { throw .environment("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockFD)
+            throw .environment(
+                "another deliverer already runs on \(engine.databasePath) (`regie serve` or `regie webhook deliver`); run one per database"
+            )
+        }
+        do {
+            wake = try WakeSignal(path: WakeSignal.path(forDatabase: engine.databasePath, suffix: "deliver"))
+        } catch {
+            close(lockFD)
+            throw error
+        }
+        sender = CurlSender(
+            connections: settings.concurrency, connectTimeoutMs: settings.connectTimeoutMilliseconds,
+            timeoutMs: settings.timeoutMilliseconds)
+        resolver = TargetResolver(policy: settings.addressPolicy)
+    }
+
+    deinit {
+        flock(lockFD, LOCK_UN)
+        close(lockFD)
+    }
+
+    /// Asks a running `run` to return once the transfers under way are done (or `stopGraceMilliseconds` passed).
+    public func stop() {
+        shared.lock.withLock { shared.stopped = true }
+        sender.wake()
+    }
+
+    /// Delivers until `stop()` is called, reporting every batch of finished attempts.
+    public func run(report: ([Engine.DeliveryReport]) -> Void) throws(EngineError) {
+        var stopDeadline: UInt64?
+        while true {
+            let stopped = shared.lock.withLock { shared.stopped }
+            if stopped && stopDeadline == nil {
+                stopDeadline = DispatchTime.now().uptimeNanoseconds + UInt64(stopGraceMilliseconds) * 1_000_000
+            }
+            if let deadline = stopDeadline, sender.active == 0 || DispatchTime.now().uptimeNanoseconds > deadline {
+                break
+            }
+            try cycle(fill: !stopped, waitMs: stopped ? 100 : sleepMilliseconds(), report: report)
+        }
+        waitForRecords()
+    }
+
+    /// Delivers what is due now and whatever falls due while doing so, then returns once nothing is due, under
+    /// way or being recorded (later retries wait for the next call). Returns how many attempts were made.
+    @discardableResult
+    public func runUntilIdle(report: ([Engine.DeliveryReport]) -> Void = { _ in }) throws(EngineError) -> Int {
+        var attempts = 0
+        mustFill = true
+        while true {
+            // Read together: a batch that became durable has also asked for a fill.
+            let recording = noticeRecords()
+            let idle = sender.active == 0 && recording == 0
+            if idle && !mustFill && !dueNow() { break }
+            try cycle(fill: true, waitMs: 50) {
+                attempts += $0.count
+                report($0)
+            }
+        }
+        waitForRecords()
+        return attempts
+    }
+
+    /// Problems met while recording attempts (the deliveries stay pending and go out again); cleared when read.
+    public func takeProblems() -> [String] {
+        shared.lock.withLock {
+            defer { shared.problems = [] }
+            return shared.problems
+        }
+    }
+
+    // MARK: The loop
+
+    private func dueNow() -> Bool {
+        guard let nextDue else { return false }
+        return !(engine.clock.now() < nextDue)
+    }
+
+    private func sleepMilliseconds() -> Int {
+        if mustFill || dueNow() { return 0 }
+        guard let nextDue else { return maxSleepMilliseconds }
+        let wait = nextDue.milliseconds - engine.clock.now().milliseconds
+        return Int(min(Int64(maxSleepMilliseconds), max(0, wait)))
+    }
+
+    /// Once a batch of attempts is durable, the next deliveries of those cases may be due.
+    /// Returns how many batches are still being recorded.
+    @discardableResult
+    private func noticeRecords() -> Int {
+        let (recorded, recording) = shared.lock.withLock {
+            defer { shared.recorded = false }
+            return (shared.recorded, shared.recording)
+        }
+        if recorded { mustFill = true }
+        return recording
+    }
+
+    /// One turn: take what is due into free slots, move the transfers on, hand finished attempts to the committer.
+    private func cycle(fill: Bool, waitMs: Int, report: ([Engine.DeliveryReport]) -> Void) throws(EngineError) {
+        noticeRecords()
+        var finished: [Engine.DeliveryReport] = []
+        if fill && (mustFill || dueNow()) && sender.active < settings.concurrency {
+            finished += try take()
+        }
+        let responses = sender.poll(timeoutMs: finished.isEmpty ? waitMs : 0, extra: wake.descriptor)
+        if wake.drain() { mustFill = true }
+        for r in responses {
+            guard let (row, at) = sending.removeValue(forKey: r.token) else { continue }
+            finished.append(
+                attempt(
+                    row, at: at, status: r.status, error: r.error, durationMs: r.durationMs, response: r.body,
+                    retryAfter: r.retryAfterSeconds))
+        }
+        guard !finished.isEmpty else { return }
+        let ids = finished.map(\.delivery.id)
+        shared.lock.withLock { shared.recording += 1 }
+        engine.record(deliveries: finished) { [shared, sender] error in
+            shared.lock.withLock {
+                shared.recording -= 1
+                shared.recorded = true
+                ids.forEach { shared.inFlight.remove($0) }
+                if let error { shared.problems.append("attempts not recorded, to be sent again: \(error)") }
+            }
+            sender.wake()
+        }
+        report(finished)
+    }
+
+    /// Starts the due deliveries that fit; returns the attempts that ended before a connection (a refused address).
+    private func take() throws(EngineError) -> [Engine.DeliveryReport] {
+        mustFill = false
+        let free = settings.concurrency - sender.active
+        let inFlight = shared.lock.withLock { shared.inFlight }
+        let asked = free + inFlight.count
+        let due = try engine.dueDeliveries(limit: asked)
+        let rows = due.filter { !inFlight.contains($0.id) }.prefix(free)
+        let now = engine.clock.now()
+        // More may be due than fitted; otherwise sleep until the next retry (or a wake-up).
+        nextDue = due.count == asked ? now : try engine.nextDeliveryDue(after: now)
+        guard !rows.isEmpty else { return [] }
+        let endpoints = Dictionary(
+            try engine.webhookEndpoints().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var keys: [String: [[UInt8]]] = [:]
+        var unsent: [Engine.DeliveryReport] = []
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        for row in rows {
+            guard let endpoint = endpoints[row.endpointId], endpoint.disabledAt == nil else { continue }
+            shared.lock.withLock { _ = shared.inFlight.insert(row.id) }
+            let pin: String?
+            switch resolver.target(for: endpoint.url) {
+            case .failure(let problem):
+                unsent.append(
+                    attempt(
+                        row, at: now, status: nil, error: problem.description, durationMs: 0, response: nil,
+                        retryAfter: nil))
+                continue
+            case .success(let target): pin = target.pin
+            }
+            if keys[endpoint.id] == nil {
+                do { keys[endpoint.id] = try engine.signingKeys(for: endpoint.id) } catch {
+                    unsent.append(
+                        attempt(
+                            row, at: now, status: nil, error: "not sent: cannot sign (\(error.description))",
+                            durationMs: 0, response: nil, retryAfter: nil))
+                    continue
+                }
+            }
+            let body = Array(row.body.utf8)
+            let signatures = (keys[endpoint.id] ?? []).map {
+                WebhookSignature.sign(key: $0, id: row.webhookId, timestamp: timestamp, body: body)
+            }
+            sending[row.id] = (row, now)
+            let started = sender.start(
+                CurlSender.Transfer(
+                    token: row.id, url: endpoint.url, pin: pin,
+                    headers: [
+                        "webhook-id: \(row.webhookId)", "webhook-timestamp: \(timestamp)",
+                        "webhook-signature: \(signatures.joined(separator: " "))",
+                    ], body: body))
+            if !started {
+                sending[row.id] = nil
+                unsent.append(
+                    attempt(
+                        row, at: now, status: nil, error: "libcurl could not start a transfer (out of memory)",
+                        durationMs: 0, response: nil, retryAfter: nil))
+            }
+        }
+        return unsent
+    }
+
+    private func attempt(
+        _ row: DeliveryRow, at: Instant, status: Int?, error: String?, durationMs: Int64, response: String?,
+        retryAfter: Int64?
+    ) -> Engine.DeliveryReport {
+        let verdict = DeliveryVerdict.after(
+            status: status, retryAfterSeconds: retryAfter, attempt: row.attempts + 1, schedule: settings.retry,
+            unit: unit())
+        return Engine.DeliveryReport(
+            delivery: row,
+            attempt: DeliveryAttempt(
+                deliveryId: row.id, at: at, status: status, durationMs: durationMs, error: error, response: response),
+            verdict: verdict)
+    }
+
+    private func waitForRecords() {
+        while shared.lock.withLock({ shared.recording > 0 }) { usleep(1000) }
+    }
+}
