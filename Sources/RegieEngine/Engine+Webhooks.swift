@@ -195,11 +195,25 @@ extension Engine {
         try read { try $0.deliveries(endpoint: endpoint, status: status, limit: limit) }
     }
 
-    /// The delivery log: attempts at one delivery or at an endpoint's deliveries, newest first.
-    public func deliveryAttempts(delivery: Int64? = nil, endpoint: String? = nil, limit: Int = 100)
-        throws(EngineError) -> [DeliveryAttempt]
-    {
-        try read { try $0.attempts(delivery: delivery, endpoint: endpoint, limit: limit) }
+    /// The delivery log, newest first: attempts at one delivery, at an endpoint's deliveries, or at a partner's.
+    public func deliveryLog(
+        delivery: Int64? = nil, endpoint: String? = nil, partner: String? = nil, limit: Int = 100
+    ) throws(EngineError) -> [DeliveryLogEntry] {
+        try read { try $0.attempts(delivery: delivery, endpoint: endpoint, partner: partner, limit: limit) }
+    }
+
+    /// How each endpoint's deliveries stand, by endpoint id.
+    public func deliveryStatistics() throws(EngineError) -> [String: DeliveryStatistics] {
+        try read { try $0.deliveryStatistics() }
+    }
+
+    /// One delivery, by its number or its message id (`msg_...`).
+    public func delivery(_ reference: String) throws(EngineError) -> DeliveryRow {
+        let row = try read { store in
+            try Int64(reference).flatMap { try store.delivery($0) } ?? store.delivery(webhookId: reference)
+        }
+        guard let row else { throw .notFound("no delivery \(reference); see `regie webhook log`") }
+        return row
     }
 
     /// Sends one delivery again, with the same message id.

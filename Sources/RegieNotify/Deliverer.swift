@@ -56,9 +56,17 @@ public final class Deliverer: @unchecked Sendable {
     /// Prepares the deliverer for the engine's database.
     /// - Parameter unit: where the retries' jitter comes from (a number in 0..<1; random unless a test fixes it).
     /// - Throws: `EngineError.environment` when another deliverer runs on this database.
-    public init(engine: Engine, unit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) })
+    public convenience init(engine: Engine, unit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) })
         throws(EngineError)
     {
+        try self.init(engine: engine, unit: unit, lookup: TargetResolver.addresses(of:))
+    }
+
+    /// - Parameter lookup: resolves a host name (getaddrinfo; a test gives names of its own).
+    init(
+        engine: Engine, unit: @escaping @Sendable () -> Double,
+        lookup: @escaping (String) -> Result<[IPAddress], TargetResolver.Problem>
+    ) throws(EngineError) {
         self.engine = engine
         self.unit = unit
         settings = engine.webhooks
@@ -80,7 +88,7 @@ public final class Deliverer: @unchecked Sendable {
         sender = CurlSender(
             connections: settings.concurrency, connectTimeoutMs: settings.connectTimeoutMilliseconds,
             timeoutMs: settings.timeoutMilliseconds)
-        resolver = TargetResolver(policy: settings.addressPolicy)
+        resolver = TargetResolver(policy: settings.addressPolicy, lookup: lookup)
     }
 
     deinit {

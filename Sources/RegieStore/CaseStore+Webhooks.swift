@@ -60,6 +60,34 @@ public struct DeliveryAttempt: Sendable, Equatable {
     }
 }
 
+/// One line of the delivery log: an attempt and what it was an attempt at.
+public struct DeliveryLogEntry: Sendable, Equatable {
+    public var attempt: DeliveryAttempt
+    public var webhookId: String
+    public var endpointId: String
+    public var caseId: String
+    public var topic: String
+}
+
+/// How an endpoint's deliveries stand.
+public struct DeliveryStatistics: Sendable, Equatable {
+    public var pending = 0
+    public var delivered = 0
+    public var failed = 0
+    /// When the next pending delivery falls due.
+    public var nextAt: Instant?
+    /// The latest attempt: when, its status, its error.
+    public var last: (at: Instant, status: Int?, error: String?)?
+
+    /// No deliveries yet.
+    public init() {}
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.pending == b.pending && a.delivered == b.delivered && a.failed == b.failed && a.nextAt == b.nextAt
+            && a.last?.at == b.last?.at && a.last?.status == b.last?.status && a.last?.error == b.last?.error
+    }
+}
+
 extension CaseStore {
     func planDeliveries(_ n: Notification, _ record: CaseRecord, outboxId: Int64, at: Instant) throws {
         guard let planner = deliveryPlanner else { return }
@@ -296,12 +324,15 @@ extension CaseStore {
             .map(Instant.init(milliseconds:))
     }
 
-    /// The attempts at a delivery, or at every delivery to an endpoint, newest first.
-    public func attempts(delivery: Int64? = nil, endpoint: String? = nil, limit: Int = 100) throws
-        -> [DeliveryAttempt]
-    {
-        var sql =
-            "SELECT a.delivery_id, a.at, a.status, a.duration_ms, a.error, a.response FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE 1=1"
+    /// The delivery log, newest first: attempts at one delivery, at an endpoint's deliveries, or at a partner's.
+    public func attempts(
+        delivery: Int64? = nil, endpoint: String? = nil, partner: String? = nil, limit: Int = 100
+    ) throws -> [DeliveryLogEntry] {
+        var sql = """
+            SELECT a.delivery_id, a.at, a.status, a.duration_ms, a.error, a.response, d.webhook_id, d.endpoint_id,
+                d.case_id, d.topic
+            FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE 1=1
+            """
         var values: [SQLValue] = []
         if let delivery {
             sql += " AND a.delivery_id=?"
@@ -311,13 +342,59 @@ extension CaseStore {
             sql += " AND d.endpoint_id=?"
             values.append(.text(endpoint))
         }
-        var out: [DeliveryAttempt] = []
+        if let partner {
+            sql += " AND d.endpoint_id IN (SELECT id FROM webhook_endpoints WHERE partner=?)"
+            values.append(.text(partner))
+        }
+        var out: [DeliveryLogEntry] = []
         try db.query(sql + " ORDER BY a.id DESC LIMIT ?", values + [.int(Int64(limit))]) {
             out.append(
-                DeliveryAttempt(
-                    deliveryId: $0.int(0), at: Instant(milliseconds: $0.int(1)),
-                    status: $0.optionalInt(2).map(Int.init),
-                    durationMs: $0.int(3), error: $0.optionalText(4), response: $0.optionalText(5)))
+                DeliveryLogEntry(
+                    attempt: DeliveryAttempt(
+                        deliveryId: $0.int(0), at: Instant(milliseconds: $0.int(1)),
+                        status: $0.optionalInt(2).map(Int.init), durationMs: $0.int(3), error: $0.optionalText(4),
+                        response: $0.optionalText(5)),
+                    webhookId: $0.text(6), endpointId: $0.text(7), caseId: $0.text(8), topic: $0.text(9)))
+        }
+        return out
+    }
+
+    /// One delivery by its message id (`msg_...`).
+    public func delivery(webhookId: String) throws -> DeliveryRow? {
+        var out: DeliveryRow?
+        try db.query("SELECT \(Self.deliveryColumns) FROM deliveries WHERE webhook_id=?", [.text(webhookId)]) {
+            out = delivery($0)
+        }
+        return out
+    }
+
+    /// How each endpoint's deliveries stand.
+    public func deliveryStatistics() throws -> [String: DeliveryStatistics] {
+        var out: [String: DeliveryStatistics] = [:]
+        try db.query(
+            """
+            SELECT endpoint_id, sum(status='pending'), sum(status='delivered'), sum(status='failed'),
+                min(CASE WHEN status='pending' THEN next_at END)
+            FROM deliveries GROUP BY endpoint_id
+            """
+        ) {
+            var s = DeliveryStatistics()
+            s.pending = Int($0.int(1))
+            s.delivered = Int($0.int(2))
+            s.failed = Int($0.int(3))
+            s.nextAt = $0.optionalInt(4).map(Instant.init(milliseconds:))
+            out[$0.text(0)] = s
+        }
+        try db.query(
+            """
+            SELECT d.endpoint_id, a.at, a.status, a.error FROM delivery_attempts a JOIN deliveries d
+            ON d.id = a.delivery_id WHERE a.id IN (SELECT max(a2.id) FROM delivery_attempts a2
+                JOIN deliveries d2 ON d2.id = a2.delivery_id GROUP BY d2.endpoint_id)
+            """
+        ) {
+            out[$0.text(0), default: DeliveryStatistics()].last = (
+                Instant(milliseconds: $0.int(1)), $0.optionalInt(2).map(Int.init), $0.optionalText(3)
+            )
         }
         return out
     }

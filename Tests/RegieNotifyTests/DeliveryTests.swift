@@ -60,7 +60,7 @@ import Testing
         // Under another secret the same requests do not verify.
         let other = try s.receiver.verifyWithStandardWebhooks(secret: try WebhookSignatureSecret.fresh())
         #expect(other.contains("WebhookVerificationError"))
-        let log = try s.h.engine.deliveryAttempts(endpoint: s.hook.endpoint.id)
+        let log = try s.h.engine.deliveryLog(endpoint: s.hook.endpoint.id).map(\.attempt)
         #expect(log.count == planned.count && log.allSatisfy { $0.status == 204 && $0.error == nil })
     }
 
@@ -82,9 +82,9 @@ import Testing
         #expect(row.status == .delivered && row.attempts == 3)
         let got = s.receiver.received
         #expect(got.count == 3 && Set(got.map(\.id)) == [row.webhookId], "the same webhook-id on every retry")
-        let log = try s.h.engine.deliveryAttempts(delivery: row.id).reversed().map(\.status)
+        let log = try s.h.engine.deliveryLog(delivery: row.id).reversed().map(\.attempt.status)
         #expect(log == [500, 500, 200])
-        #expect(try s.h.engine.deliveryAttempts(delivery: row.id).last?.response == "busy")
+        #expect(try s.h.engine.deliveryLog(delivery: row.id).last?.attempt.response == "busy")
         #expect(try s.h.engine.webhookEndpoint(s.hook.endpoint.id).failingSince == nil, "working again")
     }
 
@@ -141,7 +141,7 @@ import Testing
         let started = Date()
         try s.deliverer.runUntilIdle()
         #expect(Date().timeIntervalSince(started) < 1.8, "given up after the 0.7 s timeout")
-        let attempt = try #require(try s.h.engine.deliveryAttempts(endpoint: s.hook.endpoint.id).first)
+        let attempt = try #require(try s.h.engine.deliveryLog(endpoint: s.hook.endpoint.id).first?.attempt)
         #expect(attempt.status == nil && attempt.error?.contains("timed out") == true)
         #expect(attempt.durationMs >= 600)
         #expect(try s.deliveries().first?.status == .pending)
@@ -241,7 +241,7 @@ import Testing
         _ = try s.h.openCase()
         #expect(try s.deliverer.runUntilIdle() == 1)
         #expect(s.receiver.received.isEmpty, "never contacted")
-        let attempt = try #require(try s.h.engine.deliveryAttempts(endpoint: s.hook.endpoint.id).first)
+        let attempt = try #require(try s.h.engine.deliveryLog(endpoint: s.hook.endpoint.id).first?.attempt)
         #expect(attempt.status == nil && attempt.error?.contains("loopback") == true)
         #expect(attempt.error?.contains("allowedNetworks") == true, "and what to do")
         // An address in the URL itself is refused when the endpoint is registered.

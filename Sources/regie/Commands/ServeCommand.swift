@@ -2,12 +2,14 @@ import Foundation
 import RegieCore
 import RegieEngine
 import RegieHTTP
+import RegieNotify
 
 /// `regie serve`.
 enum ServeCommand: RegieCommand {
     static let path = "serve"
-    static let summary = "serve the partner API over HTTP and run the timers"
-    static let synopsis = "[--host ADDRESS] [--port N] [--trusted-proxy ADDRESS]... [--workers N] [--no-scheduler]"
+    static let summary = "serve the partner API over HTTP, fire the timers and deliver the webhooks"
+    static let synopsis =
+        "[--host ADDRESS] [--port N] [--trusted-proxy ADDRESS]... [--workers N] [--no-scheduler] [--no-deliverer]"
     static let positionals = 0...0
     static let options: [OptionSpec] = [
         .value("host", "ADDRESS", "the address to listen on (default 127.0.0.1, or Config/server.json)"),
@@ -17,10 +19,12 @@ enum ServeCommand: RegieCommand {
             help: "a reverse proxy whose X-Forwarded-For is believed (repeatable)", repeatable: true),
         .value("workers", "N", "threads answering requests (default 2 per core)"),
         .flag("no-scheduler", "do not fire timers in this process (when `regie timers run` runs elsewhere)"),
+        .flag("no-deliverer", "do not deliver webhooks in this process (when `regie webhook deliver` runs elsewhere)"),
     ]
     static let discussion = """
-        Serves /v1 (described at /v1/openapi.json), /v1/health and /metrics, and fires due timers, until SIGTERM or
-        SIGINT: then it stops accepting, finishes the requests in flight, and exits 0. Partners authenticate with a
+        Serves /v1 (described at /v1/openapi.json), /v1/health and /metrics, fires due timers and delivers webhooks
+        (Config/webhooks.json), until SIGTERM or SIGINT: then it stops accepting, finishes the requests and
+        deliveries in flight, and exits 0. Partners authenticate with a
         key from `regie partner key create PARTNER`. Put a TLS-terminating reverse proxy in front (see the README).
         """
 
@@ -55,6 +59,30 @@ enum ServeCommand: RegieCommand {
                 Output.warn("timers are not fired by this process: \(error.description)")
             }
         }
+        var deliverer: Deliverer?
+        if !args.has("no-deliverer") && !engine.simulatedClock {
+            do {
+                deliverer = try Deliverer(engine: engine)
+            } catch {
+                Output.warn("webhooks are not delivered by this process: \(error.description)")
+            }
+        }
+        let delivererDone = DispatchSemaphore(value: 0)
+        if let deliverer {
+            Thread.detachNewThread {
+                do {
+                    try deliverer.run { reports in
+                        for r in reports where r.verdict == .gone || r.verdict == .failed {
+                            Output.warn(WebhookDeliverCommand.line(r, engine.config.calendar))
+                        }
+                        deliverer.takeProblems().forEach { Output.warn($0) }
+                    }
+                } catch {
+                    Output.warn("deliverer stopped: \(String(describing: error))")
+                }
+                delivererDone.signal()
+            }
+        }
         let schedulerDone = DispatchSemaphore(value: 0)
         if let scheduler {
             Thread.detachNewThread {
@@ -76,7 +104,7 @@ enum ServeCommand: RegieCommand {
         }
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         Output.print(
-            "Listening on http://\(host):\(server.port) (API /v1, described at /v1/openapi.json; /metrics)\(scheduler == nil ? "" : "; firing timers"). SIGTERM stops it."
+            "Listening on http://\(host):\(server.port) (API /v1, described at /v1/openapi.json; /metrics)\(scheduler == nil ? "" : "; firing timers")\(deliverer == nil ? "" : "; delivering webhooks"). SIGTERM stops it."
         )
         stop.wait()
         Output.print("Stopping: no new connections; finishing requests in flight.")
@@ -84,6 +112,10 @@ enum ServeCommand: RegieCommand {
         if let scheduler {
             scheduler.stop()
             schedulerDone.wait()
+        }
+        if let deliverer {
+            deliverer.stop()
+            delivererDone.wait()
         }
         sources.forEach { $0.cancel() }
         Output.print("Stopped.")
