@@ -126,6 +126,12 @@ final class APIHarness: @unchecked Sendable {
             return
         }
         let type = r.headers["content-type"]?.split(separator: ";").first.map(String.init) ?? ""
+        if described["content"] == nil {
+            #expect(
+                r.body.isEmpty && type.isEmpty, "\(route.name) \(r.status) has no content",
+                sourceLocation: sourceLocation)
+            return
+        }
         guard let schema = described["content"]?[type]?["schema"] else {
             Issue.record(
                 "\(route.name) \(r.status): content type \(type) is not described", sourceLocation: sourceLocation)

@@ -16,6 +16,7 @@ enum OpenAPIDocument {
           "tags": [
             { "name": "cases", "description": "Cases, their timelines and their events" },
             { "name": "network", "description": "The escalation board and the person lookup" },
+            { "name": "webhooks", "description": "The caller's own webhook endpoints and their delivery log. Deliveries are signed per the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature: v1, HMAC-SHA256 over id.timestamp.body with the endpoint's secret); they carry no care content, only the case id, the event, the level and where to fetch the case." },
             { "name": "service", "description": "The API itself: description, health and metrics" }
           ],
           "paths": {
@@ -171,6 +172,82 @@ enum OpenAPIDocument {
                   "500": { "$ref": "#/components/responses/InternalError" }
                 }
               }
+            },
+            "/v1/webhooks": {
+              "get": {
+                "tags": ["webhooks"], "operationId": "listWebhooks", "summary": "The caller's webhook endpoints",
+                "parameters": [{ "$ref": "#/components/parameters/XRegieUser" }],
+                "responses": {
+                  "200": { "description": "The caller's endpoints, never their secrets", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WebhookList" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              },
+              "post": {
+                "tags": ["webhooks"], "operationId": "createWebhook", "summary": "Register an endpoint",
+                "description": "Regie generates the signing secret (whsec_ + base64 of 32 random bytes) and returns it only in this answer. The endpoint receives notifications of the given types (wildcards: escalation.*, *) about cases the caller may see. Deliveries are retried for about three days; 410 Gone disables the endpoint. An address URL in a private, loopback, link-local or reserved range is refused unless the region allows its network.",
+                "parameters": [{ "$ref": "#/components/parameters/XRegieUser" }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CreateWebhookRequest" },
+                  "example": { "url": "https://ggz.example.nl/regie/webhooks", "events": ["escalation.*", "handover.*"], "format": "thin" } } } },
+                "responses": {
+                  "201": { "description": "Registered; the secret is shown only now",
+                    "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" }, "Location": { "schema": { "type": "string" }, "example": "/v1/webhooks/wh_Ab12Cd34Ef56" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CreatedWebhook" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
+            "/v1/webhooks/{webhookId}": {
+              "delete": {
+                "tags": ["webhooks"], "operationId": "deleteWebhook", "summary": "Remove an endpoint",
+                "description": "Nothing more is delivered to it; its pending deliveries are marked failed. Its delivery log stays readable.",
+                "parameters": [{ "$ref": "#/components/parameters/WebhookId" }, { "$ref": "#/components/parameters/XRegieUser" }],
+                "responses": {
+                  "204": { "description": "Removed (also when it was already)", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
+            "/v1/webhooks/{webhookId}/secret": {
+              "post": {
+                "tags": ["webhooks"], "operationId": "rotateWebhookSecret", "summary": "Issue a new signing secret",
+                "description": "Until previousSecretValidUntil every delivery carries two signatures, space-separated in webhook-signature: one with the old secret and one with the new, so the receiver can switch at its own moment.",
+                "parameters": [{ "$ref": "#/components/parameters/WebhookId" }, { "$ref": "#/components/parameters/XRegieUser" }],
+                "responses": {
+                  "201": { "description": "The new secret, shown only now", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SecretRotation" } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "409": { "description": "The endpoint is disabled", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
+            "/v1/webhooks/{webhookId}/deliveries": {
+              "get": {
+                "tags": ["webhooks"], "operationId": "listWebhookDeliveries", "summary": "The delivery log of an endpoint",
+                "description": "Every attempt, newest first: when, the status the receiver answered (null when none came), how long it took, the error, and at most 1 KiB of the answer.",
+                "parameters": [
+                  { "$ref": "#/components/parameters/WebhookId" }, { "$ref": "#/components/parameters/XRegieUser" },
+                  { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500 }, "example": 100, "description": "At most this many attempts (default 100)" }
+                ],
+                "responses": {
+                  "200": { "description": "Attempts, newest first", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/DeliveryLog" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
             }
           },
           "components": {
@@ -183,6 +260,7 @@ enum OpenAPIDocument {
             },
             "parameters": {
               "CaseId": { "name": "caseId", "in": "path", "required": true, "schema": { "type": "string" }, "example": "c-01jd8x2k3m4n5p6q" },
+              "WebhookId": { "name": "webhookId", "in": "path", "required": true, "schema": { "type": "string" }, "example": "wh_Ab12Cd34Ef56" },
               "XRegieUser": { "name": "X-Regie-User", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 200 }, "example": "j.jansen", "description": "The person acting in the partner's system; recorded in the access log and on events" },
               "IfMatch": { "name": "If-Match", "in": "header", "required": false, "schema": { "type": "string" }, "example": "\"7\"", "description": "The ETag (sequence) the caller last saw; the event is refused with 409 when the case has changed since" },
               "IdempotencyKey": { "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 200 }, "example": "5f0c6c1e-8d7a-4a57-9a53-2f1f1c1f0b11", "description": "A repeated request with the same key and body has one effect and gets the same answer" }
@@ -372,6 +450,67 @@ enum OpenAPIDocument {
                   "known": { "type": "boolean" },
                   "contacts": { "type": "array", "items": { "$ref": "#/components/schemas/Regie" } }
                 }
+              },
+              "Webhook": {
+                "type": "object", "required": ["id", "url", "events", "format", "createdAt", "state", "_links"], "additionalProperties": false,
+                "properties": {
+                  "id": { "type": "string", "example": "wh_Ab12Cd34Ef56" }, "url": { "type": "string", "example": "https://ggz.example.nl/regie/webhooks" },
+                  "events": { "type": "array", "items": { "type": "string" }, "example": ["escalation.*"] },
+                  "format": { "type": "string", "enum": ["thin", "zgw"], "description": "thin: type, timestamp and data (caseId, event, sequence, level, url); zgw: the ZGW Notificaties shape" },
+                  "createdAt": { "type": "string", "format": "date-time" },
+                  "state": { "type": "string", "enum": ["active", "failing", "disabled"] },
+                  "failingSince": { "type": "string", "format": "date-time", "nullable": true },
+                  "disabledAt": { "type": "string", "format": "date-time", "nullable": true },
+                  "disabledReason": { "type": "string", "nullable": true },
+                  "previousSecretValidUntil": { "type": "string", "format": "date-time", "nullable": true },
+                  "_links": { "type": "object", "required": ["self", "deliveries"], "additionalProperties": false,
+                    "properties": { "self": { "$ref": "#/components/schemas/Link" }, "deliveries": { "$ref": "#/components/schemas/Link" } } }
+                }
+              },
+              "CreatedWebhook": {
+                "type": "object", "required": ["id", "url", "events", "format", "createdAt", "state", "_links", "secret"], "additionalProperties": false,
+                "description": "A Webhook with its signing secret, which is shown only in this answer",
+                "properties": {
+                  "id": { "type": "string" }, "url": { "type": "string" }, "events": { "type": "array", "items": { "type": "string" } },
+                  "format": { "type": "string", "enum": ["thin", "zgw"] }, "createdAt": { "type": "string", "format": "date-time" },
+                  "state": { "type": "string", "enum": ["active", "failing", "disabled"] },
+                  "failingSince": { "type": "string", "format": "date-time", "nullable": true },
+                  "disabledAt": { "type": "string", "format": "date-time", "nullable": true },
+                  "disabledReason": { "type": "string", "nullable": true },
+                  "previousSecretValidUntil": { "type": "string", "format": "date-time", "nullable": true },
+                  "_links": { "type": "object", "required": ["self", "deliveries"], "additionalProperties": false,
+                    "properties": { "self": { "$ref": "#/components/schemas/Link" }, "deliveries": { "$ref": "#/components/schemas/Link" } } },
+                  "secret": { "type": "string", "example": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
+                }
+              },
+              "WebhookList": {
+                "type": "object", "required": ["webhooks"], "additionalProperties": false,
+                "properties": { "webhooks": { "type": "array", "items": { "$ref": "#/components/schemas/Webhook" } } }
+              },
+              "CreateWebhookRequest": {
+                "type": "object", "required": ["url", "events"], "additionalProperties": false,
+                "properties": {
+                  "url": { "type": "string", "maxLength": 2000 }, "events": { "type": "array", "minItems": 1, "items": { "type": "string" } },
+                  "format": { "type": "string", "enum": ["thin", "zgw"], "default": "thin" }
+                }
+              },
+              "SecretRotation": {
+                "type": "object", "required": ["secret", "previousSecretValidUntil"], "additionalProperties": false,
+                "properties": { "secret": { "type": "string" }, "previousSecretValidUntil": { "type": "string", "format": "date-time" } }
+              },
+              "DeliveryAttempt": {
+                "type": "object", "required": ["deliveryId", "webhookId", "endpointId", "caseId", "type", "at", "durationMs", "status"], "additionalProperties": false,
+                "properties": {
+                  "deliveryId": { "type": "integer" }, "webhookId": { "type": "string", "example": "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W" },
+                  "endpointId": { "type": "string" }, "caseId": { "type": "string" }, "type": { "type": "string", "example": "escalation.raised" },
+                  "at": { "type": "string", "format": "date-time" }, "durationMs": { "type": "integer" },
+                  "status": { "type": "integer", "nullable": true, "description": "The receiver's HTTP status; null when no answer came" },
+                  "error": { "type": "string", "nullable": true }, "response": { "type": "string", "nullable": true, "description": "At most 1 KiB of the answer" }
+                }
+              },
+              "DeliveryLog": {
+                "type": "object", "required": ["attempts"], "additionalProperties": false,
+                "properties": { "attempts": { "type": "array", "items": { "$ref": "#/components/schemas/DeliveryAttempt" } } }
               },
               "Health": {
                 "type": "object", "required": ["status", "version", "startedAt", "checks"], "additionalProperties": false,

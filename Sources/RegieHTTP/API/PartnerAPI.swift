@@ -30,6 +30,11 @@ public final class PartnerAPI: Sendable {
         Route("POST", "/v1/cases/{caseId}/events", "fireCaseEvent", .write),
         Route("GET", "/v1/escalations", "listEscalations", .read),
         Route("POST", "/v1/lookups", "lookupPerson", .lookup),
+        Route("GET", "/v1/webhooks", "listWebhooks", .read),
+        Route("POST", "/v1/webhooks", "createWebhook", .write),
+        Route("DELETE", "/v1/webhooks/{webhookId}", "deleteWebhook", .write),
+        Route("POST", "/v1/webhooks/{webhookId}/secret", "rotateWebhookSecret", .write),
+        Route("GET", "/v1/webhooks/{webhookId}/deliveries", "listWebhookDeliveries", .read),
     ]
 
     /// Creates the API on an engine.
@@ -196,6 +201,11 @@ public final class PartnerAPI: Sendable {
         case "fireCaseEvent": return try fireEvent(&call)
         case "listEscalations": return try escalations(&call)
         case "lookupPerson": return try lookup(&call)
+        case "listWebhooks": return try listWebhooks(&call)
+        case "createWebhook": return try createWebhook(&call)
+        case "deleteWebhook": return try deleteWebhook(&call)
+        case "rotateWebhookSecret": return try rotateWebhookSecret(&call)
+        case "listWebhookDeliveries": return try listWebhookDeliveries(&call)
         default: throw .notFound("no handler for \(call.route.name)")
         }
     }
@@ -220,9 +230,10 @@ public final class PartnerAPI: Sendable {
     // MARK: Rendering
 
     private func render(_ reply: Reply) -> HTTPResponse {
-        var headers = HTTPHeaders([("API-Version", Self.version), ("Content-Type", reply.contentType)])
+        var headers = HTTPHeaders([("API-Version", Self.version)])
+        if reply.status != 204 { headers.add("Content-Type", reply.contentType) }
         for (n, v) in reply.headers { headers.add(n, v) }
-        let body = reply.rawBody ?? Array(reply.body.compactText.utf8)
+        let body = reply.status == 204 ? [] : reply.rawBody ?? Array(reply.body.compactText.utf8)
         return HTTPResponse(status: reply.status, headers: headers, body: body)
     }
 

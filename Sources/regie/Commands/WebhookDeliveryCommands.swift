@@ -1,6 +1,7 @@
 import Foundation
 import RegieCore
 import RegieEngine
+import RegieHTTP
 import RegieNotify
 import RegieStore
 
@@ -113,7 +114,7 @@ enum WebhookLogCommand: RegieCommand {
         if let endpoint = args.positionals.first { _ = try engine.webhookEndpoint(endpoint) }
         let log = try engine.deliveryLog(delivery: delivery, endpoint: args.positionals.first, limit: limit)
         if args.json {
-            Output.json(["attempts": .array(log.map { .object(json($0)) })])
+            Output.json(["attempts": .array(log.map { .object(WebhookRepresentation.attempt($0)) })])
             return
         }
         guard !log.isEmpty else {
@@ -131,19 +132,6 @@ enum WebhookLogCommand: RegieCommand {
                         e.attempt.error ?? "",
                     ]
                 }))
-    }
-
-    /// One attempt as JSON; the API shows partners the same.
-    static func json(_ e: DeliveryLogEntry) -> JSONObject {
-        var o = JSONObject(pairs: [
-            "deliveryId": .int(e.attempt.deliveryId), "webhookId": .string(e.webhookId),
-            "endpointId": .string(e.endpointId), "caseId": .string(e.caseId), "type": .string(e.topic),
-            "at": .string(e.attempt.at.iso8601), "durationMs": .int(e.attempt.durationMs),
-        ])
-        o["status"] = e.attempt.status.map { .int(Int64($0)) } ?? .null
-        o["error"] = e.attempt.error.map { .string($0) } ?? .null
-        o["response"] = e.attempt.response.map { .string($0) } ?? .null
-        return o
     }
 }
 
