@@ -33,7 +33,8 @@ let package = Package(
             name: "regie", dependencies: ["RegieCore", "RegieEngine", "RegieHTTP", "RegieNotify"],
             swiftSettings: strict),
         .executableTarget(
-            name: "regie-bench", dependencies: ["RegieCore", "RegieStore", "RegieEngine"], swiftSettings: strict),
+            name: "regie-bench", dependencies: ["RegieCore", "RegieStore", "RegieEngine", "RegieHTTP", "RegieNotify"],
+            swiftSettings: strict),
         .testTarget(name: "RegieCoreTests", dependencies: ["RegieCore"], swiftSettings: strict),
         .testTarget(name: "RegieStoreTests", dependencies: ["RegieStore", "RegieCore"], swiftSettings: strict),
         .testTarget(

@@ -15,7 +15,9 @@ let benchWorkflow = """
       "transitions": [
         {"event": "voortgang", "from": ["open"], "to": "open", "roles": ["regiehouder"], "requires": ["note"]},
         {"event": "verlopen", "from": ["open"], "roles": ["systeem"], "effects": [{"raiseLevel": true}]},
-        {"event": "sluiten", "from": ["open"], "to": "dicht", "roles": ["regiehouder"]}
+        {"event": "sluiten", "from": ["open"], "to": "dicht", "roles": ["regiehouder"]},
+        {"event": "gemeld", "from": ["open"], "roles": ["regiehouder"], "requires": ["note"],
+         "effects": [{"notify": {"topic": "case.progress", "to": ["regiehouder"]}}]}
       ]
     }
     """

@@ -17,8 +17,9 @@ enum RegieBench {
 
                   --quick        a tenth of the sizes, in under a minute
                   --json         print one JSON object instead of the table
-                  --only PHASE   run one phase: durable, group, timers (includes the case reads) or http
+                  --only PHASE   run one phase: durable, group, timers (includes the case reads), http
                                  (the partner API under wrk, beside nginx; `scripts/setup --bench` installs both)
+                                 or webhooks (delivery to a receiver on loopback)
                 Set REGIE_BENCH_DIR to put the temporary databases elsewhere, REGIE_BENCH_KEEP=1 to keep them.
                 """)
             return 0
@@ -103,6 +104,11 @@ enum RegieBench {
             http = try HTTPBench.measure(quick: quick, log: log)
             if let why = http.skipped { log("http skipped: \(why)") }
         }
+        var hooks = WebhookBench.Figures()
+        if runs("webhooks") {
+            log("webhook deliveries ...")
+            hooks = try WebhookBench.measure(quick: quick, log: log)
+        }
         let ratio = http.regieRate / http.nginxRate
         let idleCost = http.idleWithConnectionsMB - http.idleBaselineMB
 
@@ -149,6 +155,23 @@ enum RegieBench {
                 "(info)", true
             ),
             ("http_idle_cost_mb", "of which the 1,000 connections, MB", idleCost, "<= 64", idleCost <= 64),
+            (
+                "webhook_deliveries_per_s", "webhooks: signed deliveries/s to loopback (\(hooks.delivered) sent)",
+                hooks.deliveriesPerSecond, ">= 1000", hooks.deliveriesPerSecond >= 1000
+            ),
+            (
+                "webhook_load_transitions_per_s", "webhooks: transitions/s during the latency run",
+                hooks.transitionsPerSecond, "(info)", true
+            ),
+            (
+                "webhook_commit_to_receipt_p50_ms", "webhooks: commit to receipt p50, ms", hooks.latencyP50ms, "(info)",
+                true
+            ),
+            (
+                "webhook_commit_to_receipt_p99_ms",
+                "webhooks: commit to receipt p99, ms (\(hooks.measured) notifications)", hooks.latencyP99ms,
+                "<= 250", hooks.latencyP99ms <= 250
+            ),
         ]
         if json {
             var o = JSONObject(
