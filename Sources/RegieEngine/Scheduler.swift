@@ -9,7 +9,7 @@ internal import Foundation
 public final class Scheduler: @unchecked Sendable {
     private let engine: Engine
     private let wake: WakeSignal
-    private let lockFD: Int32
+    private let lock: ExclusiveLock
     private let stopLock = NSLock()
     private var stopped = false
     /// Longest sleep, a safety net should a wake-up datagram ever be lost.
@@ -19,26 +19,12 @@ public final class Scheduler: @unchecked Sendable {
     /// - Throws: `EngineError.environment` when another scheduler runs on this database.
     public init(engine: Engine) throws(EngineError) {
         self.engine = engine
-        let lockPath = engine.databasePath + ".scheduler.lock"
-        lockFD = open(lockPath, O_RDWR | O_CREAT, 0o600)
-        guard lockFD >= 0 else { throw .environment("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
-        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
-            close(lockFD)
-            throw .environment(
+        lock = try ExclusiveLock(
+            path: engine.databasePath + ".scheduler.lock",
+            held:
                 "another scheduler is already running on \(engine.databasePath); run one `regie timers run` per database"
-            )
-        }
-        do {
-            wake = try WakeSignal(path: WakeSignal.path(forDatabase: engine.databasePath))
-        } catch {
-            close(lockFD)
-            throw error
-        }
-    }
-
-    deinit {
-        flock(lockFD, LOCK_UN)
-        close(lockFD)
+        )
+        wake = try WakeSignal(path: WakeSignal.path(forDatabase: engine.databasePath))
     }
 
     /// Asks a running `run` to return after the batch in hand.

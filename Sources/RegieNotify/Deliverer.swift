@@ -26,7 +26,7 @@ public final class Deliverer: @unchecked Sendable {
     private let sender: CurlSender
     private let resolver: TargetResolver
     private let wake: WakeSignal
-    private let lockFD: Int32
+    private let lock: ExclusiveLock
     private let unit: @Sendable () -> Double
     private let shared = Shared()
 
@@ -70,30 +70,16 @@ public final class Deliverer: @unchecked Sendable {
         self.engine = engine
         self.unit = unit
         settings = engine.webhooks
-        let lockPath = engine.databasePath + ".deliverer.lock"
-        lockFD = open(lockPath, O_RDWR | O_CREAT, 0o600)
-        guard lockFD >= 0 else { throw .environment("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
-        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
-            close(lockFD)
-            throw .environment(
+        lock = try ExclusiveLock(
+            path: engine.databasePath + ".deliverer.lock",
+            held:
                 "another deliverer already runs on \(engine.databasePath) (`regie serve` or `regie webhook deliver`); run one per database"
-            )
-        }
-        do {
-            wake = try WakeSignal(path: WakeSignal.path(forDatabase: engine.databasePath, suffix: "deliver"))
-        } catch {
-            close(lockFD)
-            throw error
-        }
+        )
+        wake = try WakeSignal(path: WakeSignal.path(forDatabase: engine.databasePath, suffix: "deliver"))
         sender = CurlSender(
             connections: settings.concurrency, connectTimeoutMs: settings.connectTimeoutMilliseconds,
             timeoutMs: settings.timeoutMilliseconds)
         resolver = TargetResolver(policy: settings.addressPolicy, lookup: lookup)
-    }
-
-    deinit {
-        flock(lockFD, LOCK_UN)
-        close(lockFD)
     }
 
     /// Asks a running `run` to return once the transfers under way are done (or `stopGraceMilliseconds` passed).

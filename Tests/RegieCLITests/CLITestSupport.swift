@@ -54,6 +54,17 @@ enum CLI {
             err: String(decoding: e, as: UTF8.self))
     }
 
+    /// What a child process wrote up to its first line break (its banner), waiting for it.
+    static func firstLine(of pipe: Pipe) -> String {
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        return text
+    }
+
     /// A fresh temporary folder.
     static func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("regie-cli-\(UUID().uuidString)")

@@ -49,13 +49,7 @@ import Testing
         server.standardOutput = out
         server.standardError = FileHandle.nullDevice
         try server.run()
-        var banner = Data()
-        while !String(decoding: banner, as: UTF8.self).contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            banner += chunk
-        }
-        let line = String(decoding: banner, as: UTF8.self)
+        let line = CLI.firstLine(of: out)
         let port = try #require(
             line.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) }, "banner: \(line)")
         let base = "http://127.0.0.1:\(port)"

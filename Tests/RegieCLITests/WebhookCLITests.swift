@@ -40,13 +40,7 @@ import Testing
             // Not the test's own output: a child holding it open keeps `swift test` waiting.
             process.standardError = FileHandle.nullDevice
             try process.run()
-            var text = ""
-            while !text.contains("\n") {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
-            port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            port = Int(CLI.firstLine(of: out).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
 
         // SIGKILL: SIGTERM may be ignored, as it is inherited ignored from some shells.
@@ -114,12 +108,7 @@ import Testing
         server.standardOutput = out
         server.standardError = FileHandle.nullDevice
         try server.run()
-        var banner = ""
-        while !banner.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            banner += String(decoding: chunk, as: UTF8.self)
-        }
+        let banner = CLI.firstLine(of: out)
         #expect(banner.contains("delivering webhooks"), "banner: \(banner)")
         return server
     }

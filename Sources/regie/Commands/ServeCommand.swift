@@ -93,15 +93,8 @@ enum ServeCommand: RegieCommand {
             }
         }
         let stop = DispatchSemaphore(value: 0)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { stop.signal() }
-            s.resume()
-            return s
-        }
+        let sources = onStopSignals { stop.signal() }
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         Output.print(
             "Listening on http://\(host):\(server.port) (API /v1, described at /v1/openapi.json; /metrics)\(scheduler == nil ? "" : "; firing timers")\(deliverer == nil ? "" : "; delivering webhooks"). SIGTERM stops it."

@@ -99,14 +99,7 @@ enum TimersRunCommand: RegieCommand {
             )
         }
         let scheduler = try Scheduler(engine: engine)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { scheduler.stop() }
-            s.resume()
-            return s
-        }
+        let sources = onStopSignals { scheduler.stop() }
         Output.print("Scheduler running on \(context.databasePath); Ctrl-C stops it.")
         try scheduler.run { report in
             Output.print(

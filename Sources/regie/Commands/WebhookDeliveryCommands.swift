@@ -228,14 +228,7 @@ enum WebhookDeliverCommand: RegieCommand {
         if engine.simulatedClock {
             throw .usage("this database has a simulated clock; use `regie webhook deliver --once --now ISO8601`")
         }
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { deliverer.stop() }
-            s.resume()
-            return s
-        }
+        let sources = onStopSignals { deliverer.stop() }
         Output.print("Delivering webhooks from \(context.databasePath); Ctrl-C stops it.")
         try deliverer.run { reports in
             reports.forEach { Output.print(line($0, cal)) }
