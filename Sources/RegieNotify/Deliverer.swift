@@ -46,12 +46,17 @@ public final class Deliverer: @unchecked Sendable {
         /// Set when a batch became durable: the next delivery of those cases may now be due.
         var recorded = false
         var problems: [String] = []
+        /// After a failure to read or record (a full disk, say), no new sends until then (monotonic nanoseconds):
+        /// the deliveries are still pending, and sending them again at once would only repeat them.
+        var pausedUntil: UInt64 = 0
     }
 
     /// Longest sleep with nothing due, a safety net should a wake-up datagram ever be lost.
     public var maxSleepMilliseconds = 60_000
     /// How long `stop` lets transfers under way finish; the rest stay pending and go out at the next start.
     public var stopGraceMilliseconds = 5_000
+    /// How long new sends pause after the store could not be read or written.
+    public var pauseAfterFailureMilliseconds = 5_000
 
     /// Prepares the deliverer for the engine's database.
     /// - Parameter unit: where the retries' jitter comes from (a number in 0..<1; random unless a test fixes it).
@@ -99,9 +104,31 @@ public final class Deliverer: @unchecked Sendable {
             if let deadline = stopDeadline, sender.active == 0 || DispatchTime.now().uptimeNanoseconds > deadline {
                 break
             }
-            try cycle(fill: !stopped, waitMs: stopped ? 100 : sleepMilliseconds(), report: report)
+            do {
+                try cycle(fill: !stopped, waitMs: stopped ? 100 : sleepMilliseconds(), report: report)
+            } catch {
+                // The store could not be read; the deliveries wait in it. Say so, pause, and carry on.
+                pause(because: "cannot read the deliveries: \(error.description)")
+                report([])
+            }
         }
         waitForRecords()
+    }
+
+    private var pauseEnd: UInt64 {
+        DispatchTime.now().uptimeNanoseconds + UInt64(pauseAfterFailureMilliseconds) * 1_000_000
+    }
+
+    private var isPaused: Bool {
+        DispatchTime.now().uptimeNanoseconds < shared.lock.withLock { shared.pausedUntil }
+    }
+
+    private func pause(because problem: String) {
+        shared.lock.withLock {
+            shared.problems.append(problem + "; new sends pause for \(pauseAfterFailureMilliseconds) ms")
+            shared.pausedUntil = pauseEnd
+        }
+        mustFill = true
     }
 
     /// Delivers what is due now and whatever falls due while doing so, then returns once nothing is due, under
@@ -114,7 +141,8 @@ public final class Deliverer: @unchecked Sendable {
             // Read together: a batch that became durable has also asked for a fill.
             let recording = noticeRecords()
             let idle = sender.active == 0 && recording == 0
-            if idle && !mustFill && !dueNow() { break }
+            // Paused after a failure of the store: what is left is still pending, for a later call.
+            if idle && (isPaused || (!mustFill && !dueNow())) { break }
             try cycle(fill: true, waitMs: 50) {
                 attempts += $0.count
                 report($0)
@@ -162,10 +190,12 @@ public final class Deliverer: @unchecked Sendable {
     private func cycle(fill: Bool, waitMs: Int, report: ([Engine.DeliveryReport]) -> Void) throws(EngineError) {
         noticeRecords()
         var finished: [Engine.DeliveryReport] = []
-        if fill && (mustFill || dueNow()) && sender.active < settings.concurrency {
+        let paused = isPaused
+        if fill && !paused && (mustFill || dueNow()) && sender.active < settings.concurrency {
             finished += try take()
         }
-        let responses = sender.poll(timeoutMs: finished.isEmpty ? waitMs : 0, extra: wake.descriptor)
+        let wait = paused ? min(waitMs, 100) : waitMs
+        let responses = sender.poll(timeoutMs: finished.isEmpty ? wait : 0, extra: wake.descriptor)
         if wake.drain() { mustFill = true }
         for r in responses {
             guard let (row, at) = sending.removeValue(forKey: r.token) else { continue }
@@ -176,13 +206,19 @@ public final class Deliverer: @unchecked Sendable {
         }
         guard !finished.isEmpty else { return }
         let ids = finished.map(\.delivery.id)
+        let pause = UInt64(pauseAfterFailureMilliseconds) * 1_000_000
         shared.lock.withLock { shared.recording += 1 }
         engine.record(deliveries: finished) { [shared, sender] error in
             shared.lock.withLock {
                 shared.recording -= 1
                 shared.recorded = true
                 ids.forEach { shared.inFlight.remove($0) }
-                if let error { shared.problems.append("attempts not recorded, to be sent again: \(error)") }
+                if let error {
+                    shared.problems.append(
+                        "attempts not recorded, to be sent again (same webhook-id): \(error.description); new sends pause for \(pause / 1_000_000) ms"
+                    )
+                    shared.pausedUntil = DispatchTime.now().uptimeNanoseconds + pause
+                }
             }
             sender.wake()
         }

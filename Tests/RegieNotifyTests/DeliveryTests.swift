@@ -215,6 +215,26 @@ import Testing
         #expect(try s.receiver.verifyWithStandardWebhooks(secret: s.hook.secret, only: isAfter) != "1")
     }
 
+    @Test func whenAttemptsCannotBeRecordedTheDeliveryStaysPendingAndIsNotHammered() throws {
+        let s = try Setup()
+        s.deliverer.pauseAfterFailureMilliseconds = 300
+        let store = try CaseStore(path: s.h.database)
+        try store.db.execute(
+            "CREATE TRIGGER attempts_refuse BEFORE INSERT ON delivery_attempts BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+        _ = try s.h.openCase()
+        #expect(try s.deliverer.runUntilIdle() == 1)
+        #expect(s.deliverer.takeProblems().first?.contains("not recorded") == true)
+        #expect(s.receiver.received.count == 1, "sent once, not again and again while the store fails")
+        let row = try #require(try s.deliveries().first)
+        #expect(row.status == .pending && row.attempts == 0)
+        try store.db.execute("DROP TRIGGER attempts_refuse")
+        Thread.sleep(forTimeInterval: 0.35)
+        #expect(try s.deliverer.runUntilIdle() == 1)
+        #expect(try s.deliveries().first?.status == .delivered)
+        #expect(s.receiver.received.map(\.id) == [row.webhookId, row.webhookId], "at least once, with its own id")
+    }
+
     @Test func anEndpointFailingForFiveDaysIsDisabled() throws {
         var settings = Self.settings(attempts: 40)
         settings.retry.delays = [0] + Array(repeating: 6 * 3600, count: 39)
