@@ -103,13 +103,20 @@ extension Engine {
     /// Why a URL whose host is an address cannot receive webhooks here (see `WebhookSettings.addressPolicy`), or
     /// nil. A name is checked at every delivery instead, because what it resolves to can change.
     func problem(inWebhookAddress url: String) -> String? {
-        guard var host = URLComponents(string: url)?.host else { return nil }
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard let address = IPAddress(host), let refusal = webhooks.addressPolicy.refusal(for: address) else {
+        guard let host = WebhookEndpoint.hostAndPort(of: url)?.host, let address = IPAddress(host),
+            let refusal = webhooks.addressPolicy.refusal(for: address)
+        else {
             return nil
         }
         return
             "\(address) is a \(refusal.rawValue) address, which may not receive webhooks; use a public address, or add its network to allowedNetworks in Config/webhooks.json"
+    }
+
+    /// Whom to tell when an endpoint is disabled: its partner (with the contact the region lists) and the region's
+    /// functional administrator.
+    public func whomToTell(about endpoint: WebhookEndpoint) -> String {
+        let contact = config.partner(endpoint.partner)?.contact.map { " (\($0))" } ?? ""
+        return "\(endpoint.partner)\(contact) and \(webhooks.administrator)"
     }
 
     /// Endpoints, of one partner or of all.
@@ -195,11 +202,11 @@ extension Engine {
         try read { try $0.deliveries(endpoint: endpoint, status: status, limit: limit) }
     }
 
-    /// The delivery log, newest first: attempts at one delivery, at an endpoint's deliveries, or at a partner's.
-    public func deliveryLog(
-        delivery: Int64? = nil, endpoint: String? = nil, partner: String? = nil, limit: Int = 100
-    ) throws(EngineError) -> [DeliveryLogEntry] {
-        try read { try $0.attempts(delivery: delivery, endpoint: endpoint, partner: partner, limit: limit) }
+    /// The delivery log, newest first: attempts at one delivery, or at an endpoint's deliveries.
+    public func deliveryLog(delivery: Int64? = nil, endpoint: String? = nil, limit: Int = 100)
+        throws(EngineError) -> [DeliveryLogEntry]
+    {
+        try read { try $0.attempts(delivery: delivery, endpoint: endpoint, limit: limit) }
     }
 
     /// How each endpoint's deliveries stand, by endpoint id.
@@ -289,13 +296,12 @@ extension Engine {
         }
         guard let reason, let endpoint = try store.endpoint(id), endpoint.disabledAt == nil else { return }
         try store.disableEndpoint(id, at: at, reason: reason)
-        let contact = config.partner(endpoint.partner)?.contact.map { " (\($0))" } ?? ""
         try Self.append(
             AuditEntry(
                 at: at, channel: .system, action: "webhook", resource: "webhook \(id)", partner: endpoint.partner,
                 outcome: .ok, status: r.attempt.status ?? 0,
                 detail:
-                    "endpoint disabled: \(reason); tell \(endpoint.partner)\(contact) and \(webhooks.administrator)"),
+                    "endpoint disabled: \(reason); tell \(whomToTell(about: endpoint))"),
             to: store)
     }
 }

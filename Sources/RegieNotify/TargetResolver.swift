@@ -37,15 +37,13 @@ final class TargetResolver {
 
     /// The target for `url`, or why there is none.
     func target(for url: String) -> Result<Target, Problem> {
-        guard let c = URLComponents(string: url), var host = c.host?.lowercased(), !host.isEmpty else {
+        guard let (host, port) = WebhookEndpoint.hostAndPort(of: url) else {
             return .failure(Problem(description: "\(url) is not a usable URL"))
         }
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if let literal = IPAddress(host) {
             if let refusal = policy.refusal(for: literal) { return .failure(refused(host, [(literal, refusal)])) }
             return .success(Target(pin: nil))
         }
-        let port = c.port ?? (c.scheme?.lowercased() == "https" ? 443 : 80)
         let key = "\(host):\(port)"
         let now = DispatchTime.now().uptimeNanoseconds
         if let hit = cache[key], hit.until > now { return hit.result }

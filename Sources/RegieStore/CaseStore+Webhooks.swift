@@ -70,22 +70,15 @@ public struct DeliveryLogEntry: Sendable, Equatable {
 }
 
 /// How an endpoint's deliveries stand.
-public struct DeliveryStatistics: Sendable, Equatable {
+public struct DeliveryStatistics: Sendable {
     public var pending = 0
     public var delivered = 0
     public var failed = 0
-    /// When the next pending delivery falls due.
-    public var nextAt: Instant?
     /// The latest attempt: when, its status, its error.
     public var last: (at: Instant, status: Int?, error: String?)?
 
     /// No deliveries yet.
     public init() {}
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.pending == b.pending && a.delivered == b.delivered && a.failed == b.failed && a.nextAt == b.nextAt
-            && a.last?.at == b.last?.at && a.last?.status == b.last?.status && a.last?.error == b.last?.error
-    }
 }
 
 extension CaseStore {
@@ -324,10 +317,10 @@ extension CaseStore {
             .map(Instant.init(milliseconds:))
     }
 
-    /// The delivery log, newest first: attempts at one delivery, at an endpoint's deliveries, or at a partner's.
-    public func attempts(
-        delivery: Int64? = nil, endpoint: String? = nil, partner: String? = nil, limit: Int = 100
-    ) throws -> [DeliveryLogEntry] {
+    /// The delivery log, newest first: attempts at one delivery, or at an endpoint's deliveries.
+    public func attempts(delivery: Int64? = nil, endpoint: String? = nil, limit: Int = 100) throws
+        -> [DeliveryLogEntry]
+    {
         var sql = """
             SELECT a.delivery_id, a.at, a.status, a.duration_ms, a.error, a.response, d.webhook_id, d.endpoint_id,
                 d.case_id, d.topic
@@ -341,10 +334,6 @@ extension CaseStore {
         if let endpoint {
             sql += " AND d.endpoint_id=?"
             values.append(.text(endpoint))
-        }
-        if let partner {
-            sql += " AND d.endpoint_id IN (SELECT id FROM webhook_endpoints WHERE partner=?)"
-            values.append(.text(partner))
         }
         var out: [DeliveryLogEntry] = []
         try db.query(sql + " ORDER BY a.id DESC LIMIT ?", values + [.int(Int64(limit))]) {
@@ -373,8 +362,7 @@ extension CaseStore {
         var out: [String: DeliveryStatistics] = [:]
         try db.query(
             """
-            SELECT endpoint_id, sum(status='pending'), sum(status='delivered'), sum(status='failed'),
-                min(CASE WHEN status='pending' THEN next_at END)
+            SELECT endpoint_id, sum(status='pending'), sum(status='delivered'), sum(status='failed')
             FROM deliveries GROUP BY endpoint_id
             """
         ) {
@@ -382,7 +370,6 @@ extension CaseStore {
             s.pending = Int($0.int(1))
             s.delivered = Int($0.int(2))
             s.failed = Int($0.int(3))
-            s.nextAt = $0.optionalInt(4).map(Instant.init(milliseconds:))
             out[$0.text(0)] = s
         }
         try db.query(

@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// A partner's webhook endpoint: where to send, which notification types, in which shape.
 public struct WebhookEndpoint: Sendable, Equatable {
     /// The payload shape.
@@ -38,6 +40,18 @@ public struct WebhookEndpoint: Sendable, Equatable {
         self.disabledReason = disabledReason
         self.failingSince = failingSince
         self.previousSecretUntil = previousSecretUntil
+    }
+
+    /// How an endpoint stands, as `regie webhook status` and the API say it.
+    public enum State: String, Sendable { case active, failing, disabled }
+
+    public var state: State { disabledAt != nil ? .disabled : failingSince != nil ? .failing : .active }
+
+    /// The host (lowercased, without IPv6 brackets) and port a URL points to; nil when it has no host.
+    public static func hostAndPort(of url: String) -> (host: String, port: Int)? {
+        guard let c = URLComponents(string: url), var host = c.host?.lowercased(), !host.isEmpty else { return nil }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, c.port ?? (c.scheme?.lowercased() == "https" ? 443 : 80))
     }
 
     /// Whether the endpoint wants notifications of `topic`.

@@ -12,14 +12,14 @@ public struct WebhookSettings: Sendable, Equatable {
     public var disableAfterSeconds: Int64 = 5 * 24 * 3600
     /// Whom to tell when an endpoint is disabled: the region's functional administrator (an address or a name).
     public var administrator = "functioneel beheer"
-    /// The policy that decides which addresses may receive webhooks, with `allowedNetworks`.
-    public var addressPolicy: AddressPolicy { AddressPolicy(allowed: allowedNetworks.compactMap(Network.init)) }
-
     /// Deliveries sent at the same time.
     public var concurrency = 64
     /// How long to wait for a connection, and for a whole attempt (the answer included).
     public var connectTimeoutMilliseconds = 5_000
     public var timeoutMilliseconds = 15_000
+
+    /// The policy that decides which addresses may receive webhooks, with `allowedNetworks`.
+    public var addressPolicy: AddressPolicy { AddressPolicy(allowed: allowedNetworks.compactMap(Network.init)) }
 
     /// The defaults.
     public init() {}

@@ -29,12 +29,11 @@ extension PartnerAPI {
         guard let format = WebhookEndpoint.Format(rawValue: formatText) else {
             throw .invalid("body.format", "must be thin or zgw", code: "enum")
         }
+        if let problem = WebhookEndpoint.problem(inPatterns: events) { throw .invalid("body.events", problem) }
         let added: Engine.NewWebhook
         do { added = try engine.addWebhook(partner: call.partnerId, url: url, events: events, format: format) } catch {
-            if case .refused(let r) = error {
-                let field = r.message.contains("event") || r.message.contains("pattern") ? "events" : "url"
-                throw .invalid("body.\(field)", r.message)
-            }
+            // The caller is a partner and its events are checked: what is left to refuse is the URL.
+            if case .refused(let r) = error { throw .invalid("body.url", r.message) }
             throw problem(error, caseId: nil)
         }
         call.detail = "added webhook \(added.endpoint.id)"
@@ -105,7 +104,7 @@ public enum WebhookRepresentation {
         var o = JSONObject(pairs: [
             "id": .string(e.id), "url": .string(e.url), "events": .array(e.events.map { .string($0) }),
             "format": .string(e.format.rawValue), "createdAt": .string(e.createdAt.iso8601),
-            "state": .string(e.disabledAt != nil ? "disabled" : e.failingSince != nil ? "failing" : "active"),
+            "state": .string(e.state.rawValue),
         ])
         o["failingSince"] = .optional(e.failingSince?.iso8601)
         o["disabledAt"] = .optional(e.disabledAt?.iso8601)

@@ -24,15 +24,6 @@ enum WebhookStatusCommand: RegieCommand {
         let endpoints = try engine.webhookEndpoints(partner: args.positionals.first)
         let statistics = try engine.deliveryStatistics()
         let cal = engine.config.calendar
-        func tell(_ e: WebhookEndpoint) -> String {
-            let contact = engine.config.partner(e.partner)?.contact.map { " (\($0))" } ?? ""
-            return "\(e.partner)\(contact) and \(engine.webhooks.administrator)"
-        }
-        func state(_ e: WebhookEndpoint) -> String {
-            if e.disabledAt != nil { return "disabled" }
-            if e.failingSince != nil { return "failing" }
-            return "active"
-        }
         if args.json {
             Output.json([
                 "endpoints": .array(
@@ -40,14 +31,14 @@ enum WebhookStatusCommand: RegieCommand {
                         let s = statistics[e.id] ?? DeliveryStatistics()
                         var o = JSONObject(pairs: [
                             "id": .string(e.id), "partner": .string(e.partner), "url": .string(e.url),
-                            "state": .string(state(e)), "pending": .int(Int64(s.pending)),
+                            "state": .string(e.state.rawValue), "pending": .int(Int64(s.pending)),
                             "delivered": .int(Int64(s.delivered)), "failed": .int(Int64(s.failed)),
                         ])
                         if let at = e.failingSince { o["failingSince"] = .string(at.iso8601) }
                         if let at = e.disabledAt {
                             o["disabledAt"] = .string(at.iso8601)
                             o["disabledReason"] = .string(e.disabledReason ?? "")
-                            o["tell"] = .string(tell(e))
+                            o["tell"] = .string(engine.whomToTell(about: e))
                         }
                         if let last = s.last {
                             o["lastAttempt"] = .object(
@@ -75,14 +66,14 @@ enum WebhookStatusCommand: RegieCommand {
                         "\(cal.localText(l.at)) \(l.status.map(String.init) ?? "no answer")"
                     }
                     return [
-                        e.id, e.partner, state(e), String(s.pending), String(s.delivered), String(s.failed),
+                        e.id, e.partner, e.state.rawValue, String(s.pending), String(s.delivered), String(s.failed),
                         last ?? "-",
                     ]
                 }))
         for e in endpoints {
             if let at = e.disabledAt {
                 Output.print(
-                    "\n\(e.id) was disabled \(cal.localText(at)): \(e.disabledReason ?? "").\n  Tell \(tell(e)); once mended: `regie webhook enable \(e.id)`, then `regie webhook recover --since \(cal.localText(at).prefix(10))`."
+                    "\n\(e.id) was disabled \(cal.localText(at)): \(e.disabledReason ?? "").\n  Tell \(engine.whomToTell(about: e)); once mended: `regie webhook enable \(e.id)`, then `regie webhook recover --since \(cal.localText(at).prefix(10))`."
                 )
             } else if let since = e.failingSince {
                 let days = engine.webhooks.disableAfterSeconds / 86400
