@@ -35,18 +35,24 @@ let package = Package(
         .executableTarget(
             name: "regie-bench", dependencies: ["RegieCore", "RegieStore", "RegieEngine", "RegieHTTP", "RegieNotify"],
             swiftSettings: strict),
+        // What several test targets share: the shipped region on a fresh database, and a clock the test moves.
+        .target(
+            name: "RegieTestSupport", dependencies: ["RegieCore", "RegieStore", "RegieEngine"],
+            path: "Tests/RegieTestSupport", swiftSettings: strict),
         .testTarget(name: "RegieCoreTests", dependencies: ["RegieCore"], swiftSettings: strict),
         .testTarget(name: "RegieStoreTests", dependencies: ["RegieStore", "RegieCore"], swiftSettings: strict),
         .testTarget(
-            name: "RegieEngineTests", dependencies: ["RegieEngine", "RegieCore", "RegieCrypto"],
+            name: "RegieEngineTests", dependencies: ["RegieEngine", "RegieCore", "RegieCrypto", "RegieTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "RegieHTTPTests",
-            dependencies: ["RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto"],
+            dependencies: ["RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto", "RegieTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "RegieNotifyTests",
-            dependencies: ["RegieNotify", "RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto"],
+            dependencies: [
+                "RegieNotify", "RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto", "RegieTestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(name: "RegieCLITests", dependencies: ["regie", "RegieCore"], swiftSettings: strict),
     ]

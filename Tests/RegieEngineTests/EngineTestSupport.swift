@@ -1,17 +1,9 @@
 import Foundation
 import RegieCore
+import RegieTestSupport
 import RegieStore
 
 @testable import RegieEngine
-
-/// A clock tests can move.
-final class TestClock: Clock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Instant
-    init(_ start: Instant) { current = start }
-    func now() -> Instant { lock.withLock { current } }
-    func set(_ instant: Instant) { lock.withLock { current = instant } }
-}
 
 /// A clock that moves on by a millisecond each time it is read, so every action has its own moment.
 final class TickingClock: Clock, @unchecked Sendable {

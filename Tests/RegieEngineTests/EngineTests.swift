@@ -1,6 +1,7 @@
 import Foundation
 import RegieCore
 import RegieStore
+import RegieTestSupport
 import Testing
 
 @testable import RegieEngine

@@ -1,6 +1,7 @@
 import Foundation
 import RegieCore
 import RegieStore
+import RegieTestSupport
 import Testing
 
 @testable import RegieEngine
@@ -11,32 +12,11 @@ final class RegionHarness {
     let engine: Engine
     let calendar: DutchCalendar
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../..").standardized
-
     /// Opens the region at a local (Amsterdam) time such as `2026-11-23T09:00`.
     init(at start: String) throws {
-        let config = try Self.shippedConfig()
-        calendar = config.calendar
-        clock = TestClock(try calendar.parseInstant(start))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regie-region-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let database = folder.appendingPathComponent("regie.db").path
-        _ = try CaseStore.create(path: database, simulatedClock: true, now: clock.now())
-        engine = try Engine(
-            databasePath: database,
-            catalog: try WorkflowCatalog(folder: Self.repository.appendingPathComponent("Workflows").path),
-            config: config, clock: clock,
-            pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)))
+        let region = try ShippedRegion(at: start)
+        (clock, engine, calendar) = (region.clock, region.engine, region.engine.config.calendar)
         #expect(engine.catalog.failures.isEmpty, "shipped workflows: \(engine.catalog.failures)")
-    }
-
-    static func shippedConfig() throws -> RegionConfig {
-        func read(_ name: String) -> (bytes: [UInt8], file: String)? {
-            let path = repository.appendingPathComponent("Config/\(name)").path
-            return FileManager.default.contents(atPath: path).map { (Array($0), path) }
-        }
-        return try RegionConfig.load(region: read("region.json"), partners: read("partners.json"))
     }
 
     func instant(_ local: String) throws -> Instant { try calendar.parseInstant(local) }

@@ -1,19 +1,11 @@
 import Foundation
 import RegieCore
 import RegieStore
+import RegieTestSupport
 import Testing
 
 @testable import RegieEngine
 @testable import RegieHTTP
-
-/// A clock the test moves.
-final class TestClock: Clock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Instant
-    init(_ start: Instant) { current = start }
-    func now() -> Instant { lock.withLock { current } }
-    func set(_ instant: Instant) { lock.withLock { current = instant } }
-}
 
 /// The shipped region on a fresh database, served by the partner API on a loopback port. Every response a test
 /// receives is checked against the OpenAPI description: its status must be described for the operation and its body
@@ -28,25 +20,9 @@ final class APIHarness: @unchecked Sendable {
     private var keys: [String: String] = [:]
     private var client: RawClient?
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../..").standardized
-
     init(at start: String = "2026-11-23T09:00", limits: ServerLimits = ServerLimits()) throws {
-        func read(_ name: String) -> (bytes: [UInt8], file: String)? {
-            let path = Self.repository.appendingPathComponent("Config/\(name)").path
-            return FileManager.default.contents(atPath: path).map { (Array($0), path) }
-        }
-        let config = try RegionConfig.load(region: read("region.json"), partners: read("partners.json"))
-        clock = TestClock(try config.calendar.parseInstant(start))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regie-api-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = folder.appendingPathComponent("regie.db").path
-        _ = try CaseStore.create(path: database, simulatedClock: true, now: clock.now())
-        engine = try Engine(
-            databasePath: database,
-            catalog: try WorkflowCatalog(folder: Self.repository.appendingPathComponent("Workflows").path),
-            config: config, clock: clock,
-            pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)))
+        let region = try ShippedRegion(at: start)
+        (clock, engine, database) = (region.clock, region.engine, region.database)
         api = PartnerAPI(engine: engine, trustedProxies: ["127.0.0.1"])
         var configuration = HTTPServer.Configuration()
         configuration.port = 0

@@ -1,19 +1,10 @@
 import Foundation
 import RegieCore
 import RegieStore
+import RegieTestSupport
 import Testing
 
 @testable import RegieEngine
-
-/// A clock the test moves.
-final class TestClock: Clock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Instant
-    init(_ start: Instant) { current = start }
-    func now() -> Instant { lock.withLock { current } }
-    func set(_ instant: Instant) { lock.withLock { current = instant } }
-    func advance(seconds: Int64) { lock.withLock { current = current.adding(seconds: seconds) } }
-}
 
 /// The shipped region and workflows on a fresh database, for webhook tests.
 final class NotifyHarness: @unchecked Sendable {
@@ -21,26 +12,9 @@ final class NotifyHarness: @unchecked Sendable {
     let engine: Engine
     let database: String
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../..").standardized
-
     init(at start: String = "2026-11-23T09:00", settings: WebhookSettings = WebhookSettings()) throws {
-        func read(_ name: String) -> (bytes: [UInt8], file: String)? {
-            let path = Self.repository.appendingPathComponent("Config/\(name)").path
-            return FileManager.default.contents(atPath: path).map { (Array($0), path) }
-        }
-        let config = try RegionConfig.load(region: read("region.json"), partners: read("partners.json"))
-        clock = TestClock(try config.calendar.parseInstant(start))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regie-notify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = folder.appendingPathComponent("regie.db").path
-        _ = try CaseStore.create(path: database, simulatedClock: true, now: clock.now())
-        engine = try Engine(
-            databasePath: database,
-            catalog: try WorkflowCatalog(folder: Self.repository.appendingPathComponent("Workflows").path),
-            config: config, clock: clock,
-            pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)),
-            webhooks: settings)
+        let region = try ShippedRegion(at: start, webhooks: settings)
+        (clock, engine, database) = (region.clock, region.engine, region.database)
     }
 
     static let regiehouder = Actor(partner: "bw-aanbieder", role: .regiehouder)
