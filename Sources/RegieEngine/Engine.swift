@@ -71,22 +71,32 @@ public final class Engine: @unchecked Sendable {
     public struct Outcome: Sendable {
         /// The case after the command (nil when replayed from an idempotency key).
         public var record: CaseRecord?
-        private var stored: JSONValue?
+        /// The case as JSON: the same document `case show --json` prints, or the stored answer on a replay.
+        public let response: JSONValue
         /// True when an idempotency key matched an earlier identical command: nothing new happened.
         public var replayed: Bool
 
-        init(record: CaseRecord) {
+        init(record: CaseRecord, json: JSONValue) {
             self.record = record
+            self.response = json
             self.replayed = false
         }
 
         init(replayed response: JSONValue) {
-            self.stored = response
+            self.response = response
             self.replayed = true
         }
+    }
 
-        /// The case as JSON: the same document `case show --json` prints, or the stored answer on a replay.
-        public var response: JSONValue { stored ?? record?.json ?? .null }
+    /// The case as JSON, its deadlines described by its workflow (`StateMachine.json(of:)`).
+    public func json(of record: CaseRecord) -> JSONValue {
+        (try? machine(for: record.workflow, version: record.version))?.json(of: record) ?? record.json
+    }
+
+    /// The state machine a case runs on (its workflow version in this region).
+    /// - Throws: `EngineError.environment` when that version is neither in the files nor in the database.
+    public func stateMachine(for record: CaseRecord) throws(EngineError) -> StateMachine {
+        do { return try machine(for: record.workflow, version: record.version) } catch { throw EngineError.wrap(error) }
     }
 
     /// A request to open a case.
@@ -249,10 +259,10 @@ public final class Engine: @unchecked Sendable {
         let record = try store.commit(p.prepared)
         if let key = p.request.idempotencyKey {
             try store.storeIdempotentResponse(
-                key, request: p.fingerprint, caseId: record.id, response: record.json.compactText, now: p.now)
+                key, request: p.fingerprint, caseId: record.id, response: json(of: record).compactText, now: p.now)
         }
         if !record.timers.isEmpty { wake.request() }
-        return Outcome(record: record)
+        return Outcome(record: record, json: json(of: record))
     }
 
     /// Fires an event on a case.
@@ -394,7 +404,8 @@ public final class Engine: @unchecked Sendable {
     ) throws -> Outcome {
         if let pre {
             do {
-                return Outcome(record: try commit(pre, in: store, now: now))
+                let after = try commit(pre, in: store, now: now)
+                return Outcome(record: after, json: json(of: after))
             } catch StoreError.staleCase {
                 // Another commit moved the case on since the snapshot; nothing was written. Decide again below.
             }
@@ -412,9 +423,9 @@ public final class Engine: @unchecked Sendable {
         let after = try commit(try decide(command, on: record, now: now), in: store, now: now)
         if let key = idempotencyKey {
             try store.storeIdempotentResponse(
-                key, request: fingerprint, caseId: caseId, response: after.json.compactText, now: now)
+                key, request: fingerprint, caseId: caseId, response: json(of: after).compactText, now: now)
         }
-        return Outcome(record: after)
+        return Outcome(record: after, json: json(of: after))
     }
 
     private static func replay(_ store: CaseStore, key: String, fingerprint: String) throws -> Outcome? {
@@ -462,7 +473,7 @@ public final class Engine: @unchecked Sendable {
                 throw EngineError.environment(
                     "workflow \(name) version \(version) is neither in the files nor in the database")
             }
-            workflow = try WorkflowLoader.load(Array(text.utf8), file: "database:\(key)")
+            workflow = try WorkflowLoader.loadStored(Array(text.utf8), file: "database:\(key)")
         }
         let machine = StateMachine(workflow: workflow, region: config)
         machineLock.withLock { machines[key] = machine }

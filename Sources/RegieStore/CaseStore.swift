@@ -107,7 +107,8 @@ public final class CaseStore {
         let sql = """
             SELECT c.id, c.workflow, c.version, c.state, c.regie_partner, c.regie_contact, c.participants, c.level,
                 c.client_key, c.suspended_at, c.seq, c.opened_at, c.updated_at, c.last_activity_at, c.closed_at,
-                c.details, t.id, t.name, t.kind, t.event, t.due_at, t.started_at, t.owner_state, t.paused
+                c.details, t.id, t.name, t.kind, t.event, t.due_at, t.started_at, t.owner_state, t.owner_level,
+                t.subject, t.paused_at
             FROM cases c LEFT JOIN timers t ON t.case_id = c.id WHERE c.id=?
             """
         try db.query(sql, [.text(id)]) { s in
@@ -182,7 +183,7 @@ public final class CaseStore {
     public func timers(of caseId: String) throws -> [TimerRecord] {
         var out: [TimerRecord] = []
         try db.query(
-            "SELECT id, name, kind, event, due_at, started_at, owner_state, paused FROM timers WHERE case_id=? ORDER BY due_at, id",
+            "SELECT \(Self.timerColumns) FROM timers WHERE case_id=? ORDER BY due_at, id",
             [.text(caseId)]
         ) { s in
             out.append(Self.timerRow(s, from: 0))
@@ -190,14 +191,17 @@ public final class CaseStore {
         return out
     }
 
-    /// A timer from eight columns starting at `c`: id, name, kind, event, due_at, started_at, owner_state, paused.
+    /// The columns `timerRow` reads, in its order.
+    static let timerColumns = "id, name, kind, event, due_at, started_at, owner_state, owner_level, subject, paused_at"
+
+    /// A timer from the ten `timerColumns` starting at `c`.
     static func timerRow(_ s: Statement, from c: Int32) -> TimerRecord {
         TimerRecord(
             id: s.int(c), name: s.text(c + 1), kind: TimerRecord.Kind(rawValue: s.text(c + 2)) ?? .deadline,
             event: s.text(c + 3),
             dueAt: Instant(milliseconds: s.int(c + 4)), startedAt: Instant(milliseconds: s.int(c + 5)),
-            ownerState: s.optionalText(c + 6),
-            paused: s.int(c + 7) != 0)
+            ownerState: s.optionalText(c + 6), ownerLevel: Int(s.int(c + 7)), subject: s.optionalText(c + 8),
+            pausedAt: s.optionalInt(c + 9).map(Instant.init(milliseconds:)))
     }
 
     /// Writes a decision: appends its events, writes the projection, applies timer changes relative to `previous`
@@ -270,33 +274,33 @@ public final class CaseStore {
         for i in record.timers.indices where record.timers[i].id != nil {
             let t = record.timers[i]
             guard let id = t.id, let before = old.removeValue(forKey: id) else { continue }
-            if before.dueAt != t.dueAt || before.paused != t.paused {
+            if before.dueAt != t.dueAt || before.pausedAt != t.pausedAt {
                 try db.run(
-                    "UPDATE timers SET due_at=?, paused=? WHERE id=?",
-                    [.int(t.dueAt.milliseconds), .int(t.paused ? 1 : 0), .int(id)])
+                    "UPDATE timers SET due_at=?, paused_at=? WHERE id=?",
+                    [.int(t.dueAt.milliseconds), .int(t.pausedAt?.milliseconds), .int(id)])
             }
         }
         for i in record.timers.indices where record.timers[i].id == nil {
             let t = record.timers[i]
             if let (id, _) = old.first(where: {
-                $0.value.name == t.name && $0.value.kind == t.kind && $0.value.event == t.event
+                $0.value.sameTimer(as: t) && $0.value.kind == t.kind && $0.value.event == t.event
             }) {
                 // The same timer started afresh (a state re-entered): reuse its row.
                 old.removeValue(forKey: id)
                 try db.run(
-                    "UPDATE timers SET due_at=?, started_at=?, owner_state=?, paused=? WHERE id=?",
+                    "UPDATE timers SET due_at=?, started_at=?, owner_state=?, owner_level=?, paused_at=? WHERE id=?",
                     [
                         .int(t.dueAt.milliseconds), .int(t.startedAt.milliseconds), .text(t.ownerState),
-                        .int(t.paused ? 1 : 0), .int(id),
+                        .int(Int64(t.ownerLevel)), .int(t.pausedAt?.milliseconds), .int(id),
                     ])
                 record.timers[i].id = id
             } else {
                 try db.run(
-                    "INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, paused) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, owner_level, subject, paused_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         .text(record.id), .text(t.name), .text(t.kind.rawValue), .text(t.event),
-                        .int(t.dueAt.milliseconds),
-                        .int(t.startedAt.milliseconds), .text(t.ownerState), .int(t.paused ? 1 : 0),
+                        .int(t.dueAt.milliseconds), .int(t.startedAt.milliseconds), .text(t.ownerState),
+                        .int(Int64(t.ownerLevel)), .text(t.subject), .int(t.pausedAt?.milliseconds),
                     ])
                 record.timers[i].id = db.lastInsertID
             }
@@ -353,7 +357,7 @@ public final class CaseStore {
         }
         if let stalled = filter.stalled {
             var clauses = [
-                "EXISTS (SELECT 1 FROM timers t WHERE t.case_id=cases.id AND t.paused=0 AND t.kind='deadline' AND t.due_at < ?)"
+                "EXISTS (SELECT 1 FROM timers t WHERE t.case_id=cases.id AND t.paused_at IS NULL AND t.kind='deadline' AND t.due_at < ?)"
             ]
             values.append(.int(stalled.now.milliseconds))
             for (workflow, cutoff) in stalled.inactiveSince.sorted(by: { $0.key < $1.key }) {
@@ -376,7 +380,7 @@ public final class CaseStore {
     public func dueTimers(until limit: Instant, max: Int) throws -> [DueTimer] {
         var out: [DueTimer] = []
         try db.query(
-            "SELECT id, case_id, due_at FROM timers WHERE paused=0 AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+            "SELECT id, case_id, due_at FROM timers WHERE paused_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?",
             [.int(limit.milliseconds), .int(Int64(max))]
         ) {
             out.append(DueTimer(id: $0.int(0), caseId: $0.text(1), dueAt: Instant(milliseconds: $0.int(2))))
@@ -386,7 +390,7 @@ public final class CaseStore {
 
     /// The due time of the earliest running, unpaused timer.
     public func nextDueAt() throws -> Instant? {
-        try db.scalarInt("SELECT min(due_at) FROM timers WHERE paused=0").map(Instant.init(milliseconds:))
+        try db.scalarInt("SELECT min(due_at) FROM timers WHERE paused_at IS NULL").map(Instant.init(milliseconds:))
     }
 
     /// Writes the decision of a fired timer: the rest is committed as usual, the fired row is deleted (never
@@ -499,10 +503,10 @@ extension CaseStore {
     public func upcomingTimers(until limit: Instant, max: Int) throws -> [(caseId: String, timer: TimerRecord)] {
         var out: [(String, TimerRecord)] = []
         try db.query(
-            "SELECT id, name, kind, event, due_at, started_at, owner_state, paused, case_id FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
+            "SELECT \(Self.timerColumns), case_id FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
             [.int(limit.milliseconds), .int(Int64(max))]
         ) { s in
-            out.append((s.text(8), Self.timerRow(s, from: 0)))
+            out.append((s.text(10), Self.timerRow(s, from: 0)))
         }
         return out
     }

@@ -1,6 +1,6 @@
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "4"
+    static let version = "5"
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -26,11 +26,13 @@ enum Schema {
             last_activity_at INTEGER NOT NULL, closed_at INTEGER, details TEXT, last_event_id INTEGER) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS cases_open ON cases(closed_at, state, level);
         CREATE INDEX IF NOT EXISTS cases_client ON cases(client_key) WHERE client_key IS NOT NULL;
+        -- A timer is paused while paused_at is set; owner_level is the escalation level that owns it (0: the
+        -- regiehouder); subject names the partner of one instance of a timer (an opdracht's carrier).
         CREATE TABLE IF NOT EXISTS timers(
             id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
             event TEXT NOT NULL, due_at INTEGER NOT NULL, started_at INTEGER NOT NULL, owner_state TEXT,
-            paused INTEGER NOT NULL DEFAULT 0);
-        CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at) WHERE paused = 0;
+            owner_level INTEGER NOT NULL DEFAULT 0, subject TEXT, paused_at INTEGER);
+        CREATE INDEX IF NOT EXISTS timers_due_at ON timers(due_at) WHERE paused_at IS NULL;
         CREATE INDEX IF NOT EXISTS timers_case ON timers(case_id);
         CREATE TABLE IF NOT EXISTS timer_firings(
             timer_id INTEGER PRIMARY KEY, case_id TEXT NOT NULL, name TEXT NOT NULL, due_at INTEGER NOT NULL,
@@ -97,6 +99,27 @@ enum Schema {
         if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "3" {
             // Version 4: webhooks.
             try db.execute(webhooks)
+            try db.run("UPDATE meta SET value='4' WHERE key='schema'")
+        }
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "4" {
+            // Version 5: timers know when they were paused, which level owns them and whom an instance is about.
+            // A timer paused before this version was paused when its case was suspended. The level deadline
+            // belongs to the case's level, an opdracht's deadline to the level that gave it (the case's level then).
+            try db.execute(
+                """
+                ALTER TABLE timers ADD COLUMN owner_level INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE timers ADD COLUMN subject TEXT;
+                ALTER TABLE timers ADD COLUMN paused_at INTEGER;
+                UPDATE timers SET paused_at = (SELECT coalesce(c.suspended_at, timers.started_at) FROM cases c
+                    WHERE c.id = timers.case_id) WHERE paused <> 0;
+                UPDATE timers SET owner_level = (SELECT c.level FROM cases c WHERE c.id = timers.case_id)
+                    WHERE name IN ('niveau-termijn', 'opdracht-termijn');
+                UPDATE timers SET subject = (SELECT json_extract(c.details, '$.opdracht.partner') FROM cases c
+                    WHERE c.id = timers.case_id) WHERE name = 'opdracht-termijn';
+                DROP INDEX IF EXISTS timers_due;
+                ALTER TABLE timers DROP COLUMN paused;
+                CREATE INDEX IF NOT EXISTS timers_due_at ON timers(due_at) WHERE paused_at IS NULL;
+                """)
             try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
         }
     }

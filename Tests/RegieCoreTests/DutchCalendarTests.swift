@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import RegieCore
@@ -30,9 +31,10 @@ import Testing
         #expect(calendar.holidayName(date("2026-12-26")) == "Tweede Kerstdag")
         #expect(calendar.holidayName(date("2026-05-05")) == "Bevrijdingsdag")
         #expect(calendar.holidayName(date("2027-05-05")) == "Bevrijdingsdag")
-        // Good Friday is not a general holiday under the Algemene termijnenwet.
-        #expect(calendar.holidayName(date("2026-04-03")) == nil)
-        #expect(calendar.isWorkingDay(date("2026-04-03")))
+        // Good Friday is a holiday for the law (art. 3 lid 2), though not a general public holiday.
+        #expect(calendar.holidayName(date("2026-04-03")) == "Goede Vrijdag")
+        #expect(!calendar.isWorkingDay(date("2026-04-03")))
+        #expect(calendar.holidayName(date("2027-03-26")) == "Goede Vrijdag")
         #expect(calendar.isWorkingDay(date("2026-12-24")))
     }
 
@@ -48,14 +50,14 @@ import Testing
         // Monday 23 Nov 2026 + 10 working days = end of Monday 7 Dec (local midnight = 23:00Z).
         let due = calendar.deadline(after: .workingDays(10), from: try at("2026-11-23T09:00"))
         #expect(due.iso8601 == "2026-12-07T23:00:00.000Z")
-        #expect(calendar.deadlineText(due) == "end of 2026-12-07 (ma)")
+        #expect(calendar.deadlineText(due) == "end of Monday 7 December 2026")
     }
 
     @Test func workingDaysSkipHolidays() throws {
         // Christmas: Thu 24 (1), Fri 25 and Sat/Sun skipped, Mon 28 (2), Tue 29 (3).
         #expect(calendar.addingWorkingDays(3, to: date("2026-12-23")) == date("2026-12-29"))
-        // Easter: Fri 3 April (1), Easter Monday skipped, Tue 7 (2).
-        #expect(calendar.addingWorkingDays(2, to: date("2026-04-02")) == date("2026-04-07"))
+        // Easter: Good Friday 3 April and Easter Monday skipped: Tue 7 (1), Wed 8 (2).
+        #expect(calendar.addingWorkingDays(2, to: date("2026-04-02")) == date("2026-04-08"))
         // King's Day Monday 27 April 2026 skipped.
         #expect(calendar.addingWorkingDays(1, to: date("2026-04-24")) == date("2026-04-28"))
         // Liberation Day Tuesday 5 May 2026 skipped.
@@ -81,6 +83,93 @@ import Testing
         let weekday = calendar.deadline(
             after: .calendar(days: 14, seconds: 0), from: try at("2026-11-02T10:00"), statutory: true)
         #expect(calendar.deadlineDay(of: weekday) == date("2026-11-16"))
+    }
+
+    /// Wvggz art. 5:3 and the Algemene termijnenwet: a melding on Friday 20 March 2026 at 10:00 has 14 days, which
+    /// end on Good Friday 3 April; art. 1 moves that past Easter Monday to the end of Tuesday 7 April.
+    @Test func aStatutoryPeriodEndingOnGoodFridayMovesPastEaster() throws {
+        let due = calendar.law.deadline(
+            after: .calendar(days: 14, seconds: 0), from: try at("2026-03-20T10:00"), statutory: true)
+        #expect(calendar.deadlineText(due) == "end of Tuesday 7 April 2026")
+    }
+
+    /// Art. 2: a statutory period of three days or more holds at least two working days. Three days from Friday 9
+    /// January 2026 end on Monday 12, which leaves only one; the period ends on Tuesday 13 January.
+    @Test func aStatutoryPeriodOfThreeDaysHoldsTwoWorkingDays() throws {
+        let law = calendar.law
+        let friday = try at("2026-01-09T10:00")
+        #expect(
+            law.deadlineDay(of: law.deadline(after: .calendar(days: 3, seconds: 0), from: friday, statutory: true))
+                == date("2026-01-13"))
+        // From a Monday three days hold three working days: no extension.
+        let monday = try at("2026-01-12T10:00")
+        #expect(
+            law.deadlineDay(of: law.deadline(after: .calendar(days: 3, seconds: 0), from: monday, statutory: true))
+                == date("2026-01-15"))
+        // Two days are too short for art. 2, and a period that is not statutory is never extended.
+        #expect(
+            law.deadlineDay(of: law.deadline(after: .calendar(days: 2, seconds: 0), from: friday, statutory: true))
+                == date("2026-01-12"))
+        #expect(
+            law.deadlineDay(of: law.deadline(after: .calendar(days: 3, seconds: 0), from: friday)) == date("2026-01-12")
+        )
+    }
+
+    /// The decree under art. 3 lid 3 adds days both calendars observe; the practice calendar adds the region's own,
+    /// which the law's calendar ignores.
+    @Test func lawAndPracticeCalendarsAreDistinct() {
+        let practice = DutchCalendar(
+            decreedDays: [date("2026-05-15"): "vrijdag na Hemelvaartsdag"],
+            extraDays: [date("2026-12-31"): "kantoren gesloten"])
+        let law = practice.law
+        #expect(law.kind == .law && practice.kind == .practice)
+        #expect(!law.isWorkingDay(date("2026-05-15")) && !practice.isWorkingDay(date("2026-05-15")))
+        #expect(law.nonWorkingReason(date("2026-05-15")) == "vrijdag na Hemelvaartsdag")
+        #expect(law.isWorkingDay(date("2026-12-31")) && !practice.isWorkingDay(date("2026-12-31")))
+        // Ascension Thursday 14 May and the decreed Friday: Wed 13 + 1 working day = Mon 18.
+        #expect(law.addingWorkingDays(1, to: date("2026-05-13")) == date("2026-05-18"))
+        // A statutory period ending on 31 December stays there in the law's calendar.
+        let due = law.deadline(
+            after: .calendar(days: 14, seconds: 0), from: law.instant(of: date("2026-12-17"), secondOfDay: 36000),
+            statutory: true)
+        #expect(law.deadlineDay(of: due) == date("2026-12-31"))
+    }
+
+    /// The law's holidays from 2020 to 2040, day by day, against an independent source: the `holidays` package
+    /// (PyPI) for the Netherlands, whose Easter and King's Day rules are its own, with the law's additions: 5 May
+    /// every year (art. 3 lid 1; the package lists it only in lustrum years). Weekends are not compared: a
+    /// holiday on a Saturday or Sunday changes nothing.
+    @Test func theLawsHolidaysMatchAnIndependentSourceFrom2020To2040() throws {
+        let script = """
+            import datetime, json, holidays
+            days = set()
+            for year in range(2020, 2041):
+                for day in holidays.NL(years=year):
+                    days.add(day)
+                days.add(datetime.date(year, 5, 5))
+            print(json.dumps(sorted(d.isoformat() for d in days if d.weekday() < 5)))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "python3 with the holidays package (pip install holidays) is needed")
+        let expected = try #require(try JSONParser.parse(Array(data)).arrayValue).compactMap(\.stringValue)
+        var ours: [String] = []
+        var day = date("2020-01-01")
+        while day <= date("2040-12-31") {
+            if day.isoWeekday <= 5 && calendar.law.holidayName(day) != nil { ours.append(day.isoText) }
+            day = day.adding(days: 1)
+        }
+        #expect(expected.count > 150)
+        #expect(
+            ours == expected,
+            "only ours: \(Set(ours).subtracting(expected).sorted()), only theirs: \(Set(expected).subtracting(ours).sorted())"
+        )
     }
 
     @Test func deadlinesKeepLocalTimeAcrossDaylightSaving() throws {
@@ -110,6 +199,22 @@ import Testing
         #expect(!region.isWorkingDay(date("2026-12-24")))
         #expect(region.nonWorkingReason(date("2026-12-24")) == "collectieve vrije dag")
         #expect(region.addingWorkingDays(1, to: date("2026-12-23")) == date("2026-12-28"))
+    }
+
+    /// A calendar-time deadline paused across the change to summer time keeps its local clock time.
+    @Test func shiftingByLocalTimeKeepsTheClock() throws {
+        let due = try at("2026-06-01T14:00")
+        let moved = calendar.shifting(due, byLocalTimeFrom: try at("2026-03-20T10:00"), to: try at("2026-04-03T13:00"))
+        #expect(calendar.localText(moved) == "2026-06-15 17:00 CEST")
+        // Across the change back: 14 local days and 3 hours later, at the same local time of day plus 3 hours.
+        let autumn = calendar.shifting(due, byLocalTimeFrom: try at("2026-10-20T10:00"), to: try at("2026-11-03T13:00"))
+        #expect(calendar.localText(autumn) == "2026-06-15 17:00 CEST")
+    }
+
+    /// A reminder at local midnight belongs to the day that ends there, not to the day that starts.
+    @Test func deadlinesAndRemindersReadAsPeopleReadThem() throws {
+        #expect(calendar.deadlineText(try at("2026-03-26T00:00")) == "end of Wednesday 25 March 2026")
+        #expect(calendar.deadlineText(try at("2026-04-10T14:30")) == "Friday 10 April 2026, 14:30")
     }
 
     @Test func shiftingAndReminders() throws {

@@ -56,6 +56,33 @@ import Testing
         }
     }
 
+    /// The decree of 2026-2028 under Algemene termijnenwet art. 3 lid 3 ships in Config/; both calendars observe it.
+    @Test func theShippedDecreedDaysAreNonWorkingDaysInBothCalendars() throws {
+        let c = try RegionConfig.load(region: try Self.file("region.json"), partners: try Self.file("partners.json"))
+        for text in ["2026-01-02", "2026-05-15", "2027-05-07", "2028-04-28", "2028-05-26"] {
+            let day = try #require(LocalDate.parse(text))
+            #expect(!c.calendar.law.isWorkingDay(day), "\(text) is a working day for the law")
+            #expect(!c.calendar.isWorkingDay(day), "\(text) is a working day in practice")
+            #expect(c.calendar.law.nonWorkingReason(day)?.contains("art. 3 lid 3") == true)
+        }
+    }
+
+    @Test func calendarDaysAreChecked() throws {
+        let decreed =
+            #"{ "date": "2026-01-02", "reason": "vrijdag na Nieuwjaarsdag (Atw art. 3 lid 3, besluit 2026-2028)" }"#
+        expectProblem(
+            try problems(replacing: decreed, with: #"{ "date": "2026-01-02" }"#), path: "$.calendar.decreedDays[0]",
+            contains: "needs a \"reason\"")
+        expectProblem(
+            try problems(replacing: decreed, with: #"{ "date": "2026-01-03", "reason": "x" }"#),
+            path: "$.calendar.decreedDays", contains: "2026-01-03 is a Saturday")
+        expectProblem(
+            try problems(
+                replacing: #""extraNonWorkingDays": []"#,
+                with: #""extraNonWorkingDays": [{ "date": "31-12-2026", "reason": "x" }]"#),
+            path: "$.calendar.extraNonWorkingDays[0]", contains: "needs a \"date\" as YYYY-MM-DD")
+    }
+
     @Test func anUnknownPartnerInAMandate() throws {
         expectProblem(
             try problems(

@@ -6,7 +6,8 @@ import Testing
 @testable import RegieEngine
 
 /// Random sequences of commands and passing time on the shipped workflows: whatever happens, every case has exactly
-/// one regiehouder, its level stays on the ladder, and every refused command changes nothing.
+/// one regiehouder, its level stays on the ladder, every refused command changes nothing, no partner below a level
+/// moves a deadline that level owns, and nobody moves a statutory one.
 @Suite struct PropertyTests {
     /// A small deterministic generator (SplitMix64), so a failing seed can be replayed.
     struct Random: RandomNumberGenerator {
@@ -32,6 +33,38 @@ import Testing
         #expect((0...3).contains(c.level), "\(context): level \(c.level)")
         #expect(c.level == 0 || c.details.levelSince != nil, "\(context): escalated without a since")
         if let h = c.details.handover { #expect(h.to != c.regie.partner, "\(context): handover to the holder") }
+    }
+
+    /// No partner below a level moves what that level owns: its deadlines keep their due time and keep running,
+    /// unless the case went further up the ladder, the partner reported its own opdracht done, or the case closed
+    /// (and then the owner of its level is told). A statutory deadline never moves or pauses.
+    func deadlinesHold(
+        _ before: CaseRecord, _ after: CaseRecord, _ command: CaseCommand, _ machine: StateMachine,
+        _ region: RegionHarness, _ context: String
+    ) throws {
+        let authority = machine.authority(of: command.actor, in: before) ?? -1
+        let deadlines = before.timers.filter { $0.kind == .deadline }
+        for t in deadlines {
+            let now = after.timers.first { $0.kind == .deadline && $0.sameTimer(as: t) }
+            if machine.info(t).statutory, let now {
+                #expect(now.dueAt == t.dueAt && !now.paused, "\(context): statutory \(t.label) moved or paused")
+            }
+            guard t.ownerLevel > 0 && t.ownerLevel > authority else { continue }
+            if after.closedAt != nil {
+                let told = try region.outbox(after.id).filter { $0.sequence == after.sequence }.flatMap(\.recipients)
+                for owner in machine.levelOwners(of: before) {
+                    #expect(told.contains(owner), "\(context): \(owner) not told that its case closed")
+                }
+                continue
+            }
+            let escalated = after.level > before.level
+            let done = command.event == "opdracht-uitgevoerd" && t.subject == command.actor.partner
+            if !escalated && !done {
+                #expect(
+                    now?.dueAt == t.dueAt && now?.paused == t.paused,
+                    "\(context): \(t.label) of level \(t.ownerLevel) changed by a partner of level \(authority)")
+            }
+        }
     }
 
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
@@ -95,7 +128,8 @@ import Testing
             // part in the role they hold, sometimes as anyone in any role.
             let actor: Actor
             let dice = Int.random(in: 0..<4, using: &random)
-            let role = transition?.roles.filter { $0 != .systeem }.sorted().randomElement(using: &random)
+            let role = machine.roles(allowedFor: event, in: before.state).filter { $0 != .systeem }.sorted()
+                .randomElement(using: &random)
             if dice < 2, let role, let partner = machine.holders(of: role, in: before).randomElement(using: &random) {
                 actor = Actor(partner: partner, role: role)
             } else if dice == 2, let p = before.partners.randomElement(using: &random) {
@@ -117,18 +151,23 @@ import Testing
             if transition?.effects.contains(where: \.opensCase) == true {
                 fields.merge(openings[1].1) { a, _ in a }
             }
+            // The regiehouder mostly names its contact person (required after regie moved without one).
+            let names = actor.role == .regiehouder || transition?.effects.contains(where: \.movesRegie) == true
             let command = CaseCommand(
                 event: event, actor: actor, note: Int.random(in: 0..<5, using: &random) > 0 ? "notitie" : nil,
                 target: Int.random(in: 0..<5, using: &random) > 0 ? Self.partners.randomElement(using: &random) : nil,
                 motivation: Int.random(in: 0..<5, using: &random) > 0 ? "reden" : nil,
-                timer: before.timers.randomElement(using: &random)?.name, days: Int.random(in: 1...5, using: &random),
-                fields: fields)
+                timer: before.timers.randomElement(using: &random)?.label, days: Int.random(in: 1...5, using: &random),
+                fields: fields,
+                contact: Int.random(in: 0..<20, using: &random) >= (names ? 5 : 19) ? "contactpersoon" : nil)
             let eventsBefore = try region.timeline(id).count
             let outboxBefore = try region.outbox(id).count
             do {
                 let after = try #require(try region.engine.fire(id, command).record)
                 accepted += 1
-                invariants(after, "seed \(seed) step \(step) \(event) by \(actor.partner):\(actor.role.rawValue)")
+                let context = "seed \(seed) step \(step) \(event) by \(actor.partner):\(actor.role.rawValue)"
+                invariants(after, context)
+                try deadlinesHold(before, after, command, machine, region, context)
                 for link in after.details.links where !cases.contains(link.caseId) {
                     cases.append(link.caseId)
                     invariants(try region.show(link.caseId), "opened case")

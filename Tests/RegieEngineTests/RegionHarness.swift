@@ -54,23 +54,28 @@ final class RegionHarness {
     @discardableResult
     func fire(
         _ id: String, _ event: String, as actor: Actor, note: String? = nil, target: String? = nil,
-        motivation: String? = nil, fields: [String: String] = [:]
+        motivation: String? = nil, timer: String? = nil, days: Int? = nil, fields: [String: String] = [:],
+        contact: String? = nil
     ) throws -> CaseRecord {
         let command = CaseCommand(
-            event: event, actor: actor, note: note, target: target, motivation: motivation, fields: fields)
+            event: event, actor: actor, note: note, target: target, motivation: motivation, timer: timer, days: days,
+            fields: fields, contact: contact)
         return try #require(try engine.fire(id, command).record)
     }
 
     /// Fires a command that must be refused, checks that nothing changed, and returns the refusal.
     func refused(
         _ id: String, _ event: String, as actor: Actor, note: String? = nil, target: String? = nil,
-        motivation: String? = nil, fields: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation
+        motivation: String? = nil, timer: String? = nil, days: Int? = nil, fields: [String: String] = [:],
+        contact: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> Refusal? {
         let before = try engine.show(id)
         let events = try engine.timeline(id).count
         let outbox = try outbox(id).count
         do {
-            try fire(id, event, as: actor, note: note, target: target, motivation: motivation, fields: fields)
+            try fire(
+                id, event, as: actor, note: note, target: target, motivation: motivation, timer: timer, days: days,
+                fields: fields, contact: contact)
             Issue.record("\(event) by \(actor.partner) was accepted", sourceLocation: sourceLocation)
             return nil
         } catch let error as EngineError {
@@ -83,6 +88,22 @@ final class RegionHarness {
             }
             return r
         }
+    }
+
+    /// What every partner of the region sees of a case now: its view, for each partner that sees it at all.
+    func views(_ id: String) throws -> [String: CaseAccess.View] {
+        let record = try show(id)
+        var out: [String: CaseAccess.View] = [:]
+        for p in engine.config.partners {
+            if let access = engine.access(to: record, for: p.id) { out[p.id] = access.view }
+        }
+        return out
+    }
+
+    /// The recipients of the notifications of a topic written by the case's last event.
+    func told(_ id: String, _ topic: String) throws -> [String] {
+        let sequence = try show(id).sequence
+        return try outbox(id).filter { $0.sequence == sequence && $0.topic == topic }.flatMap(\.recipients)
     }
 
     func show(_ id: String) throws -> CaseRecord { try engine.show(id) }

@@ -67,7 +67,7 @@ import Testing
             note: "neem de cliënt op in een BW-plek met GGZ-begeleiding",
             target: ggz, motivation: "geen doorplaatsing naar de MO: passende zorg gaat voor",
             fields: ["besluit": "opdracht", "termijn": "10"])
-        #expect(c.details.opdracht?.partner == ggz)
+        #expect(c.details.opdrachten.map(\.partner) == [ggz])
         #expect(c.partners.contains(Participant(partner: ggz, role: .betrokken)))
         #expect(try region.dueDay(id, "opdracht-termijn") == "2026-12-24")
         #expect(try region.dueDay(id, StateMachine.levelTimer) == nil)
@@ -87,8 +87,9 @@ import Testing
         c = try region.fire(id, "kennismaking", as: .regiehouder(bw), note: "gesprek met cliënt, BW en GGZ")
         #expect(c.regie.partner == bw)
         try region.now("2026-12-15T11:00")
-        c = try region.fire(id, "overdracht-afronden", as: .betrokken(ggz))
+        c = try region.fire(id, "overdracht-afronden", as: .betrokken(ggz), contact: "M. Jansen (GGZ)")
         #expect(c.regie.partner == ggz)
+        #expect(c.regie.contact == "M. Jansen (GGZ)")
         #expect(c.participants.contains(Participant(partner: bw, role: .betrokken)))
         #expect(!c.participants.contains { $0.partner == ggz })
         #expect(c.details.handover == nil)
@@ -98,10 +99,11 @@ import Testing
         try region.fire(id, "opdracht-uitgevoerd", as: .regiehouder(ggz), note: "cliënt geplaatst")
         c = try region.fire(id, "afschalen", as: .ketenregisseur, motivation: "passende plek gevonden")
         #expect(c.level == 0)
-        #expect(c.details.opdracht == nil)
+        #expect(c.details.opdrachten.isEmpty)
         #expect(c.timers.allSatisfy { $0.name != StateMachine.levelTimer && $0.name != "opdracht-termijn" })
-        // The stagnation timer still runs from the progress note of 1 December.
-        #expect(try region.dueDay(id, "stagnatie") == "2026-12-15")
+        // The stagnation timer runs from the progress note of 1 December (due 15 December), but it stood still while
+        // the ketenregisseur's opdracht ran, from 10 to 15 December: three working days later, 18 December.
+        #expect(try region.dueDay(id, "stagnatie") == "2026-12-18")
 
         // Throughout, exactly one partner held regie, and it moved exactly once, at overdracht-afronden.
         let moves = try region.timeline(id).filter { $0.payload["regie"] != nil }
@@ -130,8 +132,9 @@ import Testing
                 // Level 2: 5 working days from Wednesday 21 April, skipping King's Day (Tuesday 27 April).
                 "niveau-termijn-verstreken -> 3 (due 2027-04-29)",
                 // Level 3: 10 working days from Friday 30 April, skipping Liberation Day (5 May), Ascension Day
-                // (6 May) and Whit Monday (17 May). The owner is told it is overdue; there is no level above.
-                "niveau-termijn-verstreken -> 3 (due 2027-05-19)",
+                // (6 May), the decreed Friday after it (7 May, Atw art. 3 lid 3) and Whit Monday (17 May). The owner
+                // is told it is overdue; there is no level above.
+                "niveau-termijn-verstreken -> 3 (due 2027-05-20)",
             ])
         let c = try region.show(id)
         #expect(c.level == 3)

@@ -20,7 +20,7 @@ import Testing
             timers: [
                 TimerRecord(
                     name: "t", kind: .deadline, event: "e", dueAt: now.adding(seconds: 60), startedAt: now,
-                    ownerState: "open", paused: false)
+                    ownerState: "open")
             ])
     }
 
@@ -68,6 +68,47 @@ import Testing
         checkpointer.stop()
     }
 
+    /// A database of schema 4 (one opdracht per case, timers paused by a flag) opens as schema 5: a paused timer
+    /// was paused when its case was suspended, the level deadline and the opdracht's deadline belong to the case's
+    /// level, and the opdracht's deadline names its partner.
+    @Test func migratesSchema4Timers() throws {
+        do {
+            let store = try CaseStore.create(path: path, simulatedClock: false, now: Instant(seconds: 0))
+            let db = store.db
+            try db.write {
+                try db.execute(
+                    """
+                    DROP INDEX timers_due_at;
+                    ALTER TABLE timers DROP COLUMN owner_level;
+                    ALTER TABLE timers DROP COLUMN subject;
+                    ALTER TABLE timers DROP COLUMN paused_at;
+                    ALTER TABLE timers ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX timers_due ON timers(due_at) WHERE paused = 0;
+                    UPDATE meta SET value='4' WHERE key='schema';
+                    INSERT INTO cases(id, workflow, version, state, regie_partner, participants, level, suspended_at,
+                        seq, opened_at, updated_at, last_activity_at, details)
+                    VALUES ('c-1', 'w', 1, 'open', 'p', '', 2, 5000, 3, 0, 0, 0,
+                        '{"opdracht":{"partner":"q","givenBy":"k","givenAt":"2026-11-23T09:00:00.000Z","timer":"opdracht-termijn"}}');
+                    INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, paused) VALUES
+                        ('c-1', 'niveau-termijn', 'deadline', 'niveau-termijn-verstreken', 9000, 1000, NULL, 0),
+                        ('c-1', 'opdracht-termijn', 'deadline', 'opdracht-verstreken', 8000, 1000, NULL, 1),
+                        ('c-1', 'stagnatie', 'deadline', 'stagnatie-gesignaleerd', 7000, 1000, 'open', 1);
+                    """)
+            }
+        }
+        let store = try CaseStore(path: path)
+        #expect(try store.meta("schema") == "5")
+        let c = try #require(try store.loadCase("c-1"))
+        let timers = Dictionary(uniqueKeysWithValues: c.timers.map { ($0.name, $0) })
+        #expect(timers["niveau-termijn"]?.ownerLevel == 2 && timers["niveau-termijn"]?.pausedAt == nil)
+        #expect(timers["opdracht-termijn"]?.ownerLevel == 2 && timers["opdracht-termijn"]?.subject == "q")
+        #expect(timers["opdracht-termijn"]?.pausedAt == Instant(milliseconds: 5000))
+        #expect(timers["stagnatie"]?.ownerLevel == 0 && timers["stagnatie"]?.pausedAt == Instant(milliseconds: 5000))
+        #expect(c.details.opdrachten.map(\.partner) == ["q"])
+        #expect(c.details.opdrachten.first?.level == 2)
+        #expect(try store.dueTimers(until: Instant(milliseconds: 10_000), max: 10).map(\.dueAt.milliseconds) == [9000])
+    }
+
     @Test func refusesAFileThatIsNotARegieDatabase() throws {
         let other = path + ".other"
         _ = try Database(path: other)
@@ -103,8 +144,8 @@ import Testing
         next.timers[0].dueAt = now.adding(seconds: 120)
         next.timers.append(
             TimerRecord(
-                name: "u", kind: .deadline, event: "f", dueAt: now.adding(seconds: 30), startedAt: now, ownerState: nil,
-                paused: false))
+                name: "u", kind: .deadline, event: "f", dueAt: now.adding(seconds: 30), startedAt: now, ownerState: nil)
+        )
         var d = decision(next)
         d.events[0].sequence = 2
         let second = try store.db.write { try store.commit(d, previous: first) }

@@ -14,13 +14,17 @@ public struct CaseCommand: Sendable, Equatable {
     public var expectedSequence: Int?
     /// Named details the transition declares (e.g. `uitkomst`), by name.
     public var fields: [String: String]
+    /// The regiehouder's contact person after the command: set by the regiehouder itself, or by the command that
+    /// moves regie to another partner.
+    public var contact: String?
 
     /// Creates a command.
     public init(
         event: String, actor: Actor, note: String? = nil, target: String? = nil, motivation: String? = nil,
         timer: String? = nil, days: Int? = nil, expectedSequence: Int? = nil,
-        fields: [String: String] = [:]
+        fields: [String: String] = [:], contact: String? = nil
     ) {
+        self.contact = contact
         self.event = event
         self.actor = actor
         self.note = note

@@ -1,5 +1,5 @@
 /// What a case holds besides its state, level and partners: where it belongs, what it was opened with, the handover
-/// and the opdracht that are running, and the cases it is linked to.
+/// and the opdrachten that are running, its suspension, and the cases it is linked to.
 public struct CaseDetails: Sendable, Equatable {
     /// The responsible municipality (woonplaatsbeginsel); its procesregisseur owns level 1.
     public var municipality: String?
@@ -7,8 +7,12 @@ public struct CaseDetails: Sendable, Equatable {
     public var fields: [String: String]
     /// The running warm handover, if any.
     public var handover: Handover?
-    /// The running binding assignment, if any.
-    public var opdracht: Opdracht?
+    /// The running binding assignments, one per partner, each with its own deadline.
+    public var opdrachten: [Opdracht]
+    /// The running suspension, if any: who suspended the case and up to which level its timers pause.
+    public var suspension: Suspension?
+    /// Regie moved without naming the new holder's contact person: its first action must name one.
+    public var contactRequired: Bool
     /// Cases opened from this one, and the case this one was opened from.
     public var links: [CaseLink]
     /// Since when the case is at its current escalation level (nil at level 0).
@@ -19,14 +23,38 @@ public struct CaseDetails: Sendable, Equatable {
     /// Creates details.
     public init(
         municipality: String? = nil, fields: [String: String] = [:], handover: Handover? = nil,
-        opdracht: Opdracht? = nil, links: [CaseLink] = [], levelSince: Instant? = nil
+        opdrachten: [Opdracht] = [], links: [CaseLink] = [], levelSince: Instant? = nil
     ) {
         self.municipality = municipality
         self.fields = fields
         self.handover = handover
-        self.opdracht = opdracht
+        self.opdrachten = opdrachten
+        self.suspension = nil
+        self.contactRequired = false
         self.links = links
         self.levelSince = levelSince
+    }
+
+    /// The running opdracht for a partner.
+    public func opdracht(for partner: String) -> Opdracht? { opdrachten.first { $0.partner == partner } }
+
+    /// The highest level whose opdracht is running: below it, nothing may escalate the case (nil: none runs).
+    public var decidingLevel: Int? { opdrachten.map(\.level).max() }
+}
+
+/// A suspension (opschorting) of a case.
+public struct Suspension: Sendable, Equatable {
+    /// Who suspended it (the last to widen it).
+    public var by: Actor
+    /// Timers owned up to this escalation level pause; those of higher levels, and statutory ones, run on.
+    public var level: Int
+    public var motivation: String
+
+    /// Creates a suspension.
+    public init(by: Actor, level: Int, motivation: String) {
+        self.by = by
+        self.level = level
+        self.motivation = motivation
     }
 }
 
@@ -54,15 +82,28 @@ public struct Handover: Sendable, Equatable {
     public var stage: String { metAt != nil ? "kennisgemaakt" : acceptedAt != nil ? "geaccepteerd" : "aangeboden" }
 }
 
-/// A binding assignment to a partner, given with a doorzettingsbesluit, with its own deadline.
+/// A binding assignment to a partner, given with a doorzettingsbesluit, with its own deadline. It ends only by an
+/// event: the partner reports it done, the level withdraws it, or its deadline passes.
 public struct Opdracht: Sendable, Equatable {
     public var partner: String
     /// What the partner must do.
     public var text: String?
     public var givenBy: String
     public var givenAt: Instant
-    /// The deadline timer's name.
+    /// The deadline timer's name (its instance is the one whose subject is `partner`).
     public var timer: String
+    /// The escalation level that gave it, and owns its deadline.
+    public var level: Int
+
+    /// Creates an opdracht.
+    public init(partner: String, text: String?, givenBy: String, givenAt: Instant, timer: String, level: Int) {
+        self.partner = partner
+        self.text = text
+        self.givenBy = givenBy
+        self.givenAt = givenAt
+        self.timer = timer
+        self.level = level
+    }
 }
 
 /// A link between two cases.
@@ -106,14 +147,24 @@ extension CaseDetails {
             if let t = h.timer { ho["timer"] = .string(t) }
             o["handover"] = .object(ho)
         }
-        if let d = opdracht {
-            var od = JSONObject(pairs: [
-                "partner": .string(d.partner), "givenBy": .string(d.givenBy), "givenAt": .string(d.givenAt.iso8601),
-                "timer": .string(d.timer),
-            ])
-            if let t = d.text { od["text"] = .string(t) }
-            o["opdracht"] = .object(od)
+        if !opdrachten.isEmpty {
+            o["opdrachten"] = .array(
+                opdrachten.map { d in
+                    var od = JSONObject(pairs: [
+                        "partner": .string(d.partner), "givenBy": .string(d.givenBy),
+                        "givenAt": .string(d.givenAt.iso8601), "timer": .string(d.timer), "level": .int(Int64(d.level)),
+                    ])
+                    if let t = d.text { od["text"] = .string(t) }
+                    return .object(od)
+                })
         }
+        if let s = suspension {
+            o["suspension"] = [
+                "by": .string(s.by.partner), "role": .string(s.by.role.rawValue), "person": .optional(s.by.person),
+                "level": .int(Int64(s.level)), "motivation": .string(s.motivation),
+            ]
+        }
+        if contactRequired { o["contactRequired"] = true }
         if !links.isEmpty {
             o["links"] = .array(
                 links.map {
@@ -142,11 +193,26 @@ extension CaseDetails {
                 offeredAt: offered, acceptedAt: instant(h["acceptedAt"]), metAt: instant(h["metAt"]),
                 receiverJoined: h["receiverJoined"] == .bool(true), timer: h["timer"]?.stringValue)
         }
-        if let d = json["opdracht"], let partner = d["partner"]?.stringValue, let by = d["givenBy"]?.stringValue,
-            let at = instant(d["givenAt"]), let timer = d["timer"]?.stringValue
-        {
-            opdracht = Opdracht(partner: partner, text: d["text"]?.stringValue, givenBy: by, givenAt: at, timer: timer)
+        // Before schema 5 a case held one opdracht ("opdracht"), always given at level 2 or above.
+        let stored = json["opdrachten"]?.arrayValue ?? json["opdracht"].map { [$0] } ?? []
+        for d in stored {
+            if let partner = d["partner"]?.stringValue, let by = d["givenBy"]?.stringValue,
+                let at = instant(d["givenAt"]), let timer = d["timer"]?.stringValue
+            {
+                opdrachten.append(
+                    Opdracht(
+                        partner: partner, text: d["text"]?.stringValue, givenBy: by, givenAt: at, timer: timer,
+                        level: d["level"]?.intValue.map { Int($0) } ?? 2))
+            }
         }
+        if let s = json["suspension"], let by = s["by"]?.stringValue,
+            let role = s["role"]?.stringValue.flatMap(Role.init(rawValue:)), let level = s["level"]?.intValue
+        {
+            suspension = Suspension(
+                by: Actor(partner: by, person: s["person"]?.stringValue, role: role), level: Int(level),
+                motivation: s["motivation"]?.stringValue ?? "")
+        }
+        contactRequired = json["contactRequired"] == .bool(true)
         for l in json["links"]?.arrayValue ?? [] {
             if let id = l["case"]?.stringValue, let w = l["workflow"]?.stringValue,
                 let d = CaseLink.Direction(rawValue: l["direction"]?.stringValue ?? "")

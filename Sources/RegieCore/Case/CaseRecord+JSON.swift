@@ -7,16 +7,13 @@ extension CaseRecord {
             "level": .int(Int64(level)),
             "partners": .array(partners.map { ["partner": .string($0.partner), "role": .string($0.role.rawValue)] }),
             "suspended": .bool(suspended), "sequence": .int(Int64(sequence)),
-            "timers": .array(
-                timers.filter { $0.kind == .deadline }.map {
-                    [
-                        "name": .string($0.name), "event": .string($0.event), "dueAt": .string($0.dueAt.iso8601),
-                        "paused": .bool($0.paused),
-                    ]
-                }),
+            "timers": .array(timers.filter { $0.kind == .deadline }.map(\.json)),
             "reminders": .array(
                 timers.filter { $0.kind == .reminder }.map {
-                    ["timer": .string($0.name), "dueAt": .string($0.dueAt.iso8601)]
+                    [
+                        "timer": .string($0.label), "dueAt": .string($0.dueAt.iso8601),
+                        "dueDate": .string(Self.zone.deadlineDay(of: $0.dueAt).isoText),
+                    ]
                 }),
             "openedAt": .string(openedAt.iso8601), "updatedAt": .string(updatedAt.iso8601),
             "lastActivityAt": .string(lastActivityAt.iso8601),
@@ -29,9 +26,40 @@ extension CaseRecord {
         o["levelSince"] = d["levelSince"] ?? .null
         o["fields"] = d["fields"] ?? .object(JSONObject())
         o["handover"] = d["handover"] ?? .null
-        o["opdracht"] = d["opdracht"] ?? .null
+        o["opdrachten"] = .array(
+            details.opdrachten.map { op in
+                var j = JSONObject(pairs: [
+                    "partner": .string(op.partner), "givenBy": .string(op.givenBy),
+                    "givenAt": .string(op.givenAt.iso8601), "level": .int(Int64(op.level)),
+                ])
+                j["text"] = .optional(op.text)
+                let due = timers.first { $0.kind == .deadline && $0.belongs(to: op) }
+                j["dueAt"] = .optional(due?.dueAt.iso8601)
+                j["dueDate"] = .optional(due.map { Self.zone.deadlineDay(of: $0.dueAt).isoText })
+                return .object(j)
+            })
+        o["suspension"] = d["suspension"] ?? .null
+        o["contactRequired"] = .bool(details.contactRequired)
         o["links"] = d["links"] ?? .array([])
         o["agenda"] = d["agenda"] ?? .null
+        return .object(o)
+    }
+
+    /// Amsterdam's zone, for the local day of a deadline (the same in every calendar).
+    static let zone = DutchCalendar()
+}
+
+extension TimerRecord {
+    /// A deadline as JSON: `dueAt` in UTC and `dueDate`, the local day it ends (a deadline at local midnight ends
+    /// the day before).
+    public var json: JSONValue {
+        var o = JSONObject(pairs: [
+            "name": .string(name), "label": .string(label), "event": .string(event), "dueAt": .string(dueAt.iso8601),
+            "dueDate": .string(CaseRecord.zone.deadlineDay(of: dueAt).isoText), "paused": .bool(paused),
+            "ownerLevel": .int(Int64(ownerLevel)),
+        ])
+        o["pausedAt"] = .optional(pausedAt?.iso8601)
+        o["subject"] = .optional(subject)
         return .object(o)
     }
 }

@@ -100,13 +100,18 @@ public struct TimerRecord: Sendable, Equatable {
     public var startedAt: Instant
     /// The state that owns this timer (cancelled when left), or nil for a transition timer.
     public var ownerState: String?
-    /// Paused while the case is suspended.
-    public var paused: Bool
+    /// The escalation level that owns this deadline: 0 is the regiehouder's; above 0, the level that set it (its
+    /// response deadline, an opdracht it gave). Only the owner of that level or a level above may extend or suspend it.
+    public var ownerLevel: Int
+    /// The partner this instance of the timer is about (the carrier of an opdracht), or nil.
+    public var subject: String?
+    /// When the timer was paused (by a suspension, or held while a higher level's opdracht runs), or nil.
+    public var pausedAt: Instant?
 
     /// Creates a timer record.
     public init(
         id: Int64? = nil, name: String, kind: Kind, event: String, dueAt: Instant, startedAt: Instant,
-        ownerState: String?, paused: Bool
+        ownerState: String?, ownerLevel: Int = 0, subject: String? = nil, pausedAt: Instant? = nil
     ) {
         self.id = id
         self.name = name
@@ -115,6 +120,18 @@ public struct TimerRecord: Sendable, Equatable {
         self.dueAt = dueAt
         self.startedAt = startedAt
         self.ownerState = ownerState
-        self.paused = paused
+        self.ownerLevel = ownerLevel
+        self.subject = subject
+        self.pausedAt = pausedAt
     }
+
+    /// Whether the timer is paused.
+    public var paused: Bool { pausedAt != nil }
+
+    /// Whether `other` is a row of the same timer (the deadline and its reminders share name and subject).
+    public func sameTimer(as other: TimerRecord) -> Bool { name == other.name && subject == other.subject }
+
+    /// The timer's name for people and for `verlengen --timer`: `opdracht-termijn` or, for one of several
+    /// instances, `opdracht-termijn:ggz-aanbieder`.
+    public var label: String { subject.map { "\(name):\($0)" } ?? name }
 }

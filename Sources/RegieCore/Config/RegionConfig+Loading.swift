@@ -306,19 +306,37 @@ extension RegionConfig {
             sink.add("$.calendar", nil, "\"calendar\" must be an object", nil)
             return
         }
-        let cr = ObjectReader(object: c, path: "$.calendar", allowed: ["extraNonWorkingDays"], report: sink)
+        let cr = ObjectReader(
+            object: c, path: "$.calendar", allowed: ["decreedDays", "extraNonWorkingDays"], report: sink)
         cr.checkUnknownKeys()
-        var extra: [LocalDate: String] = [:]
-        for (i, item) in (cr.array("extraNonWorkingDays", required: false) ?? []).enumerated() {
-            guard let text = item["date"]?.stringValue, let date = LocalDate.parse(text) else {
-                sink.add(
-                    "$.calendar.extraNonWorkingDays[\(i)]", nil, "needs a \"date\" as YYYY-MM-DD",
-                    "e.g. {\"date\": \"2026-12-24\", \"reason\": \"collectieve vrije dag\"}")
-                continue
+        func days(_ key: String, example: String) -> [LocalDate: String] {
+            var out: [LocalDate: String] = [:]
+            for (i, item) in (cr.array(key, required: false) ?? []).enumerated() {
+                let p = "$.calendar.\(key)[\(i)]"
+                guard let text = item["date"]?.stringValue, let date = LocalDate.parse(text) else {
+                    sink.add(p, nil, "needs a \"date\" as YYYY-MM-DD", "e.g. \(example)")
+                    continue
+                }
+                guard let reason = item["reason"]?.stringValue, !reason.isEmpty else {
+                    sink.add(p, nil, "needs a \"reason\"", "say why \(text) is not a working day, e.g. \(example)")
+                    continue
+                }
+                if out[date] != nil { sink.add(p, nil, "\(text) is listed twice", "keep one entry per date") }
+                out[date] = reason
             }
-            extra[date] = item["reason"]?.stringValue ?? "extra vrije dag"
+            return out
         }
-        calendar = DutchCalendar(extraDays: extra)
+        let decreed = days(
+            "decreedDays",
+            example: "{\"date\": \"2026-05-15\", \"reason\": \"dag na Hemelvaart (Atw art. 3 lid 3)\"}")
+        let extra = days(
+            "extraNonWorkingDays", example: "{\"date\": \"2026-12-31\", \"reason\": \"kantoren gesloten\"}")
+        for date in decreed.keys.sorted() where date.isoWeekday > 5 {
+            sink.add(
+                "$.calendar.decreedDays", nil, "\(date.isoText) is a \(date.isoWeekday == 6 ? "Saturday" : "Sunday")",
+                "a decree under Atw art. 3 lid 3 names weekdays; check the date")
+        }
+        calendar = DutchCalendar(kind: .practice, decreedDays: decreed, extraDays: extra)
     }
 
     private static func parseObject(_ bytes: [UInt8], _ file: String, _ problems: inout [ValidationProblem])

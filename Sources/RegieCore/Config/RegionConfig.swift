@@ -15,6 +15,8 @@ public struct RegionConfig: Sendable {
     public var windows: [String: DurationSpec]
     /// The Vroegsignaleringsoverleg of each police basisteam.
     public var vso: [VSOSchedule]
+    /// The practice calendar: what the region's windows and the ladder count in (the law's days plus the region's
+    /// own closing days). Statutory periods count in `calendar.law`.
     public var calendar: DutchCalendar
     /// Where the pseudonym secret is read from when the environment does not give it (relative to the config folder).
     public var pseudonymSecretFile: String?

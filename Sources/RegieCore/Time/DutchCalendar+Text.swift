@@ -58,14 +58,22 @@ extension DutchCalendar {
         return "\(date.isoText) \(pad2(s / 3600)):\(pad2(s / 60 % 60)) \(zone)"
     }
 
-    /// A deadline for people: end-of-day deadlines read "end of 2026-12-08 (di)".
+    /// A deadline or reminder as people read it, in local time: "end of Friday 10 April 2026" for one at local
+    /// midnight (the end of the day before, not the start of the next), else "Friday 10 April 2026, 14:00".
     public func deadlineText(_ instant: Instant) -> String {
-        if localSecondOfDay(of: instant) == 0 {
-            let day = deadlineDay(of: instant)
-            return "end of \(day.isoText) (\(Self.weekdayNames[day.isoWeekday - 1]))"
-        }
-        return localText(instant)
+        if localSecondOfDay(of: instant) == 0 { return "end of " + dayText(deadlineDay(of: instant)) }
+        let s = localSecondOfDay(of: instant)
+        return "\(dayText(localDate(of: instant))), \(pad2(s / 3600)):\(pad2(s / 60 % 60))"
     }
 
-    static let weekdayNames = ["ma", "di", "wo", "do", "vr", "za", "zo"]
+    /// A day for people: "Friday 10 April 2026".
+    public func dayText(_ day: LocalDate) -> String {
+        "\(Self.weekdayNames[day.isoWeekday - 1]) \(day.day) \(Self.monthNames[day.month - 1]) \(day.year)"
+    }
+
+    static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "December",
+    ]
 }

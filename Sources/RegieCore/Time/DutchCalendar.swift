@@ -1,22 +1,43 @@
-/// The Dutch working-day calendar in the Europe/Amsterdam time zone.
+/// A Dutch working-day calendar in the Europe/Amsterdam time zone.
 ///
-/// Non-working days are weekends, the general holidays of the Algemene termijnenwet (computed from rules each
-/// year) and any extra days a region configures. Local time follows the EU rule for Amsterdam: CET (UTC+1),
+/// Non-working days are weekends, the general holidays of the Algemene termijnenwet (art. 3: computed from rules
+/// each year, Good Friday included), the days a decree adds to them (art. 3 lid 3, configured), and, in a region's
+/// practice calendar, the extra days its offices close. Local time follows the EU rule for Amsterdam: CET (UTC+1),
 /// and CEST (UTC+2) from the last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC.
 public struct DutchCalendar: Sendable {
-    /// Extra non-working days configured by the region (e.g. a collective closing day), with a reason.
-    public var extraDays: [LocalDate: String]
-    private let extraDayNumbers: Set<Int>
-
-    /// Creates a calendar with optional extra non-working days.
-    public init(extraDays: [LocalDate: String] = [:]) {
-        self.extraDays = extraDays
-        self.extraDayNumbers = Set(extraDays.keys.map(\.dayNumber))
+    /// Which calendar this is: the law's, for statutory periods, or the region's practice, for its agreements.
+    public enum Kind: String, Sendable {
+        /// The Algemene termijnenwet: weekends, its holidays and decreed days.
+        case law = "wet"
+        /// The region's office calendar: the law's days plus the extra days its offices close.
+        case practice = "praktijk"
     }
+
+    /// Which calendar this is.
+    public let kind: Kind
+    /// Days a decree under art. 3 lid 3 of the Algemene termijnenwet equates with general holidays, with a reason.
+    public let decreedDays: [LocalDate: String]
+    /// Extra non-working days of the region's practice (e.g. a collective closing day), with a reason.
+    public let extraDays: [LocalDate: String]
+    private let otherDayNumbers: Set<Int>
+
+    /// Creates a calendar.
+    /// - Parameters:
+    ///   - decreedDays: the days a decree adds to the law's holidays (both calendars observe them).
+    ///   - extraDays: the practice's own closing days; a law calendar has none.
+    public init(kind: Kind = .practice, decreedDays: [LocalDate: String] = [:], extraDays: [LocalDate: String] = [:]) {
+        self.kind = kind
+        self.decreedDays = decreedDays
+        self.extraDays = kind == .law ? [:] : extraDays
+        self.otherDayNumbers = Set(decreedDays.keys.map(\.dayNumber)).union(self.extraDays.keys.map(\.dayNumber))
+    }
+
+    /// The law's calendar with the same decreed days: what statutory periods are counted in.
+    public var law: DutchCalendar { DutchCalendar(kind: .law, decreedDays: decreedDays) }
 
     // MARK: Holidays and working days
 
-    /// The name of the general holiday (Algemene termijnenwet) on `date`, or nil.
+    /// The name of the general holiday of the Algemene termijnenwet (art. 3 lid 1 and 2) on `date`, or nil.
     public func holidayName(_ date: LocalDate) -> String? {
         switch (date.month, date.day) {
         case (1, 1): return "Nieuwjaarsdag"
@@ -30,6 +51,7 @@ public struct DutchCalendar: Sendable {
         guard date.month >= 3 && date.month <= 6 else { return nil }
         let easter = LocalDate.easterSunday(date.year).dayNumber
         switch date.dayNumber - easter {
+        case -2: return "Goede Vrijdag"
         case 1: return "Tweede Paasdag"
         case 39: return "Hemelvaartsdag"
         case 50: return "Tweede Pinksterdag"
@@ -37,14 +59,15 @@ public struct DutchCalendar: Sendable {
         }
     }
 
-    /// Whether `date` is a working day: not a weekend, general holiday or configured extra day.
+    /// Whether `date` is a working day: not a weekend, general holiday, decreed day or (in practice) extra day.
     public func isWorkingDay(_ date: LocalDate) -> Bool {
-        date.isoWeekday <= 5 && holidayName(date) == nil && !extraDayNumbers.contains(date.dayNumber)
+        date.isoWeekday <= 5 && holidayName(date) == nil && !otherDayNumbers.contains(date.dayNumber)
     }
 
     /// Why `date` is not a working day ("zaterdag", "Koningsdag", a configured reason), or nil if it is one.
     public func nonWorkingReason(_ date: LocalDate) -> String? {
         if let h = holidayName(date) { return h }
+        if let d = decreedDays[date] { return d }
         if let e = extraDays[date] { return e }
         if date.isoWeekday == 6 { return "zaterdag" }
         if date.isoWeekday == 7 { return "zondag" }
@@ -85,9 +108,10 @@ public struct DutchCalendar: Sendable {
     /// The deadline of a period of `spec` that starts at `start`.
     ///
     /// Working days end at the end of the last working day in local time. Calendar days keep the local clock
-    /// time across daylight-saving changes. A statutory period in whole days ends at the end of its last day,
-    /// and a statutory period that ends on a non-working day is extended to the end of the next working day
-    /// (Algemene termijnenwet, art. 1).
+    /// time across daylight-saving changes. A statutory period in whole days ends at the end of its last day; one
+    /// that ends on a non-working day is extended to the end of the next working day (Algemene termijnenwet,
+    /// art. 1), and one of three days or more is extended so that it holds at least two working days (art. 2).
+    /// Count statutory periods in the law's calendar (`law`).
     public func deadline(after spec: DurationSpec, from start: Instant, statutory: Bool = false) -> Instant {
         switch spec {
         case .workingDays(let n):
@@ -100,6 +124,11 @@ public struct DutchCalendar: Sendable {
             if seconds == 0 { due = endOfDay(localDate(of: due)) }
             let lastDay = deadlineDay(of: due)
             if !isWorkingDay(lastDay) { due = endOfDay(workingDayOnOrAfter(lastDay)) }
+            if days >= 3 {
+                // Art. 2: the days after the start up to the deadline hold at least two working days.
+                let second = addingWorkingDays(2, to: localDate(of: start))
+                if deadlineDay(of: due) < second { due = endOfDay(second) }
+            }
             return due
         }
     }
@@ -109,6 +138,17 @@ public struct DutchCalendar: Sendable {
         let day = deadlineDay(of: deadline)
         let moved = addingWorkingDays(n, to: day)
         return addingLocalDays(moved.dayNumber - day.dayNumber, to: deadline)
+    }
+
+    /// `instant` moved later by the local clock time that passed from `a` to `b`: a calendar-time deadline paused
+    /// across a daylight-saving change keeps its local clock time.
+    public func shifting(_ instant: Instant, byLocalTimeFrom a: Instant, to b: Instant) -> Instant {
+        func wall(_ i: Instant) -> Int64 { i.milliseconds + Int64(utcOffset(at: i)) * 1000 }
+        let moved = wall(instant) + wall(b) - wall(a)
+        let day = floorDiv(moved, 86_400_000)
+        let msOfDay = moved - day * 86_400_000
+        let base = self.instant(of: LocalDate(dayNumber: Int(day)), secondOfDay: Int(msOfDay / 1000))
+        return Instant(milliseconds: base.milliseconds + msOfDay % 1000)
     }
 
     /// The moment a reminder `before` a deadline is due.

@@ -175,9 +175,11 @@ public indirect enum Effect: Sendable, Equatable {
     case withdrawHandover
     /// A binding assignment (opdracht) to the target, with the named timer as its deadline.
     case giveOpdracht(timer: String)
-    /// The opdracht's partner reports it done.
+    /// The acting partner reports its opdracht done.
     case completeOpdracht
-    /// Ends a running opdracht, if any (e.g. when the case de-escalates or the opdracht expired).
+    /// The opdracht of the command's target is withdrawn (by the owner of the level that gave it, or a level above).
+    case withdrawOpdracht
+    /// The opdracht whose deadline passed ends (in the transition its timer fires).
     case endOpdracht
     /// Opens a case of another workflow, linked both ways, with the command's target as its regiehouder.
     case openCase(workflow: String)
@@ -213,6 +215,14 @@ extension Effect {
     public func starts(_ timer: String) -> Bool {
         switch unconditional {
         case .startTimer(let t), .offerHandover(let t), .acceptHandover(let t), .giveOpdracht(let t): return t == timer
+        default: return false
+        }
+    }
+
+    /// Whether this effect (or the effect it guards) can move regie to another partner.
+    public var movesRegie: Bool {
+        switch unconditional {
+        case .assignRegie, .assignRegieIfTarget, .completeHandover: return true
         default: return false
         }
     }
@@ -265,12 +275,23 @@ public enum Audience: Sendable, Hashable {
     }
 }
 
+/// Who owns a timer's deadline, and so who may extend or suspend it.
+public enum TimerOwner: String, Sendable, Equatable, CaseIterable {
+    /// The regiehouder (level 0), and every level above it.
+    case regiehouder
+    /// The escalation level the case is at when the timer starts, and the levels above it; never a partner below.
+    case levelOwner
+}
+
 /// A timer: after `duration`, it fires `fires` into the case, with reminders before it.
 public struct TimerDefinition: Sendable, Equatable {
     public var name: String
     public var duration: DurationSpec
-    /// A statutory deadline: one ending on a non-working day moves to the next working day.
+    /// A statutory deadline, counted in the law's calendar (Algemene termijnenwet art. 1 and 2): nobody suspends or
+    /// extends it.
     public var statutory: Bool
+    /// Who owns the deadline (ignored for a statutory one, which nobody may move).
+    public var owner: TimerOwner
     /// The legal basis of a statutory deadline, cited for people.
     public var legalBasis: String?
     /// The event fired into the case when the timer expires.
@@ -286,13 +307,14 @@ public struct TimerDefinition: Sendable, Equatable {
 
     /// Creates a timer definition.
     public init(
-        name: String, duration: DurationSpec, statutory: Bool = false, legalBasis: String? = nil, fires: String,
-        reminders: [DurationSpec] = [], window: String? = nil, anchor: TimerAnchor? = nil,
-        durationField: String? = nil
+        name: String, duration: DurationSpec, statutory: Bool = false, owner: TimerOwner = .regiehouder,
+        legalBasis: String? = nil, fires: String, reminders: [DurationSpec] = [], window: String? = nil,
+        anchor: TimerAnchor? = nil, durationField: String? = nil
     ) {
         self.name = name
         self.duration = duration
         self.statutory = statutory
+        self.owner = owner
         self.legalBasis = legalBasis
         self.fires = fires
         self.reminders = reminders

@@ -124,7 +124,7 @@ struct WorkflowChecker {
                     "declare it in \"fields\"")
             }
             checkEffect(inner, at: ep, t, timerNames: timerNames, allTimerNames: allTimerNames, fieldNames: fieldNames)
-        case .assignRegie, .removePartner, .addPartner, .offerHandover, .giveOpdracht, .openCase:
+        case .assignRegie, .removePartner, .addPartner, .offerHandover, .giveOpdracht, .openCase, .withdrawOpdracht:
             if !t.requires.contains(.target) {
                 sink.add(
                     ep, nil,
@@ -132,7 +132,32 @@ struct WorkflowChecker {
                     "add \"target\" to \"requires\"")
             }
             if case .offerHandover(let name) = e { checkStarted(name, ep, timerNames) }
-            if case .giveOpdracht(let name) = e { checkStarted(name, ep, timerNames) }
+            if case .giveOpdracht(let name) = e {
+                checkStarted(name, ep, timerNames)
+                if let timer = workflow.timer(name), timer.owner != .levelOwner || timer.statutory {
+                    sink.add(
+                        ep, nil,
+                        "the deadline of an opdracht belongs to the level that gives it, but timer \"\(name)\" does not",
+                        "declare \"owner\": \"levelOwner\" on timer \"\(name)\"")
+                }
+                if !(t.levelOwner || t.doorzettingsmacht) {
+                    sink.add(
+                        ep, nil, "only the owner of an escalation level gives an opdracht",
+                        "add \"doorzettingsmacht\": true (or \"levelOwner\": true) to the transition")
+                }
+            }
+            if case .withdrawOpdracht = e, !t.requires.contains(.motivation) {
+                sink.add(
+                    ep, nil, "withdrawing an opdracht needs a written motivation",
+                    "add \"motivation\" to \"requires\"")
+            }
+        case .endOpdracht:
+            if t.roles != [.systeem] {
+                sink.add(
+                    ep, nil,
+                    "\"endOpdracht\" ends the opdracht whose deadline passed; a person ends one only by reporting it done (completeOpdracht) or withdrawing it (withdrawOpdracht)",
+                    "use it in the transition the opdracht's timer fires, with roles [\"systeem\"]")
+            }
         case .acceptHandover(let name), .startTimer(let name):
             checkStarted(name, ep, timerNames)
         case .cancelTimer(let name):
@@ -146,7 +171,7 @@ struct WorkflowChecker {
                     "add \"target\" to \"requires\"")
             }
         case .raiseLevel, .setLevel, .assignRegieIfTarget, .refuseHandover, .recordMeeting, .completeHandover,
-            .withdrawHandover, .completeOpdracht, .endOpdracht:
+            .withdrawHandover, .completeOpdracht:
             break
         }
     }

@@ -15,12 +15,12 @@ public enum WorkflowLoader {
     static let fieldKeys = ["name", "description", "required", "values", "kind"]
     static let timerKeys = [
         "name", "description", "after", "workingDays", "window", "from", "durationField", "statutory", "legalBasis",
-        "fires", "reminders",
+        "owner", "fires", "reminders",
     ]
     static let effectKeys = [
         "assignRegie", "addPartner", "removePartner", "startTimer", "cancelTimer", "raiseLevel", "setLevel",
         "offerHandover", "acceptHandover", "refuseHandover", "recordMeeting", "completeHandover", "withdrawHandover",
-        "giveOpdracht", "completeOpdracht", "endOpdracht", "openCase", "notify",
+        "giveOpdracht", "completeOpdracht", "withdrawOpdracht", "endOpdracht", "openCase", "notify",
     ]
 
     /// Whether a file's text is a module (`"module": true`) rather than a workflow.
@@ -83,6 +83,14 @@ public enum WorkflowLoader {
             name: name, version: version, title: top.string("title", required: false) ?? name,
             description: top.string("description", required: false) ?? "", object: object.withoutOffsets,
             transitions: transitions, timers: timers)
+    }
+
+    /// Loads the definition a workflow version was stored with when its first case opened (modules merged in). It
+    /// passed every check then; only its form is read now, so that a check added later never strands running cases.
+    /// - Throws: `ValidationFailure` when the text cannot be read as a workflow.
+    public static func loadStored(_ text: [UInt8], file: String) throws(ValidationFailure) -> Workflow {
+        let (object, _) = try parseObject(text, file: file, what: "workflow")
+        return try load(object: object, text: text, file: file, check: false)
     }
 
     /// Loads a workflow, merging in the modules it includes.
@@ -156,10 +164,12 @@ public enum WorkflowLoader {
         return try load(object: object, text: text, file: file)
     }
 
-    private static func load(object: JSONObject, text: [UInt8], file: String) throws(ValidationFailure) -> Workflow {
+    private static func load(object: JSONObject, text: [UInt8], file: String, check: Bool = true)
+        throws(ValidationFailure) -> Workflow
+    {
         let sink = ProblemSink(file: file, text: text)
         let workflow = decode(object, sink: sink, source: JSONValue.object(object).compactText)
-        if let workflow { WorkflowChecker(workflow: workflow, sink: sink, root: object).check() }
+        if let workflow, check { WorkflowChecker(workflow: workflow, sink: sink, root: object).check() }
         guard var workflow, sink.problems.isEmpty else { throw ValidationFailure(sink.problems) }
         // "*" means every non-final state; expand it once so that nothing downstream has to know.
         let nonFinal = workflow.states.filter { !$0.final }.map(\.name)
@@ -365,7 +375,7 @@ public enum WorkflowLoader {
         case "assignRegie" where member.value == .string("ifTarget"):
             return .assignRegieIfTarget
         case "assignRegie", "removePartner", "raiseLevel", "refuseHandover", "recordMeeting", "completeHandover",
-            "withdrawHandover", "completeOpdracht", "endOpdracht":
+            "withdrawHandover", "completeOpdracht", "withdrawOpdracht", "endOpdracht":
             guard member.value == .bool(true) else {
                 let extra =
                     member.key == "assignRegie" ? " (or \"ifTarget\": only when the command names a target)" : ""
@@ -376,7 +386,8 @@ public enum WorkflowLoader {
                 "assignRegie": .assignRegie, "removePartner": .removePartner, "raiseLevel": .raiseLevel,
                 "refuseHandover": .refuseHandover, "recordMeeting": .recordMeeting,
                 "completeHandover": .completeHandover, "withdrawHandover": .withdrawHandover,
-                "completeOpdracht": .completeOpdracht, "endOpdracht": .endOpdracht,
+                "completeOpdracht": .completeOpdracht, "withdrawOpdracht": .withdrawOpdracht,
+                "endOpdracht": .endOpdracht,
             ]
             return simple[member.key]
         case "offerHandover", "acceptHandover", "giveOpdracht":
@@ -491,12 +502,27 @@ public enum WorkflowLoader {
                 path, nil, "a statutory deadline must cite its legal basis",
                 "add \"legalBasis\", e.g. \"Wvggz art. 5:1\"")
         }
+        var owner = TimerOwner.regiehouder
+        if let text = r.string("owner", required: false) {
+            if let o = TimerOwner(rawValue: text) {
+                owner = o
+            } else {
+                sink.add(
+                    path + ".owner", r.offset(of: "owner"), "unknown owner \"\(text)\"",
+                    "use \(TimerOwner.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or "))")
+            }
+            if statutory {
+                sink.add(
+                    path + ".owner", r.offset(of: "owner"), "a statutory deadline has no owner: nobody may move it",
+                    "remove \"owner\" (or \"statutory\")")
+            }
+        }
         if window != nil && (o["after"] != nil || o["workingDays"] != nil) {
             sink.add(path, nil, "a timer has either a fixed duration or a \"window\", not both", nil)
         }
         guard let name, let fires, let duration else { return nil }
         return TimerDefinition(
-            name: name, duration: duration, statutory: statutory, legalBasis: legalBasis, fires: fires,
+            name: name, duration: duration, statutory: statutory, owner: owner, legalBasis: legalBasis, fires: fires,
             reminders: reminders, window: window, anchor: anchor,
             durationField: r.string("durationField", required: false))
     }

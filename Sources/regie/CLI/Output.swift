@@ -26,20 +26,32 @@ enum Output {
 
     static let levelNames = ["regulier", "procesregie", "ketenregie", "bestuurlijk"]
 
-    /// A case for people.
-    static func caseText(_ r: CaseRecord, _ calendar: DutchCalendar) -> String {
+    /// A case for people: deadlines as people read them ("end of Friday 10 April 2026"), each with whose it is,
+    /// whether the law sets it and which calendar counts it.
+    static func caseText(_ r: CaseRecord, _ machine: StateMachine) -> String {
+        let calendar = machine.calendar
+        let contact =
+            r.regie.contact.map { "  (contact: \($0))" }
+            ?? (r.details.contactRequired ? "  (no contact person yet: its first action must name one)" : "")
         var rows: [(String, String)] = [
             ("case", "\(r.id)  (\(r.workflow) v\(r.version))"),
             (
                 "state",
                 r.state + (r.closedAt != nil ? "  (closed \(calendar.localText(r.closedAt ?? r.updatedAt)))" : "")
             ),
-            ("regie", r.regie.partner + (r.regie.contact.map { "  (contact: \($0))" } ?? "")),
+            ("regie", r.regie.partner + contact),
             ("level", "\(r.level) \(levelNames[min(max(r.level, 0), 3)])"),
             ("partners", r.partners.map { "\($0.partner) (\($0.role.rawValue))" }.joined(separator: ", ")),
-            ("suspended", r.suspendedAt.map { "yes, since \(calendar.localText($0))" } ?? "no"),
-            ("sequence", String(r.sequence)),
         ]
+        if let since = r.suspendedAt {
+            let by = r.details.suspension.map {
+                " by \($0.by.partner) (\($0.by.role.rawValue)), up to level \($0.level): \($0.motivation)"
+            }
+            rows.append(("suspended", "since \(calendar.localText(since))\(by ?? "")"))
+        } else {
+            rows.append(("suspended", "no"))
+        }
+        rows.append(("sequence", String(r.sequence)))
         if r.clientKey != nil { rows.append(("client", "pseudonym \(String((r.clientKey ?? "").prefix(16)))")) }
         let d = r.details
         if let m = d.municipality { rows.append(("gemeente", m)) }
@@ -55,8 +67,13 @@ enum Output {
                     "\(h.subject.rawValue) from \(h.from) to \(h.to): \(h.stage) (offered \(calendar.localText(h.offeredAt)))"
                 ))
         }
-        if let o = d.opdracht {
-            rows.append(("opdracht", "\(o.partner), given by \(o.givenBy)\(o.text.map { ": \($0)" } ?? "")"))
+        for (i, o) in d.opdrachten.enumerated() {
+            let due = r.timers.first { $0.kind == .deadline && $0.name == o.timer && $0.subject == o.partner }
+            rows.append(
+                (
+                    i == 0 ? "opdrachten" : "",
+                    "\(o.partner): \(due.map { calendar.deadlineText($0.dueAt) } ?? "no deadline"), given by \(o.givenBy) at level \(o.level)\(o.text.map { ": \($0)" } ?? "")"
+                ))
         }
         for (i, l) in d.links.enumerated() {
             let how = l.direction == .opened ? "opened from this case" : "this case was opened from it"
@@ -65,15 +82,29 @@ enum Output {
         let deadlines = r.timers.filter { $0.kind == .deadline }
         if deadlines.isEmpty { rows.append(("timers", "none")) }
         for (i, t) in deadlines.enumerated() {
+            let info = machine.info(t)
+            var about: [String] = []
+            if info.statutory {
+                about.append("statutory\(info.legalBasis.map { ": \($0)" } ?? ""); nobody may move it")
+            } else if t.ownerLevel == 0 {
+                about.append("the regiehouder's")
+            } else {
+                about.append("level \(t.ownerLevel) (\(levelNames[min(t.ownerLevel, 3)]))'s")
+            }
+            about.append("\(info.calendar.rawValue) calendar")
+            if let p = t.pausedAt { about.append("paused since \(calendar.localText(p))") }
             rows.append(
                 (
                     i == 0 ? "timers" : "",
-                    "\(t.name): \(calendar.deadlineText(t.dueAt)) -> \(t.event)\(t.paused ? " (paused)" : "")"
+                    "\(info.label): \(calendar.deadlineText(t.dueAt)) -> \(t.event)  [\(about.joined(separator: "; "))]"
                 ))
         }
         for (i, t) in r.timers.filter({ $0.kind == .reminder }).enumerated() {
             rows.append(
-                (i == 0 ? "reminders" : "", "\(t.name): \(calendar.localText(t.dueAt))\(t.paused ? " (paused)" : "")"))
+                (
+                    i == 0 ? "reminders" : "",
+                    "\(t.label): \(calendar.deadlineText(t.dueAt))\(t.paused ? " (paused)" : "")"
+                ))
         }
         rows.append(("opened", calendar.localText(r.openedAt)))
         rows.append(("activity", calendar.localText(r.lastActivityAt)))

@@ -59,7 +59,7 @@ func printOutcome(_ outcome: Engine.Outcome, _ args: Arguments, _ engine: Engine
     Output.print("\(verb) case \(id):")
     let record: CaseRecord
     if let known = outcome.record { record = known } else { record = try engine.show(id) }
-    Output.print(Output.caseText(record, engine.config.calendar))
+    Output.print(Output.caseText(record, try engine.stateMachine(for: record)))
 }
 
 /// `regie case open`.
@@ -153,7 +153,11 @@ enum CaseShowCommand: RegieCommand {
         let engine = try context.engine()
         let record = try engine.show(args.positionals[0])
         context.touched = [(record.id, record.clientKey)]
-        if args.json { Output.json(record.json) } else { Output.print(Output.caseText(record, engine.config.calendar)) }
+        if args.json {
+            Output.json(engine.json(of: record))
+        } else {
+            Output.print(Output.caseText(record, try engine.stateMachine(for: record)))
+        }
     }
 }
 
@@ -214,7 +218,7 @@ enum CaseListCommand: RegieCommand {
             limit: try args.int("limit", range: 1...1_000_000) ?? 1000)
         context.touched = cases.map { ($0.id, $0.clientKey) }
         if args.json {
-            Output.json(["cases": .array(cases.map(\.json))])
+            Output.json(["cases": .array(cases.map(engine.json(of:)))])
             return
         }
         let cal = engine.config.calendar
@@ -226,7 +230,7 @@ enum CaseListCommand: RegieCommand {
                     return [
                         r.id, "\(r.workflow) v\(r.version)", r.state + (r.suspended ? " (opgeschort)" : ""),
                         String(r.level), r.regie.partner,
-                        next.map { "\($0.name) \(cal.deadlineText($0.dueAt))" } ?? "-",
+                        next.map { "\($0.label) \(cal.deadlineText($0.dueAt))" } ?? "-",
                     ]
                 }))
         Output.print("\(cases.count) case(s)")

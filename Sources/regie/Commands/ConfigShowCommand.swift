@@ -14,6 +14,10 @@ enum ConfigShowCommand: RegieCommand {
         let weekdays = ["ma", "di", "wo", "do", "vr", "za", "zo"]
         func hhmm(_ s: Int) -> String { String(format: "%02d:%02d", s / 3600, s / 60 % 60) }
         let mandates = Role.allCases.filter { c.mandates[$0] != nil }
+        func days(_ list: [LocalDate: String]) -> JSONValue {
+            .array(
+                list.sorted { $0.key < $1.key }.map { ["date": .string($0.key.isoText), "reason": .string($0.value)] })
+        }
         if args.json {
             Output.json(
                 .object(
@@ -56,10 +60,10 @@ enum ConfigShowCommand: RegieCommand {
                                     ],
                                 ]
                             }),
-                        "extraNonWorkingDays": .array(
-                            c.calendar.extraDays.sorted { $0.key < $1.key }.map {
-                                ["date": .string($0.key.isoText), "reason": .string($0.value)]
-                            }),
+                        "calendar": [
+                            "decreedDays": days(c.calendar.decreedDays),
+                            "extraNonWorkingDays": days(c.calendar.extraDays),
+                        ],
                     ])))
             return
         }
@@ -95,11 +99,17 @@ enum ConfigShowCommand: RegieCommand {
                 "  \(v.basisteam.padding(28))  \(weekdays[v.weekday - 1]) \(hhmm(v.time)), agenda closes \(v.cutoffWorkingDaysBefore) werkdag(en) before at \(hhmm(v.cutoffTime))"
             )
         }
-        if !c.calendar.extraDays.isEmpty {
-            lines += ["", "Extra non-working days:"]
-            for (d, reason) in c.calendar.extraDays.sorted(by: { $0.key < $1.key }) {
-                lines.append("  \(d.isoText)  \(reason)")
-            }
+        lines += [
+            "", "Calendars:",
+            "  wet (statutory periods): weekends and the holidays of the Algemene termijnenwet, Good Friday included",
+            "  praktijk (the region's windows and ladder): the law's days and the extra days below",
+        ]
+        for (title, list) in [
+            ("Decreed days (Atw art. 3 lid 3, both calendars):", c.calendar.decreedDays),
+            ("Extra non-working days (praktijk only):", c.calendar.extraDays),
+        ] where !list.isEmpty {
+            lines += ["", title]
+            for (d, reason) in list.sorted(by: { $0.key < $1.key }) { lines.append("  \(d.isoText)  \(reason)") }
         }
         Output.print(lines.joined(separator: "\n"))
     }
