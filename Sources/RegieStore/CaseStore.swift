@@ -75,6 +75,24 @@ public final class CaseStore {
     /// Whether the database accepts a simulated clock (`--now`).
     public var simulatedClock: Bool { (try? meta("simulated_clock")) == "1" }
 
+    /// The simulated time of a database with a simulated clock (nil when it has none yet).
+    public func simulatedNow() throws -> Instant? {
+        try meta("clock_now").flatMap { Instant(iso8601: $0) }
+    }
+
+    /// Moves the simulated clock to `instant`, in its own write transaction; it never runs backwards.
+    /// - Returns: the time before.
+    /// - Throws: `StoreError.clockBackwards` when `instant` is before the simulated time.
+    @discardableResult
+    public func setSimulatedNow(_ instant: Instant) throws -> Instant? {
+        try db.write {
+            let before = try simulatedNow()
+            if let before, instant < before { throw StoreError.clockBackwards(to: instant, now: before) }
+            try setMeta("clock_now", instant.iso8601)
+            return before
+        }
+    }
+
     // MARK: Workflow versions
 
     /// The definition text a case's workflow version was stored with.
@@ -485,6 +503,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case clockMismatch(String, simulated: Bool)
     /// The case changed after the decision was made; decide again on the current state.
     case staleCase(String)
+    /// A simulated clock may not run backwards.
+    case clockBackwards(to: Instant, now: Instant)
 
     public var description: String {
         switch self {
@@ -494,6 +514,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return
                 "\(path) was created with \(simulated ? "a simulated" : "the real") clock; that cannot change (use another --db)"
         case .staleCase(let id): return "case \(id) changed while the command was decided; it was decided again"
+        case .clockBackwards(let to, let now):
+            return
+                "\(to.iso8601) is before the simulated clock (\(now.iso8601)); the clock never runs backwards, so events stay in order"
         }
     }
 }

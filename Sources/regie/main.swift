@@ -13,6 +13,7 @@ enum RegieCLI {
             Entry(CaseOpenCommand.self), Entry(CaseFireCommand.self), Entry(CaseShowCommand.self),
             Entry(CaseTimelineCommand.self), Entry(CaseListCommand.self),
             Entry(TimersDueCommand.self), Entry(TimersRunCommand.self),
+            Entry(ClockShowCommand.self), Entry(ClockSetCommand.self), Entry(ClockAdvanceCommand.self),
             Entry(ServeCommand.self),
             Entry(PartnerListCommand.self), Entry(PartnerKeyCreateCommand.self), Entry(PartnerKeyListCommand.self),
             Entry(PartnerKeyRevokeCommand.self),

@@ -197,6 +197,83 @@ import Testing
         #expect(broken.err.contains(reason))
     }
 
+    /// `regie batch` takes every option of `case open` and `case fire` as a JSON key, refuses a key a command does
+    /// not have (naming it), exits 1 when any line failed, and writes every line to the access log.
+    @Test func batchSpeaksTheWholeLanguage() throws {
+        let dir = try CLI.temporaryFolder()
+        let db = dir.appendingPathComponent("b.db").path
+        #expect(try CLI.run(["init", "--db", db, "--simulated-clock", "--now", "2026-11-23T11:00"]).status == 0)
+        let help = try CLI.run(["batch", "--help"])
+        for key in ["workflow", "gemeente", "from", "field", "contact", "bsn", "timer", "days", "expect", "as"] {
+            #expect(help.out.contains(" \(key),") || help.out.contains(" \(key)\n"), "batch --help lacks \(key)")
+        }
+        #expect(help.out.contains(#"{"op":"open","#) && help.out.contains(#"{"op":"fire","#))
+
+        let opens = [
+            #"{"op":"open","workflow":"vso","regie":"gemeente-haarlem","as":"politie-haarlem:melder","field":{"basisteam":"politie-haarlem"}}"#,
+            #"{"op":"open","workflow":"netwerkcasus","regie":"bw-aanbieder","gemeente":"gemeente-velsen","contact":"J. de Vries","idempotency-key":"intake-1"}"#,
+        ]
+        let first = try CLI.run(["batch", "--db", db], input: opens.joined(separator: "\n") + "\n")
+        #expect(first.status == 0, "\(first.out) \(first.err)")
+        let results = first.out.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+        let vso = try #require(results.first?["case"]?.stringValue)
+        let netwerk = try #require(results.last?["case"]?.stringValue)
+        let signal = try JSONParser.parse(try CLI.run(["case", "show", vso, "--db", db, "--json"]).out)
+        #expect(signal["fields"]?["basisteam"] == "politie-haarlem")
+        #expect(signal["agenda"]?.stringValue == "2026-11-24T09:00:00.000Z")
+        let shown = try JSONParser.parse(try CLI.run(["case", "show", netwerk, "--db", db, "--json"]).out)
+        #expect(shown["municipality"] == "gemeente-velsen" && shown["regie"]?["contact"] == "J. de Vries")
+
+        let lines = [
+            #"{"op":"fire","case":"\#(netwerk)","event":"plan-vastgesteld","note":"plan"}"#,
+            #"{"op":"open","workflow":"bemoeizorg","regie":"ggd-vangnet","from":"\#(netwerk)","fields":{"ernstige-problematiek":"ja"}}"#,
+            #"{"op":"fire","case":"\#(netwerk)","event":"opschalen","motivation":"geen plek","field":["vraag=een plek"]}"#,
+            #"{"op":"fire","case":"\#(netwerk)","event":"verlengen","timer":"niveau-termijn","days":5,"motivation":"x"}"#,
+            #"{"op":"open","workflow":"bemoeizorg","regie":"ggd-vangnet","from":"\#(netwerk)","field":{"ernstige-problematiek":"ja","meerdere-domeinen":"ja","geen-hulpvraag":"ja","outreach-nodig":"ja"}}"#,
+        ]
+        let second = try CLI.run(["batch", "--db", db], input: lines.joined(separator: "\n") + "\n")
+        #expect(second.status == 1)
+        let answers = second.out.split(separator: "\n").map { (try? JSONParser.parse(String($0))) ?? .null }
+        #expect(answers.map { $0["ok"] } == [true, false, true, false, true])
+        #expect(answers[1]["exit"] == 2)
+        #expect(answers[1]["error"]?.stringValue?.contains(#"no key "fields"; did you mean "field"?"#) == true)
+        #expect(answers[3]["exit"] == 1)
+        #expect(answers[3]["error"]?.stringValue?.contains("belongs to level 1 (procesregie)") == true)
+        let linked = try JSONParser.parse(try CLI.run(["case", "show", netwerk, "--db", db, "--json"]).out)
+        #expect(linked["level"] == 1)
+        #expect(linked["links"]?.arrayValue?.first?["case"] == answers[4]["case"])
+        let log = try CLI.run(["audit", "export", "--db", db]).out.split(separator: "\n")
+            .compactMap { try? JSONParser.parse(String($0)) }.filter { $0["resource"] == "regie batch" }
+        #expect(log.count == 6)
+        #expect(log.filter { $0["outcome"] == "refused" }.count == 1)
+    }
+
+    /// Deadlines read as people read them, each with whose it is, whether the law sets it and which calendar counts.
+    @Test func caseShowReadsDeadlinesAsPeopleDo() throws {
+        let dir = try CLI.temporaryFolder()
+        let db = dir.appendingPathComponent("w.db").path
+        #expect(try CLI.run(["init", "--db", db, "--simulated-clock", "--now", "2026-03-20T10:00"]).status == 0)
+        let opened = try JSONParser.parse(
+            try CLI.run([
+                "case", "open", "--db", db, "--workflow", "wvggz-melding", "--regie", "gemeente-haarlem", "--gemeente",
+                "gemeente-haarlem", "--as", "sociaal-wijkteam:melder", "--field", "melder-naaste=nee", "--json",
+            ]).out)
+        let id = try #require(opened["id"]?.stringValue)
+        let timer = try #require(opened["timers"]?.arrayValue?.first)
+        #expect(timer["dueDate"] == "2026-04-07" && timer["calendar"] == "wet" && timer["statutory"] == true)
+        let text = try CLI.run(["case", "show", id, "--db", db]).out
+        #expect(text.contains("onderzoekstermijn: end of Tuesday 7 April 2026 -> termijn-verstreken"))
+        #expect(text.contains("statutory: Wvggz art. 5:3"))
+        #expect(text.contains("wet calendar"))
+        #expect(text.contains("reminders   onderzoekstermijn: end of Tuesday 31 March 2026"))
+        let stretch = try CLI.run([
+            "case", "fire", id, "verlengen", "--timer", "onderzoekstermijn", "--days", "10", "--motivation", "druk",
+            "--db", db,
+        ])
+        #expect(stretch.status == 1)
+        #expect(stretch.err.contains("statutory deadline"))
+    }
+
     @Test func graphsInBothFormats() throws {
         let mermaid = try CLI.run(["workflow", "graph", "netwerkcasus"])
         #expect(mermaid.status == 0 && mermaid.out.hasPrefix("stateDiagram-v2"))

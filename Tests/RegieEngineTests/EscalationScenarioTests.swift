@@ -45,7 +45,7 @@ import Testing
             days: 60)
         #expect(stretch?.reason == .wrongRole)
         #expect(stretch?.message.contains("belongs to level 3 (bestuurlijk)") == true)
-        #expect(stretch?.message.contains("bestuurlijk may extend it") == true)
+        #expect(stretch?.message.contains("only the owner of level 3 (bestuurlijk) may extend it") == true)
         // Level 1's owner is below level 3 as well.
         #expect(
             try region.refused(
@@ -105,7 +105,9 @@ import Testing
         #expect(try region.told(id, "case.suspended") == [vo])
         let lift = try region.refused(id, "hervatten", as: .regiehouder(vo))
         #expect(lift?.reason == .wrongRole)
-        #expect(lift?.message.contains("only the ketenregisseur or bestuurlijk may lift it") == true)
+        #expect(
+            lift?.message.contains("only the owner of level 2 or above (ketenregisseur, bestuurlijk) may lift it")
+                == true)
         try region.now("2026-11-26T09:00")
         try region.fire(id, "hervatten", as: keten)
         // It stood still from Tuesday 24 to Thursday 26 November: two working days.
@@ -264,7 +266,9 @@ import Testing
         let close = try region.refused(
             id, "afsluiten", as: .regiehouder(bw), note: "klaar", fields: ["uitkomst": "overig", "nazorg": "nee"])
         #expect(close?.reason == .wrongRole)
-        #expect(close?.message.contains("only the procesregisseur") == true)
+        #expect(
+            close?.message.contains("only the owner of level 1 or above (procesregisseur, ketenregisseur, bestuurlijk)")
+                == true)
         try region.fire(id, "afschalen", as: .procesregisseur("gemeente-velsen"), motivation: "opgelost")
         try region.fire(
             id, "afsluiten", as: .regiehouder(bw), note: "klaar", fields: ["uitkomst": "overig", "nazorg": "nee"])

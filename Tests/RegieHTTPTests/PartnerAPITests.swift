@@ -205,6 +205,57 @@ private struct Story {
         #expect(writes.map(\.outcome) == [.ok, .refused, .refused, .refused, .ok, .ok])
     }
 
+    /// Over the API as in the engine: the regiehouder cannot stretch a deadline its level does not own (422, the
+    /// owner named), the ketenregisseur can, and each deadline says whose it is; a forced regie move asks the new
+    /// holder for its contact person, which it names in the body.
+    @Test func deadlinesBelongToTheirLevelOverTheAPI() throws {
+        let h = try APIHarness()
+        let id = try h.open("netwerkcasus", regie: "bw-aanbieder", gemeente: "gemeente-velsen")
+        try h.fire(id, "plan-vastgesteld", as: Actor(partner: "bw-aanbieder", role: .regiehouder), note: "plan")
+        for _ in 0..<2 {
+            try h.fire(
+                id, "opschalen", as: Actor(partner: "bw-aanbieder", role: .regiehouder), motivation: "m",
+                fields: ["vraag": "v"])
+        }
+        let path = "/v1/cases/\(id)/events"
+        let besluit = try h.call(
+            "POST", path, as: "ketenregisseur-zkih",
+            json:
+                #"{"event":"doorzettingsbesluit","target":"ggz-aanbieder","motivation":"m","note":"plaats","fields":{"besluit":"opdracht","termijn":"10"}}"#
+        )
+        #expect(besluit.status == 200)
+        #expect(besluit.json["opdrachten"]?.arrayValue?.first?["partner"] == "ggz-aanbieder")
+        #expect(besluit.json["opdrachten"]?.arrayValue?.first?["dueDate"] == "2026-12-07")
+        let deadline = try #require(
+            besluit.json["deadlines"]?.arrayValue?.first { $0["name"] == "opdracht-termijn" })
+        #expect(deadline["label"] == "opdracht-termijn:ggz-aanbieder")
+        #expect(deadline["ownerLevel"] == 2 && deadline["statutory"] == false && deadline["calendar"] == "praktijk")
+        let stretch = try h.call(
+            "POST", path, as: "bw-aanbieder",
+            json: #"{"event":"verlengen","timer":"opdracht-termijn","days":20,"motivation":"meer tijd"}"#)
+        #expect(stretch.status == 422)
+        #expect(stretch.json["detail"]?.stringValue?.contains("belongs to level 2 (ketenregie)") == true)
+        let extended = try h.call(
+            "POST", path, as: "ketenregisseur-zkih",
+            json: #"{"event":"verlengen","timer":"opdracht-termijn:ggz-aanbieder","days":2,"motivation":"m"}"#)
+        #expect(extended.status == 200)
+        #expect(extended.json["opdrachten"]?.arrayValue?.first?["dueDate"] == "2026-12-09")
+
+        let moved = try h.call(
+            "POST", path, as: "ketenregisseur-zkih",
+            json:
+                #"{"event":"doorzettingsbesluit","target":"verslavingszorg","motivation":"m","fields":{"besluit":"regie-toewijzen"}}"#
+        )
+        #expect(moved.status == 200)
+        let first = try h.call("POST", path, as: "verslavingszorg", json: #"{"event":"voortgang","note":"intake"}"#)
+        #expect(first.status == 422)
+        #expect(first.json["detail"]?.stringValue?.contains("--contact") == true)
+        let named = try h.call(
+            "POST", path, as: "verslavingszorg", json: #"{"event":"voortgang","note":"intake","contact":"K. Visser"}"#)
+        #expect(named.status == 200)
+        #expect(named.json["regie"]?["contact"] == "K. Visser")
+    }
+
     @Test func badRequestsGetProblemsThatSayWhatIsWrong() throws {
         let s = try Story()
         let path = "/v1/cases/\(s.netwerk)/events"

@@ -68,7 +68,7 @@ extension StateMachine {
             if let def, def.statutory {
                 throw Refusal(
                     .wrongState,
-                    "\(t.label) is a statutory deadline (\(def.legalBasis ?? "by law")): nobody may extend it; it ends \(calendar.law.deadlineText(t.dueAt))"
+                    "\(t.label) is a statutory deadline (\(def.legalBasis ?? "by law")): nobody may extend it; it is due \(calendar.law.deadlineText(t.dueAt))"
                 )
             }
             guard authority >= t.ownerLevel else {

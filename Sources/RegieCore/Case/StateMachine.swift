@@ -310,12 +310,11 @@ public struct StateMachine: Sendable {
         "level \(level)\(region.level(level).map { " (\($0.name))" } ?? "")"
     }
 
-    /// Who may act on what `level` owns, for refusals: "the ketenregisseur or bestuurlijk".
+    /// Who may act on what `level` owns, for refusals: "the owner of level 2 or above (ketenregisseur, bestuurlijk)".
     func owners(from level: Int) -> String {
         let roles = region.ladder.filter { $0.level >= level }.sorted { $0.level < $1.level }.map(\.owner.rawValue)
-        return roles.count <= 1
-            ? "the \(roles.first ?? "owner")"
-            : "the \(roles.dropLast().joined(separator: ", the ")) or \(roles.last ?? "")"
+        let above = level < topLevel ? " or above" : ""
+        return "the owner of level \(level)\(above) (\(roles.joined(separator: ", ")))"
     }
 
     func checkHolds(_ actor: Actor, in record: CaseRecord) throws(Refusal) {
@@ -349,7 +348,7 @@ public struct StateMachine: Sendable {
         } else if byHolder && record.details.contactRequired && !movesRegie {
             throw Refusal(
                 .missingRequirement,
-                "regie in case \(record.id) moved to \(record.regie.partner) without a contact person; name yours first: add --contact NAME to this command, or fire contactpersoon --contact NAME"
+                "regie in case \(record.id) moved to \(record.regie.partner) without a contact person; name yours first: give it with this command (--contact NAME, or \"contact\" in the API), or fire contactpersoon"
             )
         }
     }

@@ -32,15 +32,27 @@ enum CaseRepresentation {
             if access.view == .full {
                 o["partners"] = .array(
                     r.partners.map { ["partner": .string($0.partner), "role": .string($0.role.rawValue)] })
+                let described = engine.json(of: r)
                 o["deadlines"] = .array(
-                    r.timers.filter { $0.kind == .deadline }.map {
-                        ["name": .string($0.name), "dueAt": .string($0.dueAt.iso8601), "paused": .bool($0.paused)]
+                    (described["timers"]?.arrayValue ?? []).map { t in
+                        var j = JSONObject()
+                        for key in [
+                            "name", "label", "dueAt", "dueDate", "paused", "statutory", "legalBasis", "calendar",
+                        ] {
+                            j[key] = t[key] ?? .null
+                        }
+                        j["ownerLevel"] = t["ownerLevel"] ?? .null
+                        return .object(j)
                     })
                 let d = r.details.json
                 o["municipality"] = d["municipality"] ?? .null
                 o["fields"] = d["fields"] ?? .object(JSONObject())
                 o["handover"] = d["handover"] ?? .null
-                o["opdracht"] = d["opdracht"] ?? .null
+                let opdrachten = described["opdrachten"]?.arrayValue ?? []
+                o["opdrachten"] = .array(opdrachten)
+                // Before 1.1 a case had at most one opdracht; `opdracht` is the first, for clients of 1.0.
+                o["opdracht"] = opdrachten.first ?? .null
+                o["suspension"] = d["suspension"] ?? .null
                 o["links"] = d["links"] ?? .array([])
             }
             o["allowedEvents"] = .array(engine.events(for: access, on: r).map { .string($0) })

@@ -7,7 +7,7 @@ enum OpenAPIDocument {
           "openapi": "3.0.3",
           "info": {
             "title": "Regie partner API",
-            "version": "1.0.0",
+            "version": "1.1.0",
             "description": "Case status and actions for the partners of a care network. A partner sees a case only while it takes part in it or owns its current escalation level; any other case is answered with 404, as if it did not exist. Within a case, what a partner sees depends on its domain and role (`view`: `full`, `status` or `outcome`). Every read and write is logged in the access log (NEN 7513). Errors are `application/problem+json` (RFC 9457).",
             "contact": { "name": "Functioneel beheer Regie", "email": "beheer@regie.example" }
           },
@@ -35,7 +35,7 @@ enum OpenAPIDocument {
                 "responses": {
                   "200": { "description": "Healthy", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
                     "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" },
-                      "example": { "status": "ok", "version": "1.0.0", "startedAt": "2026-11-23T08:00:00Z", "checks": { "database": "ok", "nextTimerDue": "2026-11-24T23:00:00Z" } } } } },
+                      "example": { "status": "ok", "version": "1.1.0", "startedAt": "2026-11-23T08:00:00Z", "checks": { "database": "ok", "nextTimerDue": "2026-11-24T23:00:00Z" } } } } },
                   "503": { "description": "The database cannot be read", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
                     "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }
                 }
@@ -255,7 +255,7 @@ enum OpenAPIDocument {
               "apiKey": { "type": "http", "scheme": "bearer", "description": "A partner's API key (`rgk_...`), created with `regie partner key create PARTNER`" }
             },
             "headers": {
-              "API-Version": { "description": "The full version of the API", "schema": { "type": "string" }, "example": "1.0.0" },
+              "API-Version": { "description": "The full version of the API", "schema": { "type": "string" }, "example": "1.1.0" },
               "ETag": { "description": "The case's sequence, in quotes; send it back as If-Match", "schema": { "type": "string" }, "example": "\"7\"" }
             },
             "parameters": {
@@ -294,8 +294,8 @@ enum OpenAPIDocument {
                 "regie": { "partner": "bw-aanbieder", "name": "Voorbeeld BW-aanbieder", "contact": "regie@bw-aanbieder.example" }, "suspended": false, "sequence": 3,
                 "openedAt": "2026-11-23T08:00:00Z", "updatedAt": "2026-11-23T09:12:00Z", "closedAt": null,
                 "partners": [{ "partner": "bw-aanbieder", "role": "regiehouder" }, { "partner": "ggz-aanbieder", "role": "betrokken" }],
-                "deadlines": [{ "name": "stagnatie", "dueAt": "2026-12-07T23:00:00Z", "paused": false }],
-                "municipality": "gemeente-haarlem", "fields": {}, "handover": null, "opdracht": null, "links": [],
+                "deadlines": [{ "name": "stagnatie", "label": "stagnatie", "dueAt": "2026-12-07T23:00:00Z", "dueDate": "2026-12-07", "paused": false, "statutory": false, "legalBasis": null, "calendar": "praktijk", "ownerLevel": 0 }],
+                "municipality": "gemeente-haarlem", "fields": {}, "handover": null, "opdrachten": [], "opdracht": null, "suspension": null, "links": [],
                 "allowedEvents": ["plan-vastgesteld", "opschalen", "opschorten"],
                 "_links": { "self": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" }, "events": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q/events" } } } },
               "CaseStatus": { "summary": "A safety partner taking part", "value": {
@@ -338,7 +338,7 @@ enum OpenAPIDocument {
               },
               "Case": {
                 "type": "object", "required": ["id", "workflow", "view", "yourRoles", "_links"], "additionalProperties": false,
-                "description": "A case as the caller may see it. `full` has every property; `status` has no partners, deadlines, municipality, fields, handover, opdracht or links; `outcome` has only id, workflow, status, openedAt, closedAt and outcomes.",
+                "description": "A case as the caller may see it. `full` has every property; `status` has no partners, deadlines, municipality, fields, handover, opdrachten, suspension or links; `outcome` has only id, workflow, status, openedAt, closedAt and outcomes.",
                 "properties": {
                   "id": { "type": "string" }, "workflow": { "type": "string" },
                   "view": { "type": "string", "enum": ["full", "status", "outcome"] },
@@ -352,16 +352,35 @@ enum OpenAPIDocument {
                   "status": { "type": "string", "enum": ["lopend", "afgerond"] },
                   "outcomes": { "type": "array", "items": { "$ref": "#/components/schemas/Outcome" } },
                   "partners": { "type": "array", "items": { "$ref": "#/components/schemas/Participant" } },
-                  "deadlines": { "type": "array", "items": { "type": "object", "required": ["name", "dueAt", "paused"], "additionalProperties": false,
-                    "properties": { "name": { "type": "string" }, "dueAt": { "type": "string", "format": "date-time" }, "paused": { "type": "boolean" } } } },
+                  "deadlines": { "type": "array", "items": { "$ref": "#/components/schemas/Deadline" } },
                   "municipality": { "type": "string", "nullable": true },
                   "fields": { "type": "object", "additionalProperties": { "type": "string" } },
                   "handover": { "type": "object", "nullable": true, "description": "A warm handover under way: from, to, subject, stage and its moments" },
-                  "opdracht": { "type": "object", "nullable": true, "description": "An opdracht from a doorzettingsbesluit under way" },
+                  "opdrachten": { "type": "array", "items": { "$ref": "#/components/schemas/Opdracht" }, "description": "The binding opdrachten under way, one per partner, each with its own deadline" },
+                  "opdracht": { "type": "object", "nullable": true, "deprecated": true, "description": "The first of opdrachten (API 1.0 had at most one); use opdrachten" },
+                  "suspension": { "type": "object", "nullable": true, "description": "The running suspension: by (partner), role, person, level (timers owned up to this level pause; statutory ones never) and motivation" },
                   "links": { "type": "array", "items": { "type": "object" }, "description": "Linked cases: caseId, workflow, direction" },
                   "allowedEvents": { "type": "array", "items": { "type": "string" }, "description": "Events the caller's roles allow in this state (the rules may still refuse one)" },
                   "_links": { "type": "object", "required": ["self"], "additionalProperties": false,
                     "properties": { "self": { "$ref": "#/components/schemas/Link" }, "events": { "$ref": "#/components/schemas/Link" } } }
+                }
+              },
+              "Deadline": {
+                "type": "object", "required": ["name", "label", "dueAt", "dueDate", "paused", "statutory", "legalBasis", "calendar", "ownerLevel"], "additionalProperties": false,
+                "properties": {
+                  "name": { "type": "string" }, "label": { "type": "string", "description": "name, or name:partner for one of several (an opdracht's deadline)" },
+                  "dueAt": { "type": "string", "format": "date-time" }, "dueDate": { "type": "string", "format": "date", "description": "The local (Amsterdam) day the deadline ends" },
+                  "paused": { "type": "boolean" }, "statutory": { "type": "boolean", "description": "Set by law: nobody suspends or extends it" },
+                  "legalBasis": { "type": "string", "nullable": true }, "calendar": { "type": "string", "enum": ["wet", "praktijk"], "description": "The law's calendar (Algemene termijnenwet) or the region's practice" },
+                  "ownerLevel": { "type": "integer", "minimum": 0, "maximum": 3, "description": "The escalation level that owns it: only its owner or a level above may extend or suspend it" }
+                }
+              },
+              "Opdracht": {
+                "type": "object", "required": ["partner", "givenBy", "givenAt", "level", "text", "dueAt", "dueDate"], "additionalProperties": false,
+                "properties": {
+                  "partner": { "type": "string" }, "givenBy": { "type": "string" }, "givenAt": { "type": "string", "format": "date-time" },
+                  "level": { "type": "integer", "description": "The level that gave it and owns its deadline" }, "text": { "type": "string", "nullable": true },
+                  "dueAt": { "type": "string", "format": "date-time", "nullable": true }, "dueDate": { "type": "string", "format": "date", "nullable": true }
                 }
               },
               "CaseSummary": {
@@ -408,8 +427,9 @@ enum OpenAPIDocument {
                   "event": { "type": "string", "example": "opschalen" },
                   "role": { "$ref": "#/components/schemas/Role" },
                   "note": { "type": "string" }, "target": { "type": "string", "description": "The partner the event is about (hand over to, add, assign)" },
-                  "motivation": { "type": "string" }, "timer": { "type": "string", "description": "For verlengen: the deadline to extend" },
+                  "motivation": { "type": "string" }, "timer": { "type": "string", "description": "For verlengen: the deadline to extend, by its label (name, or name:partner for one of several)" },
                   "days": { "type": "integer", "minimum": 1, "maximum": 366, "description": "For verlengen: by how many working days" },
+                  "contact": { "type": "string", "description": "The regiehouder's contact person: its own, or the new holder's when the event moves regie (required on the new holder's first action after a move without one)" },
                   "fields": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Fields the transition declares" }
                 }
               },

@@ -132,7 +132,7 @@ extension PartnerAPI {
 
     func fireEvent(_ call: inout Call) throws(APIProblem) -> Reply {
         let body = try jsonBody(
-            call, allowed: ["event", "role", "note", "target", "motivation", "timer", "days", "fields"])
+            call, allowed: ["event", "role", "note", "target", "motivation", "timer", "days", "fields", "contact"])
         let (record, access) = try visibleCase(&call)
         guard let event = try string(body, "event"), !event.isEmpty else {
             throw .invalid("body.event", "the event to fire is required", code: "required")
@@ -176,7 +176,7 @@ extension PartnerAPI {
             event: event, actor: Actor(partner: call.partnerId, person: call.person, role: role),
             note: try string(body, "note"), target: try string(body, "target"),
             motivation: try string(body, "motivation"), timer: try string(body, "timer"), days: days,
-            expectedSequence: expected, fields: try strings(body, "fields"))
+            expectedSequence: expected, fields: try strings(body, "fields"), contact: try string(body, "contact"))
         let key = try idempotencyKey(call)
         let audit = call.auditEntry(
             at: engine.clock.now(), outcome: .ok, status: 200, caseId: record.id, clientKey: record.clientKey)

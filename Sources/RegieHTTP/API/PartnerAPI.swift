@@ -7,7 +7,7 @@ internal import Foundation
 /// a case allows, logs every access of a case to the access log, and answers errors as problem+json.
 public final class PartnerAPI: Sendable {
     /// The full version, sent as `API-Version` on every response; the major version is in the path.
-    public static let version = "1.0.0"
+    public static let version = "1.1.0"
 
     let engine: Engine
     let trustedProxies: Set<String>

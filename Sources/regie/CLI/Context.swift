@@ -92,7 +92,8 @@ final class Context {
         }
     }
 
-    /// The system clock, or on a simulated-clock database the simulated one (moved forward by `--now`).
+    /// The system clock, or on a simulated-clock database the simulated one, which lives in the database: `--now`
+    /// moves it forward (never back) for every process on the database, `regie serve` included.
     private func resolveClock() throws(EngineError) -> any Clock {
         let store: CaseStore
         do { store = try CaseStore(path: databasePath) } catch { throw EngineError.wrapStore(error) }
@@ -105,17 +106,15 @@ final class Context {
             }
             return SystemClock()
         }
-        let calendar = DutchCalendar()
-        let stored = (try? store.meta("clock_now")).flatMap { $0 }.flatMap { try? calendar.parseInstant($0) }
-        guard let nowText else { return FixedClock(stored ?? SystemClock().now()) }
-        let now: Instant
-        do { now = try calendar.parseInstant(nowText) } catch { throw .usage("--now: \(error.description)") }
-        if let stored, now < stored {
-            throw .usage(
-                "--now \(nowText) is before the simulated clock (\(stored.iso8601)); the clock never runs backwards")
+        if let nowText {
+            let now: Instant
+            do { now = try DutchCalendar().parseInstant(nowText) } catch { throw .usage("--now: \(error.description)") }
+            try SimulatedClock.set(databasePath: databasePath, to: now)
+        } else if (try? store.simulatedNow()) == nil {
+            // A database made before the clock lived in it: start it at the real time, once.
+            try SimulatedClock.set(databasePath: databasePath, to: SystemClock().now())
         }
-        do { try store.setMeta("clock_now", now.iso8601) } catch { throw EngineError.wrapStore(error) }
-        return FixedClock(now)
+        return try SimulatedClock(databasePath: databasePath)
     }
 }
 

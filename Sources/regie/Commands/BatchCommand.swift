@@ -2,7 +2,9 @@ import Foundation
 import RegieCore
 import RegieEngine
 
-/// `regie batch`: many commands from standard input, one JSON object per line.
+/// `regie batch`: many commands from standard input, one JSON object per line. A line speaks the language of
+/// `case open` and `case fire`: its keys are their options, read through the same option tables and turned into a
+/// request by the same code, so the two can never drift apart.
 enum BatchCommand: RegieCommand {
     static let path = "batch"
     static let summary = "run commands from standard input, one JSON object per line; one result line each"
@@ -11,35 +13,70 @@ enum BatchCommand: RegieCommand {
     static let options: [OptionSpec] = [
         .flag("scheduler", "also run the timer scheduler in this process while the commands run")
     ]
-    static let discussion = """
-        Each line is {"op":"open","workflow":W,"regie":P,...} or {"op":"fire","case":C,"event":E,"as":"P:ROLE",...}
-        with the same fields as the options of `case open` and `case fire` (note, target, motivation, timer, days,
-        expect, contact, bsn, key for an idempotency key). A result line is printed only after its change is durable:
-        {"line":N,"ok":true,"case":C,"sequence":S} or {"line":N,"ok":false,"exit":CODE,"error":TEXT}.
-        """
+
+    /// The operations a line may name, with the command whose options it takes and the keys for its arguments.
+    static var operations: [(op: String, command: any RegieCommand.Type, positionals: [String], example: String)] {
+        [
+            (
+                "open", CaseOpenCommand.self, [],
+                #"{"op":"open","workflow":"netwerkcasus","regie":"bw-aanbieder","gemeente":"gemeente-velsen","contact":"J. de Vries","idempotency-key":"intake-42"}"#
+            ),
+            (
+                "fire", CaseFireCommand.self, ["case", "event"],
+                #"{"op":"fire","case":"c-...","event":"afsluiten","note":"doelen bereikt","field":{"uitkomst":"doel-bereikt","nazorg":"ja"}}"#
+            ),
+        ]
+    }
+
+    static var discussion: String {
+        var lines = [
+            "Each line is one JSON object with \"op\" and the options of that command as keys (without the dashes).",
+            "\"field\" takes an object ({\"uitkomst\":\"doel-bereikt\"}) or a list of \"NAME=VALUE\"; numbers may be",
+            "given as numbers. A key the command does not have is refused for that line, with the key named.",
+        ]
+        for o in operations {
+            let keys = o.positionals + keys(of: o.command).map(\.name)
+            lines += [
+                "", "\"op\":\"\(o.op)\" (regie \(o.command.path)), keys: \(keys.joined(separator: ", "))", o.example,
+            ]
+        }
+        lines += [
+            "",
+            "A result line is printed only once its change is durable:",
+            #"{"line":N,"ok":true,"case":C,"sequence":S,"state":X} or {"line":N,"ok":false,"exit":CODE,"error":TEXT}."#,
+            "Every line is written to the access log. The exit status is 0 when every line succeeded, else 1.",
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    /// The options of a command a line may use (printing options have no meaning here).
+    static func keys(of command: any RegieCommand.Type) -> [OptionSpec] {
+        command.options.filter { $0.name != "json" }
+    }
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         var scheduler: Scheduler?
         if args.has("scheduler") {
-            guard !engine.simulatedClock else { throw .usage("--scheduler needs a database with the real clock") }
             let s = try Scheduler(engine: engine)
             scheduler = s
             Thread.detachNewThread { try? s.run { _ in } }
         }
         var number = 0
+        var failed = 0
         while let line = readLine(strippingNewline: true) {
             number += 1
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             var result = JSONObject(pairs: ["line": .int(Int64(number))])
             do {
-                let outcome = try execute(line, engine)
+                let outcome = try execute(line, engine, context)
                 result["ok"] = true
                 result["case"] = outcome.response["id"] ?? .null
                 result["sequence"] = outcome.response["sequence"] ?? .null
                 result["state"] = outcome.response["state"] ?? .null
                 if outcome.replayed { result["replayed"] = true }
             } catch {
+                failed += 1
                 result["ok"] = false
                 result["exit"] = .int(Int64(error.exitCode))
                 result["error"] = .string(error.description)
@@ -47,9 +84,50 @@ enum BatchCommand: RegieCommand {
             Output.print(JSONValue.object(result).compactText)
         }
         scheduler?.stop()
+        if failed > 0 {
+            throw .refused(Refusal(.invalidArgument, "\(failed) of \(number) line(s) failed; see their result lines"))
+        }
     }
 
-    private static func execute(_ line: String, _ engine: Engine) throws(EngineError) -> Engine.Outcome {
+    /// Runs one line; its access-log record commits with its change, or records its refusal.
+    private static func execute(_ line: String, _ engine: Engine, _ context: Context) throws(EngineError)
+        -> Engine.Outcome
+    {
+        let (op, args) = try parse(line)
+        var entry = AuditEntry(
+            at: engine.clock.now(), channel: .cli, action: "write", resource: "regie batch", caseId: nil,
+            clientKey: nil,
+            partner: args.value("as").flatMap { $0.split(separator: ":").first.map(String.init) }
+                ?? "beheer",
+            person: args.value("person") ?? context.auditPerson, outcome: .ok, status: 0, detail: nil,
+            address: ProcessInfo.processInfo.hostName)
+        do {
+            if op == "open" {
+                let request = try CaseOpenCommand.request(args)
+                entry.detail = "open \(request.workflow)"
+                return try engine.open(request, audit: entry)
+            }
+            let record = try engine.show(args.positionals[0])
+            (entry.caseId, entry.clientKey, entry.detail) = (
+                record.id, record.clientKey, "event \(args.positionals[1])"
+            )
+            return try engine.fire(
+                record.id, try CaseFireCommand.command(args, on: record),
+                idempotencyKey: args.value("idempotency-key"), audit: entry)
+        } catch {
+            switch error {
+            case .refused, .usage: entry.outcome = .refused
+            case .notFound: entry.outcome = .notFound
+            case .environment: entry.outcome = .error
+            }
+            entry.status = Int(error.exitCode)
+            try? engine.audit(entry)
+            throw error
+        }
+    }
+
+    /// A line as the arguments of its command, checked against that command's option table.
+    static func parse(_ line: String) throws(EngineError) -> (op: String, args: Arguments) {
         let o: JSONObject
         do {
             guard let parsed = try JSONParser.parse(line).objectValue else {
@@ -61,41 +139,66 @@ enum BatchCommand: RegieCommand {
         } catch {
             throw EngineError.wrap(error)
         }
-        func s(_ k: String) -> String? { o[k]?.stringValue }
-        var actor: Actor?
-        if let a = s("as") {
-            var args = Arguments()
-            args.values["as"] = [a]
-            if let p = s("person") { args.values["person"] = [p] }
-            actor = try parseActor(args)
+        let ops = operations.map(\.op)
+        guard let op = o["op"]?.stringValue, let operation = operations.first(where: { $0.op == op }) else {
+            throw .usage(
+                "\"op\" must be \(ops.map { "\"\($0)\"" }.joined(separator: " or ")), not \(o["op"]?.compactText ?? "missing")"
+            )
         }
-        switch s("op") {
-        case "open":
-            guard let workflow = s("workflow"), let regie = s("regie") else {
-                throw .usage("open needs \"workflow\" and \"regie\"")
+        let specs = keys(of: operation.command)
+        var args = Arguments()
+        var positionals: [String: String] = [:]
+        for m in o.members where m.key != "op" {
+            if operation.positionals.contains(m.key) {
+                guard let text = m.value.stringValue, !text.isEmpty else {
+                    throw .usage("\"\(m.key)\" must be a non-empty string")
+                }
+                positionals[m.key] = text
+                continue
             }
-            return try engine.open(
-                .init(
-                    workflow: workflow, regie: regie, contact: s("contact"), bsn: s("bsn"), actor: actor,
-                    idempotencyKey: s("key")))
-        case "fire":
-            guard let caseId = s("case"), let event = s("event") else {
-                throw .usage("fire needs \"case\" and \"event\"")
+            guard let spec = specs.first(where: { $0.name == m.key }) else {
+                let known = operation.positionals + specs.map(\.name)
+                let hint = closest(m.key, in: known).map { "did you mean \"\($0)\"? " } ?? ""
+                throw .usage(
+                    "\"\(op)\" has no key \"\(m.key)\"; \(hint)its keys: \(known.joined(separator: ", "))")
             }
-            var who: Actor
-            if let actor {
-                who = actor
-            } else {
-                who = Actor(partner: try engine.show(caseId).regie.partner, role: .regiehouder)
+            if spec.value == nil {
+                guard m.value == .bool(true) || m.value == .bool(false) else {
+                    throw .usage("\"\(m.key)\" is a flag: true or false")
+                }
+                if m.value == .bool(true) { args.flags.insert(spec.name) }
+                continue
             }
-            let command = CaseCommand(
-                event: event, actor: who, note: s("note"), target: s("target"), motivation: s("motivation"),
-                timer: s("timer"),
-                days: o["days"]?.intValue.map { Int($0) }, expectedSequence: o["expect"]?.intValue.map { Int($0) })
-            return try engine.fire(caseId, command, idempotencyKey: s("key"))
-        default:
-            throw .usage("unknown op \(s("op") ?? "(none)"); use open or fire")
+            switch m.value {
+            case .string(let text): args.values[spec.name] = [text]
+            case .int(let n): args.values[spec.name] = [String(n)]
+            case .object(let fields) where spec.repeatable:
+                var list: [String] = []
+                for f in fields.members {
+                    guard let value = f.value.stringValue else {
+                        throw .usage("\"\(m.key)\".\(f.key) must be a string")
+                    }
+                    list.append("\(f.key)=\(value)")
+                }
+                args.values[spec.name] = list
+            case .array(let items) where spec.repeatable:
+                let list = items.compactMap(\.stringValue)
+                guard list.count == items.count else { throw .usage("\"\(m.key)\" must list strings") }
+                args.values[spec.name] = list
+            default:
+                throw .usage(
+                    "\"\(m.key)\" must be \(spec.repeatable ? "an object or a list of \"NAME=VALUE\"" : "a string (\(spec.value ?? "VALUE"))"), not \(m.value.kindDescription)"
+                )
+            }
         }
+        for name in operation.positionals {
+            guard let value = positionals[name] else {
+                throw .usage(
+                    "\"\(op)\" needs \(operation.positionals.map { "\"\($0)\"" }.joined(separator: " and "))")
+            }
+            args.positionals.append(value)
+        }
+        return (op, args)
     }
 }
 

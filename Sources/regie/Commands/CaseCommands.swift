@@ -83,14 +83,19 @@ enum CaseOpenCommand: RegieCommand {
             .value("bsn", "BSN", "the client's BSN: checked (11-proef), pseudonymised, never stored"),
         ] + actorOptions
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
-        let engine = try context.engine()
-        let request = Engine.OpenRequest(
+    /// The request these arguments make (shared with `regie batch`, so the two never drift apart).
+    static func request(_ args: Arguments) throws(EngineError) -> Engine.OpenRequest {
+        Engine.OpenRequest(
             workflow: try args.required("workflow", "NAME (see `regie workflow list`)"),
             regie: try args.required("regie", "PARTNER (who holds regie)"),
             contact: args.value("contact"), bsn: args.value("bsn"), actor: try parseActor(args),
             idempotencyKey: args.value("idempotency-key"), fields: try parseFields(args),
             municipality: args.value("gemeente"), from: args.value("from"))
+    }
+
+    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+        let engine = try context.engine()
+        let request = try request(args)
         context.auditDetail = "open \(request.workflow)"
         let outcome = try engine.open(request, audit: context.auditEntry(Self.self))
         context.audited = true
@@ -103,7 +108,7 @@ enum CaseFireCommand: RegieCommand {
     static let path = "case fire"
     static let summary = "fire an event on a case (refused with the reason when the workflow does not allow it)"
     static let synopsis =
-        "CASE EVENT [--as PARTNER:ROLE] [--note TEXT] [--target PARTNER] [--motivation TEXT] [--field NAME=VALUE]... [--json]"
+        "CASE EVENT [--as PARTNER:ROLE] [--note TEXT] [--target PARTNER] [--motivation TEXT] [--field NAME=VALUE]... [--timer NAME --days N] [--contact NAME] [--json]"
     static let positionals = 2...2
     static let options: [OptionSpec] =
         [
@@ -111,13 +116,33 @@ enum CaseFireCommand: RegieCommand {
             .value("note", "TEXT", "a note, e.g. the progress made"),
             .value("target", "PARTNER", "the partner the event concerns (hand over to, add, remove)"),
             .value("motivation", "TEXT", "a written motivation or reason"),
-            .value("timer", "NAME", "for verlengen: the timer to extend"),
+            .value("timer", "NAME", "for verlengen: the deadline to extend (NAME, or NAME:PARTNER for one of several)"),
             .value("days", "N", "for verlengen: working days to add"),
+            .value(
+                "contact", "NAME",
+                "the regiehouder's contact person (its own; or the new holder's when the event moves regie)"),
             .value("expect", "SEQUENCE", "refuse unless the case is still at this sequence (optimistic concurrency)"),
         ] + actorOptions
-    static let discussion =
-        "Built-in events on every case: opschorten (suspend), hervatten (resume), verlengen (extend a deadline)."
+    static let discussion = """
+        Built-in events on every case: opschorten (suspend), hervatten (resume), verlengen (extend a deadline) and
+        contactpersoon (the regiehouder names its contact person). A deadline belongs to the escalation level that
+        set it: only the owner of that level or a level above extends or suspends it, and nobody moves a statutory
+        one; `regie case show` says whose each deadline is.
+        """
     static let auditAction: String? = "write"
+
+    /// The command these arguments make on a case (shared with `regie batch`); without `--as`, the regiehouder acts.
+    static func command(_ args: Arguments, on record: CaseRecord) throws(EngineError) -> CaseCommand {
+        let actor =
+            try parseActor(args)
+            ?? Actor(partner: record.regie.partner, person: args.value("person"), role: .regiehouder)
+        return CaseCommand(
+            event: args.positionals[1], actor: actor, note: args.value("note"), target: args.value("target"),
+            motivation: args.value("motivation"), timer: args.value("timer"),
+            days: try args.int("days", range: 1...365),
+            expectedSequence: try args.int("expect", range: 0...Int(Int32.max)), fields: try parseFields(args),
+            contact: args.value("contact"))
+    }
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let engine = try context.engine()
@@ -125,14 +150,7 @@ enum CaseFireCommand: RegieCommand {
         let record = try engine.show(caseId)
         context.touched = [(record.id, record.clientKey)]
         context.auditDetail = "event \(args.positionals[1])"
-        let actor =
-            try parseActor(args)
-            ?? Actor(partner: record.regie.partner, person: args.value("person"), role: .regiehouder)
-        let command = CaseCommand(
-            event: args.positionals[1], actor: actor, note: args.value("note"), target: args.value("target"),
-            motivation: args.value("motivation"), timer: args.value("timer"),
-            days: try args.int("days", range: 1...365),
-            expectedSequence: try args.int("expect", range: 0...Int(Int32.max)), fields: try parseFields(args))
+        let command = try command(args, on: record)
         let audit = context.auditEntry(Self.self, caseId: record.id, clientKey: record.clientKey)
         let outcome = try engine.fire(caseId, command, idempotencyKey: args.value("idempotency-key"), audit: audit)
         context.audited = true

@@ -26,6 +26,8 @@ enum ServeCommand: RegieCommand {
         (Config/webhooks.json), until SIGTERM or SIGINT: then it stops accepting, finishes the requests and
         deliveries in flight, and exits 0. Partners authenticate with a
         key from `regie partner key create PARTNER`. Put a TLS-terminating reverse proxy in front (see the README).
+        On a database with a simulated clock it follows that clock: `regie clock set`, `regie clock advance` or
+        `--now` from another process moves its time, and its timers and webhooks act at once.
         """
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
@@ -52,7 +54,7 @@ enum ServeCommand: RegieCommand {
         do { try server.start() } catch { throw .environment(error.description) }
 
         var scheduler: Scheduler?
-        if !args.has("no-scheduler") && !engine.simulatedClock {
+        if !args.has("no-scheduler") {
             do {
                 scheduler = try Scheduler(engine: engine)
             } catch {
@@ -60,7 +62,7 @@ enum ServeCommand: RegieCommand {
             }
         }
         var deliverer: Deliverer?
-        if !args.has("no-deliverer") && !engine.simulatedClock {
+        if !args.has("no-deliverer") {
             do {
                 deliverer = try Deliverer(engine: engine)
             } catch {

@@ -73,7 +73,8 @@ enum TimersRunCommand: RegieCommand {
     static let discussion = """
         Without --once, runs until SIGINT or SIGTERM: fires overdue timers at start-up, then sleeps until the next
         timer is due and wakes early when any process adds an earlier one. One scheduler per database.
-        On a simulated-clock database use --once with --now to move time forward.
+        On a simulated-clock database it follows the database's clock, which `regie clock advance` (or --now on any
+        command) moves; with --once and --now it moves the clock and fires what is due by then.
         """
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
@@ -92,11 +93,6 @@ enum TimersRunCommand: RegieCommand {
                 )
             }
             return
-        }
-        if engine.simulatedClock {
-            throw .usage(
-                "this database has a simulated clock, which does not move by itself; use `regie timers run --once --now ISO8601`"
-            )
         }
         let scheduler = try Scheduler(engine: engine)
         let sources = onStopSignals { scheduler.stop() }

@@ -216,9 +216,6 @@ enum WebhookDeliverCommand: RegieCommand {
             deliverer.takeProblems().forEach { Output.warn($0) }
             return
         }
-        if engine.simulatedClock {
-            throw .usage("this database has a simulated clock; use `regie webhook deliver --once --now ISO8601`")
-        }
         let sources = onStopSignals { deliverer.stop() }
         Output.print("Delivering webhooks from \(context.databasePath); Ctrl-C stops it.")
         try deliverer.run { reports in

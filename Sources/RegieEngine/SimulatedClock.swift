@@ -1,0 +1,65 @@
+public import RegieCore
+internal import RegieStore
+internal import Synchronization
+
+/// The time of a database made with a simulated clock (demos, training, tests): it lives in the database, so every
+/// process reads the same time, `regie serve` included, and it moves only when someone moves it (`--now`,
+/// `regie clock set`, `regie clock advance`), never backwards.
+public final class SimulatedClock: Clock {
+    /// The connection it reads the time through, and the latest time it read (the clock never runs backwards, even
+    /// for a moment when the database cannot be read).
+    private let state: Mutex<(store: CaseStore, last: Instant)>
+
+    /// Opens the clock of a database.
+    /// - Throws: `EngineError.environment` when the database cannot be read or has no simulated clock.
+    public init(databasePath: String) throws(EngineError) {
+        do {
+            let store = try CaseStore(path: databasePath, readOnly: true)
+            guard store.simulatedClock, let now = try store.simulatedNow() else {
+                throw EngineError.environment("\(databasePath) has no simulated clock")
+            }
+            state = Mutex((store, now))
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    public func now() -> Instant {
+        state.withLock { s in
+            if let stored = try? s.store.db.read({ try s.store.simulatedNow() }), stored > s.last { s.last = stored }
+            return s.last
+        }
+    }
+
+    /// Moves the simulated clock of a database to `instant` and wakes the scheduler and the webhook deliverer of
+    /// any process on it, so that they act at the new time.
+    /// - Returns: the time before.
+    /// - Throws: `EngineError.usage` when `instant` is before the simulated time; `.environment` when the database
+    ///   has no simulated clock or cannot be written.
+    @discardableResult
+    public static func set(databasePath: String, to instant: Instant) throws(EngineError) -> Instant? {
+        let before: Instant?
+        do {
+            let store = try CaseStore(path: databasePath)
+            guard store.simulatedClock else {
+                throw EngineError.usage(
+                    "\(databasePath) uses the real clock (a production database never accepts another time); create a test database with `regie init --simulated-clock`"
+                )
+            }
+            before = try store.setSimulatedNow(instant)
+        } catch let e as StoreError {
+            if case .clockBackwards = e { throw .usage(e.description) }
+            throw EngineError.wrap(e)
+        } catch {
+            throw EngineError.wrap(error)
+        }
+        for suffix in ["wake", "deliver"] {
+            WakeSignal.notify(path: WakeSignal.path(forDatabase: databasePath, suffix: suffix))
+        }
+        return before
+    }
+}
+
+extension SimulatedClock: @unchecked Sendable {
+    // Safe: the only state is the Mutex, which owns the connection and serialises every use of it.
+}
