@@ -52,6 +52,39 @@ let sampleWorkflow = """
             sourceLocation: sourceLocation)
     }
 
+    /// Who owns a deadline is part of the workflow and checked: a known owner, none on a statutory deadline, the
+    /// level's own on an opdracht's deadline, and opdrachten given and ended only where the rules allow.
+    @Test func timerOwnersAndOpdrachtenAreChecked() {
+        let timer = #"{"name": "termijn", "after": "5 werkdagen", "fires": "verlopen", "reminders": ["1 werkdag"]}"#
+        expectProblem(
+            broken(timer, #"{"name": "termijn", "after": "5 werkdagen", "fires": "verlopen", "owner": "baas"}"#),
+            path: "$.states[0].timers[0].owner", contains: "unknown owner \"baas\"")
+        expectProblem(
+            broken(
+                timer,
+                #"{"name": "termijn", "after": "P14D", "fires": "verlopen", "statutory": true, "legalBasis": "Wvggz art. 5:3", "owner": "levelOwner"}"#
+            ), path: "$.states[0].timers[0].owner", contains: "a statutory deadline has no owner")
+        let opdracht = #"{"event": "afronden", "from": ["bezig"], "to": "klaar", "roles": ["regiehouder"]}"#
+        var withOpdracht = broken(
+            opdracht,
+            opdracht
+                + #", {"event": "besluit", "from": ["*"], "roles": ["ketenregisseur"], "requires": ["target"], "effects": [{"giveOpdracht": "opdracht-termijn"}]}, {"event": "opdracht-verstreken", "from": ["*"], "roles": ["regiehouder"], "effects": [{"endOpdracht": true}]}"#
+        )
+        let end = withOpdracht.range(of: "}", options: .backwards)?.lowerBound ?? withOpdracht.endIndex
+        withOpdracht.insert(
+            contentsOf:
+                #", "timers": [{"name": "opdracht-termijn", "workingDays": 5, "fires": "opdracht-verstreken"}]"#,
+            at: end)
+        expectProblem(
+            withOpdracht, path: "$.transitions[8].effects[0]",
+            contains: "the deadline of an opdracht belongs to the level that gives it")
+        expectProblem(
+            withOpdracht, path: "$.transitions[8].effects[0]", contains: "only the owner of an escalation level gives")
+        expectProblem(
+            withOpdracht, path: "$.transitions[9].effects[0]",
+            contains: "\"endOpdracht\" ends the opdracht whose deadline passed")
+    }
+
     @Test func theSampleAndTheShippedWorkflowsAreValid() throws {
         #expect(problems(sampleWorkflow).isEmpty)
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
