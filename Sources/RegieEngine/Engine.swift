@@ -71,21 +71,35 @@ public final class Engine: @unchecked Sendable {
     public struct Outcome: Sendable {
         /// The case after the command (nil when replayed from an idempotency key).
         public var record: CaseRecord?
-        /// The case as JSON: the same document `case show --json` prints, or the stored answer on a replay.
-        public let response: JSONValue
+        /// The state machine of the case, which describes its deadlines in `response`.
+        private var machine: StateMachine?
+        private var stored: JSONValue?
         /// True when an idempotency key matched an earlier identical command: nothing new happened.
         public var replayed: Bool
 
-        init(record: CaseRecord, json: JSONValue) {
+        init(record: CaseRecord, machine: StateMachine?) {
             self.record = record
-            self.response = json
+            self.machine = machine
             self.replayed = false
         }
 
         init(replayed response: JSONValue) {
-            self.response = response
+            self.stored = response
             self.replayed = true
         }
+
+        /// The case as JSON: the same document `case show --json` prints, or the stored answer on a replay. Made
+        /// when asked for, outside the writer.
+        public var response: JSONValue {
+            if let stored { return stored }
+            guard let record else { return .null }
+            return machine?.json(of: record) ?? record.json
+        }
+    }
+
+    /// The answer to a command; its JSON is made when asked for, outside the writer.
+    private func outcome(_ record: CaseRecord, _ machine: StateMachine? = nil) -> Outcome {
+        Outcome(record: record, machine: machine ?? (try? self.machine(for: record.workflow, version: record.version)))
     }
 
     /// The case as JSON, its deadlines described by its workflow (`StateMachine.json(of:)`).
@@ -262,7 +276,7 @@ public final class Engine: @unchecked Sendable {
                 key, request: p.fingerprint, caseId: record.id, response: json(of: record).compactText, now: p.now)
         }
         if !record.timers.isEmpty { wake.request() }
-        return Outcome(record: record, json: json(of: record))
+        return outcome(record)
     }
 
     /// Fires an event on a case.
@@ -292,6 +306,8 @@ public final class Engine: @unchecked Sendable {
     struct Predecision {
         var decision: Decision
         var prepared: PreparedCommit
+        /// The state machine that decided it.
+        var machine: StateMachine
         /// Cases the decision opens, linked to it, committed with it.
         var spawned: [(workflow: Workflow, prepared: PreparedCommit)]
     }
@@ -327,7 +343,9 @@ public final class Engine: @unchecked Sendable {
                 linkedFrom: CaseLink(caseId: record.id, workflow: record.workflow, direction: .openedFrom))
             spawned.append((workflow, PreparedCommit(opened, previous: nil)))
         }
-        return Predecision(decision: decision, prepared: PreparedCommit(decision, previous: record), spawned: spawned)
+        return Predecision(
+            decision: decision, prepared: PreparedCommit(decision, previous: record), machine: machine, spawned: spawned
+        )
     }
 
     /// Writes a decision and the cases it opens. Throws `StoreError.staleCase` before writing anything when the
@@ -404,8 +422,7 @@ public final class Engine: @unchecked Sendable {
     ) throws -> Outcome {
         if let pre {
             do {
-                let after = try commit(pre, in: store, now: now)
-                return Outcome(record: after, json: json(of: after))
+                return outcome(try commit(pre, in: store, now: now), pre.machine)
             } catch StoreError.staleCase {
                 // Another commit moved the case on since the snapshot; nothing was written. Decide again below.
             }
@@ -420,12 +437,14 @@ public final class Engine: @unchecked Sendable {
         guard let record = try store.loadCase(caseId) else {
             throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`")
         }
-        let after = try commit(try decide(command, on: record, now: now), in: store, now: now)
+        let decided = try decide(command, on: record, now: now)
+        let after = try commit(decided, in: store, now: now)
         if let key = idempotencyKey {
             try store.storeIdempotentResponse(
-                key, request: fingerprint, caseId: caseId, response: json(of: after).compactText, now: now)
+                key, request: fingerprint, caseId: caseId, response: decided.machine.json(of: after).compactText,
+                now: now)
         }
-        return Outcome(record: after, json: json(of: after))
+        return outcome(after, decided.machine)
     }
 
     private static func replay(_ store: CaseStore, key: String, fingerprint: String) throws -> Outcome? {

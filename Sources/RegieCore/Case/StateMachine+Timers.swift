@@ -180,6 +180,12 @@ extension StateMachine {
     @discardableResult
     func settleTimers(_ record: inout CaseRecord, now: Instant) -> Settled {
         var settled = Settled()
+        // Most decisions are on cases with nothing suspended or held: nothing to do.
+        if record.details.suspension == nil && record.details.opdrachten.isEmpty
+            && !record.timers.contains(where: \.paused)
+        {
+            return settled
+        }
         var kept: [TimerRecord] = []
         var fresh: [TimerRecord] = []
         let deadlines = record.timers.filter { $0.kind == .deadline }

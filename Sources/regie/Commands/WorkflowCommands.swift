@@ -148,13 +148,7 @@ enum WorkflowShowCommand: RegieCommand {
             lines.append(
                 "  \(s.name)\(marks.isEmpty ? "" : " (\(marks.joined(separator: ", ")))")\(s.description.isEmpty ? "" : ": \(s.description)")"
             )
-            for t in s.timers {
-                let legal = t.statutory ? " statutory (\(t.legalBasis ?? ""))" : ""
-                let reminders =
-                    t.reminders.isEmpty
-                    ? "" : ", reminders \(t.reminders.map(\.description).joined(separator: ", ")) before"
-                lines.append("    timer \(t.name): after \(t.durationText)\(legal) fires \(t.fires)\(reminders)")
-            }
+            for t in s.timers { lines.append("    timer " + timerText(t)) }
         }
         if !w.opening.fields.isEmpty {
             lines.append("")
@@ -168,7 +162,7 @@ enum WorkflowShowCommand: RegieCommand {
         if !w.timers.isEmpty {
             lines.append("")
             lines.append("Timers started by transitions:")
-            for t in w.timers { lines.append("  \(t.name): after \(t.durationText) fires \(t.fires)") }
+            for t in w.timers { lines.append("  " + timerText(t)) }
         }
         lines.append("")
         lines.append("Transitions:")
@@ -191,6 +185,17 @@ enum WorkflowShowCommand: RegieCommand {
                     separator: "; "))
         Output.print(lines.joined(separator: "\n"))
     }
+}
+
+/// A timer for people: its duration, whose deadline it is (or that the law sets it), what it fires, its reminders.
+func timerText(_ t: TimerDefinition) -> String {
+    let owner =
+        t.statutory
+        ? "statutory (\(t.legalBasis ?? "")), law's calendar; nobody moves it"
+        : t.owner == .levelOwner ? "owned by the level that starts it" : "the regiehouder's"
+    let reminders =
+        t.reminders.isEmpty ? "" : ", reminders \(t.reminders.map(\.description).joined(separator: ", ")) before"
+    return "\(t.name): after \(t.durationText), \(owner); fires \(t.fires)\(reminders)"
 }
 
 /// `regie workflow graph`.
