@@ -152,34 +152,108 @@ extension Engine {
 }
 
 extension Engine {
-    /// Answers "is this person known in the network?" like the verwijsindex: only the regiehouders (organisation and
-    /// contact) of the client's open cases, never why. Each regiehouder is told of the match (`lookup.match` in the
-    /// outbox), and the lookup is logged, in one transaction.
+    /// What a lookup answers: whether the person is known, and whom to contact.
+    public struct LookupAnswer: Sendable {
+        public var known: Bool
+        /// The regiehouders of the client's open cases (organisation and contact person); for a shielded case the
+        /// asker does not take part in, the region's safe point instead, never the holder.
+        public var contacts: [RegieHolder]
+    }
+
+    /// Answers "is this person known in the network?" like the verwijsindex: only whom to contact, never why. The
+    /// lookup states its purpose; each case it finds records it (who asked, why), its regiehouder is told, and the
+    /// access log holds the lookup and every hit, all in one transaction. A partner may look up the region's limit
+    /// per period; beyond it the lookup is refused and the ketenregisseur is told, once.
     /// - Parameters:
     ///   - bsn: checked, pseudonymised, then forgotten.
-    ///   - partner: who asks; a regiehouder is not told of its own lookup.
-    ///   - audit: the access-log record; its client pseudonym and detail are filled in.
-    public func lookup(bsn: String, by partner: String, audit: AuditEntry) throws(EngineError) -> [RegieHolder] {
+    ///   - purpose: why; one of the region's purposes when it lists them.
+    ///   - audit: the access-log record of the lookup; its client pseudonym and detail are filled in.
+    /// - Throws: `EngineError.refused` for a bad BSN or purpose, `.tooMany` beyond the limit.
+    public func lookup(bsn: String, purpose: String, by partner: String, person: String?, audit: AuditEntry)
+        throws(EngineError) -> LookupAnswer
+    {
+        let purpose = purpose.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !purpose.isEmpty, purpose.count <= 200 else {
+            throw .refused(Refusal(.missingRequirement, "a lookup states its purpose (at most 200 characters)"))
+        }
+        if !config.lookupPurposes.isEmpty && !config.lookupPurposes.contains(purpose) {
+            throw .refused(
+                Refusal(
+                    .invalidArgument,
+                    "\"\(purpose)\" is not a purpose of this region; use one of: \(config.lookupPurposes.joined(separator: ", "))"
+                ))
+        }
         let key = try clientKey(bsn: bsn)
         let now = clock.now()
+        if let limited = lookups.admit(partner, at: now) {
+            try reportLookupLimit(partner, limited, audit: audit, clientKey: key, now: now)
+            throw .tooMany(
+                "\(partner) has done its \(lookups.limit) lookups for this period; try again in \(DurationText.rough(seconds: Int64(limited.retryAfterSeconds)))",
+                retryAfterSeconds: limited.retryAfterSeconds)
+        }
         do {
             return try committer.run { store in
                 var filter = CaseFilter()
                 filter.clientKey = key
                 let cases = try store.cases(filter)
-                for c in cases where c.regie.partner != partner {
-                    try store.appendNotification(
-                        Notification(
-                            caseId: c.id, sequence: c.sequence, topic: "lookup.match", recipients: [c.regie.partner],
-                            event: "lookup", level: c.level),
-                        at: now)
+                var contacts: [RegieHolder] = []
+                var shielded = 0
+                for c in cases {
+                    let machine = try self.machine(for: c.workflow, version: c.version)
+                    try store.commit(
+                        machine.lookedUp(c, by: partner, person: person, purpose: purpose, now: now), previous: c)
+                    var hit = audit
+                    (hit.caseId, hit.clientKey, hit.action) = (c.id, c.clientKey, "lookup-hit")
+                    hit.detail = "purpose: \(purpose)\(c.details.shield == nil ? "" : "; shielded")"
+                    try Self.append(hit, to: store)
+                    let takesPart = c.partners.contains { $0.partner == partner }
+                    if c.details.shield != nil && !takesPart {
+                        shielded += 1
+                        if let point = self.config.shieldedContact {
+                            contacts.append(RegieHolder(partner: point, contact: nil))
+                        }
+                    } else {
+                        contacts.append(c.regie)
+                    }
                 }
                 var entry = audit
                 entry.clientKey = key
-                entry.detail = cases.isEmpty ? "no match" : "match: \(cases.count) open case(s)"
+                entry.detail =
+                    cases.isEmpty
+                    ? "no match; purpose: \(purpose)"
+                    : "match: \(cases.count) open case(s)\(shielded > 0 ? ", \(shielded) shielded" : ""); purpose: \(purpose)"
                 try Self.append(entry, to: store)
                 var seen = Set<String>()
-                return cases.map(\.regie).filter { seen.insert($0.partner + "|" + ($0.contact ?? "")).inserted }
+                return LookupAnswer(
+                    known: !cases.isEmpty,
+                    contacts: contacts.filter { seen.insert($0.partner + "|" + ($0.contact ?? "")).inserted })
+            }
+        } catch {
+            throw EngineError.wrap(error)
+        }
+    }
+
+    /// Logs a refused lookup and, the first time a partner hits the limit in a period, tells the ketenregisseur.
+    private func reportLookupLimit(
+        _ partner: String, _ limited: LookupLimiter.Refusal, audit: AuditEntry, clientKey: String, now: Instant
+    ) throws(EngineError) {
+        var entry = audit
+        (entry.outcome, entry.status, entry.clientKey) = (.refused, 429, clientKey)
+        entry.detail = "lookup limit reached (\(lookups.limit) per period)"
+        do {
+            try committer.run { store in
+                try Self.append(entry, to: store)
+                guard limited.first else { return }
+                let details = JSONObject(pairs: [
+                    "partner": .string(partner), "limit": .int(Int64(self.lookups.limit)),
+                    "period": .string(self.config.lookupWindow.description),
+                ])
+                try store.appendNotification(
+                    Notification(
+                        caseId: Notification.regionCase, sequence: 0, topic: "lookup.limit",
+                        recipients: (self.config.mandates[.ketenregisseur] ?? []).sorted(), event: "lookup-limit",
+                        level: 0, details: details),
+                    at: now)
             }
         } catch {
             throw EngineError.wrap(error)
@@ -248,6 +322,10 @@ extension Engine {
         filter.workflow = workflow
         filter.includeClosed = state != nil
         filter.takingPartOrEscalated = partner
+        filter.responsibleFor = Array(
+            Set([partner] + config.procesregisseurs.filter { $0.value == partner }.map(\.key))
+        )
+        .sorted()
         filter.limit = 100_000
         if stalled { filter.stalled = stalledFilter() }
         let records = try read { try $0.cases(filter) }

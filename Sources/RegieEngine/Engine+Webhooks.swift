@@ -19,8 +19,12 @@ final class DeliveryPlanning: @unchecked Sendable {
 
     init(engine: Unowned<Engine>) { self.engine = engine }
 
-    /// Runs on the writer's thread only.
-    func plan(_ n: RegieCore.Notification, _ record: CaseRecord, _ store: CaseStore) throws -> [PlannedDelivery] {
+    /// Runs on the writer's thread only. A recipient gets a delivery when it may see the case now or could see it
+    /// before the event (a partner the event removed hears of its removal); a notification about the region goes
+    /// to its recipients as it is.
+    func plan(_ n: RegieCore.Notification, _ record: CaseRecord?, _ before: CaseRecord?, _ store: CaseStore) throws
+        -> [PlannedDelivery]
+    {
         let current = try store.webhooksVersion()
         if current != version {
             byPartner = Dictionary(grouping: try store.endpoints(includeDisabled: false), by: \.partner)
@@ -31,7 +35,21 @@ final class DeliveryPlanning: @unchecked Sendable {
         var out: [PlannedDelivery] = []
         for partner in n.recipients {
             let endpoints = (byPartner[partner] ?? []).filter { $0.wants(n.topic) }
-            guard !endpoints.isEmpty, let access = engine.access(to: record, for: partner) else { continue }
+            if endpoints.isEmpty { continue }
+            guard let record else {
+                for e in endpoints {
+                    let body = WebhookPayload.regionBody(n, format: e.format, at: engine.clock.now())
+                    out.append(
+                        PlannedDelivery(
+                            endpointId: e.id, webhookId: "msg_" + Engine.base64URL(try Crypto.randomBytes(18)),
+                            body: body.compactText))
+                }
+                continue
+            }
+            guard
+                let access = engine.access(to: record, for: partner)
+                    ?? before.flatMap({ engine.access(to: $0, for: partner) })
+            else { continue }
             for e in endpoints {
                 let body = WebhookPayload.body(
                     n, format: e.format, view: access.view, at: record.updatedAt,

@@ -29,6 +29,8 @@ public final class Engine: @unchecked Sendable {
     let deliveryWake: WakeSender
     /// Copies the log into the database file off the commit path.
     private let checkpointer: Checkpointer
+    /// Counts each partner's lookups against the region's limit.
+    let lookups: LookupLimiter
 
     /// Opens the engine on an existing database.
     /// - Throws: `EngineError.environment` when the database cannot be opened.
@@ -42,6 +44,7 @@ public final class Engine: @unchecked Sendable {
         self.clock = clock
         self.databasePath = databasePath
         self.pseudonymizer = pseudonymizer
+        lookups = LookupLimiter(limit: config.lookupLimit, window: config.lookupWindow)
         do {
             committer = GroupCommitter(store: try CaseStore(path: databasePath))
             readers = try ReaderPool(path: databasePath)
@@ -128,13 +131,24 @@ public final class Engine: @unchecked Sendable {
         public var municipality: String?
         /// The case this one is opened from; the link is recorded on both.
         public var from: String?
+        /// Shield the case from the start, with this motivation (a regiehouder the region configures to shield by
+        /// default shields without one).
+        public var shield: String?
+        /// The relation of the client (`bsn`) in a household case; nil for a case about one person.
+        public var relation: String?
+        /// The other members of a household: relation, and BSN when known.
+        public var members: [(relation: String, bsn: String?)]
 
         /// Creates a request.
         public init(
             workflow: String, regie: String, contact: String? = nil, bsn: String? = nil, actor: Actor? = nil,
             idempotencyKey: String? = nil, fields: [String: String] = [:], municipality: String? = nil,
-            from: String? = nil
+            from: String? = nil, shield: String? = nil, relation: String? = nil,
+            members: [(relation: String, bsn: String?)] = []
         ) {
+            self.shield = shield
+            self.relation = relation
+            self.members = members
             self.workflow = workflow
             self.regie = regie
             self.contact = contact
@@ -205,6 +219,9 @@ public final class Engine: @unchecked Sendable {
         var prepared: PreparedCommit
         var fingerprint: String
         var now: Instant
+        /// Cases that record a link to the new one in the same transaction: the case it was opened from, the signal
+        /// whose agenda item it joins.
+        var linkedOn: [(caseId: String, direction: CaseLink.Direction)]
     }
 
     private func prepareOpen(_ request: OpenRequest) throws -> PreparedOpen {
@@ -212,38 +229,81 @@ public final class Engine: @unchecked Sendable {
         try config.checkPartner(request.regie)
         let actor = request.actor ?? Actor(partner: request.regie, role: .regiehouder)
         try config.checkPartner(actor.partner)
-        var clientKey: String?
-        if let bsn = request.bsn {
-            let checked = try BSN(bsn)
-            guard let pseudonymizer else {
-                throw EngineError.environment(
-                    "no pseudonym secret: set \(Pseudonymizer.environmentVariable) or run `regie init` to create one beside the database"
-                )
-            }
-            clientKey = pseudonymizer.pseudonym(checked)
-        }
+        var clientKey = try request.bsn.map { bsn throws(EngineError) in try self.clientKey(bsn: bsn) }
         if let m = request.municipality { try checkMunicipality(m) }
         let machine = try machine(for: workflow.name, version: workflow.version)
         let now = clock.now()
         var link: CaseLink?
+        var linkedOn: [(String, CaseLink.Direction)] = []
         var municipality = request.municipality
+        var shield = try request.shield.map { motivation throws(EngineError) -> Shield in
+            guard !motivation.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw .refused(Refusal(.missingRequirement, "shielding a case needs a motivation"))
+            }
+            return Shield(by: actor.partner, at: now, motivation: motivation)
+        }
+        if shield == nil, config.partner(request.regie)?.shieldsByDefault == true {
+            shield = Shield(
+                by: request.regie, at: now,
+                motivation: "\(request.regie) shields its cases by default (Config/partners.json)")
+        }
         if let from = request.from {
             guard let source = try read({ try $0.loadCase(from) }) else {
                 throw EngineError.notFound("no case \"\(from)\" to open from; see `regie case list`")
             }
             link = CaseLink(caseId: source.id, workflow: source.workflow, direction: .openedFrom)
+            linkedOn.append((source.id, .opened))
             municipality = municipality ?? source.details.municipality
             if clientKey == nil { clientKey = source.clientKey }
+            if shield == nil, let s = source.details.shield {
+                shield = Shield(by: s.by, at: now, motivation: "opened from shielded case \(source.id)")
+            }
+        }
+        var members: [CaseMember] = []
+        if request.relation != nil || !request.members.isEmpty {
+            let main = request.relation ?? "client"
+            for relation in [main] + request.members.map(\.relation) where !CaseMember.relations.contains(relation) {
+                throw Refusal(
+                    .invalidArgument,
+                    "relation \"\(relation)\" is unknown; use \(CaseMember.relations.joined(separator: ", "))")
+            }
+            members.append(CaseMember(id: "\(main)-1", relation: main, clientKey: clientKey))
+            for m in request.members {
+                let key = try m.bsn.map { bsn throws(EngineError) in try self.clientKey(bsn: bsn) }
+                if let key, members.contains(where: { $0.clientKey == key }) {
+                    throw Refusal(.invalidArgument, "the same BSN is given twice for the household")
+                }
+                members.append(
+                    CaseMember(id: CaseMember.nextID(m.relation, among: members), relation: m.relation, clientKey: key))
+            }
+        }
+        // A second signal about a person already on a meeting's agenda joins that item.
+        var agenda: Instant?
+        if let key = clientKey, let f = workflow.opening.fields.first(where: { $0.kind == .basisteam }),
+            let team = request.fields[f.name]
+        {
+            var filter = CaseFilter()
+            filter.clientKey = key
+            filter.workflow = workflow.name
+            let waiting = try read { try $0.cases(filter) }.filter {
+                $0.details.fields[f.name] == team && $0.state == workflow.initialState.name && $0.details.agenda != nil
+            }
+            if let item = waiting.min(by: { ($0.details.agenda ?? now) < ($1.details.agenda ?? now) }) {
+                agenda = item.details.agenda
+                linkedOn.append((item.id, .sameItem))
+                link = link ?? CaseLink(caseId: item.id, workflow: item.workflow, direction: .sameItem)
+            }
         }
         let decision = try machine.open(
             id: try newCaseID(at: now), regie: RegieHolder(partner: request.regie, contact: request.contact),
             actor: actor, clientKey: clientKey, now: now, fields: request.fields, municipality: municipality,
-            linkedFrom: link)
+            linkedFrom: link, shield: shield, members: members, agenda: agenda)
+        let memberKeys = members.map { "\($0.id)=\($0.clientKey ?? "")" }.joined(separator: ",")
         let fingerprint =
-            "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)|\(JSONValue.object(JSONObject(sortedStrings: request.fields)).compactText)|\(municipality ?? "")|\(request.from ?? "")"
+            "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)|\(JSONValue.object(JSONObject(sortedStrings: request.fields)).compactText)|\(municipality ?? "")|\(request.from ?? "")|\(request.shield ?? "")|\(memberKeys)"
         return PreparedOpen(
             request: request, workflow: workflow, prepared: PreparedCommit(decision, previous: nil),
-            fingerprint: fingerprint, now: now)
+            fingerprint: fingerprint, now: now, linkedOn: linkedOn)
     }
 
     private func checkMunicipality(_ id: String) throws {
@@ -260,15 +320,15 @@ public final class Engine: @unchecked Sendable {
             return earlier
         }
         try ensureDefinition(p.workflow, in: store, now: p.now)
-        if let from = p.request.from {
-            // The origin records the link in the same transaction, so a link is never one-sided.
-            guard let source = try store.loadCase(from) else {
-                throw EngineError.notFound("no case \"\(from)\" to open from; see `regie case list`")
+        for (caseId, direction) in p.linkedOn {
+            // The other case records the link in the same transaction, so a link is never one-sided.
+            guard let other = try store.loadCase(caseId) else {
+                throw EngineError.notFound("no case \"\(caseId)\" to link to; see `regie case list`")
             }
-            let machine = try self.machine(for: source.workflow, version: source.version)
-            let link = CaseLink(caseId: p.prepared.record.id, workflow: p.workflow.name, direction: .opened)
+            let machine = try self.machine(for: other.workflow, version: other.version)
+            let link = CaseLink(caseId: p.prepared.record.id, workflow: p.workflow.name, direction: direction)
             let actor = p.request.actor ?? Actor(partner: p.request.regie, role: .regiehouder)
-            try store.commit(try machine.link(source, link, actor: actor, now: p.now), previous: source)
+            try store.commit(try machine.link(other, link, actor: actor, now: p.now), previous: other)
         }
         let record = try store.commit(p.prepared)
         if let key = p.request.idempotencyKey {
@@ -337,10 +397,18 @@ public final class Engine: @unchecked Sendable {
                 ? Actor(partner: spawn.regie, person: spawn.actor.person, role: .regiehouder)
                 : Actor(partner: spawn.actor.partner, person: spawn.actor.person, role: .melder)
             let fields = spawn.fields.filter { f in workflow.opening.fields.contains { $0.name == f.key } }
+            // A case opened from a shielded one is about the same person: it is shielded too.
+            let shield =
+                record.details.shield.map {
+                    Shield(by: $0.by, at: now, motivation: "opened from shielded case \(record.id)")
+                }
+                ?? (config.partner(spawn.regie)?.shieldsByDefault == true
+                    ? Shield(by: spawn.regie, at: now, motivation: "\(spawn.regie) shields its cases by default") : nil)
             let opened = try spawnMachine.open(
                 id: spawn.id, regie: RegieHolder(partner: spawn.regie, contact: nil), actor: actor,
                 clientKey: record.clientKey, now: now, fields: fields, municipality: record.details.municipality,
-                linkedFrom: CaseLink(caseId: record.id, workflow: record.workflow, direction: .openedFrom))
+                linkedFrom: CaseLink(caseId: record.id, workflow: record.workflow, direction: .openedFrom),
+                shield: shield)
             spawned.append((workflow, PreparedCommit(opened, previous: nil)))
         }
         return Predecision(
@@ -431,7 +499,7 @@ public final class Engine: @unchecked Sendable {
         var fingerprint = ""
         if let key = idempotencyKey {
             fingerprint =
-                "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)|\(JSONValue.object(JSONObject(sortedStrings: command.fields)).compactText)"
+                "fire|\(caseId)|\(command.event)|\(command.actor.partner)|\(command.actor.role.rawValue)|\(command.note ?? "")|\(command.target ?? "")|\(command.motivation ?? "")|\(command.timer ?? "")|\(command.days ?? 0)|\(JSONValue.object(JSONObject(sortedStrings: command.fields)).compactText)|\(command.contact ?? "")|\(command.members.joined(separator: "+"))|\(command.clientKey ?? "")|\(command.relation ?? "")"
             if let earlier = try Self.replay(store, key: key, fingerprint: fingerprint) { return earlier }
         }
         guard let record = try store.loadCase(caseId) else {

@@ -11,11 +11,13 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case notFound(String)
     /// The database, files or environment are not usable (exit 4).
     case environment(String)
+    /// Too many requests of one kind (lookups) from one partner; try again after the given seconds (exit 1).
+    case tooMany(String, retryAfterSeconds: Int)
 
     /// The CLI exit code.
     public var exitCode: Int32 {
         switch self {
-        case .refused: return 1
+        case .refused, .tooMany: return 1
         case .usage: return 2
         case .notFound: return 3
         case .environment: return 4
@@ -25,7 +27,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .refused(let r): return "refused: \(r.message)"
-        case .usage(let m), .notFound(let m), .environment(let m): return m
+        case .usage(let m), .notFound(let m), .environment(let m), .tooMany(let m, _): return m
         }
     }
 

@@ -123,8 +123,22 @@ extension CaseStore {
             values.append(.int(to.milliseconds))
         }
         if let key = filter.clientKey {
-            sql += " AND client_key = ?"
+            // A client's records: those of its own pseudonym and, when it is one of a household, every record of the
+            // household's cases (recorded under the pseudonym of the client each case was opened for).
+            var households: [String] = []
+            try db.query(
+                """
+                SELECT DISTINCT c.case_id FROM case_clients c WHERE c.client_key = ?
+                AND EXISTS (SELECT 1 FROM case_clients o WHERE o.case_id = c.case_id AND o.client_key <> ?)
+                """, [.text(key), .text(key)]
+            ) { households.append($0.text(0)) }
+            sql += " AND (client_key = ?"
             values.append(.text(key))
+            if !households.isEmpty {
+                sql += " OR case_id IN (" + households.map { _ in "?" }.joined(separator: ", ") + ")"
+                values += households.map { .text($0) }
+            }
+            sql += ")"
         }
         sql += " ORDER BY id LIMIT ?"
         values.append(.int(Int64(filter.limit)))
@@ -158,8 +172,11 @@ extension CaseStore {
                 .text(n.caseId), .int(Int64(n.sequence)), .text(n.topic), .text(n.recipients.joined(separator: ",")),
                 .text(n.event), .int(Int64(n.level)), .int(at.milliseconds),
             ])
-        if let record = try loadCase(n.caseId) {
-            try planDeliveries(n, record, outboxId: db.lastInsertID, at: at)
+        let outboxId = db.lastInsertID
+        if n.caseId == Notification.regionCase {
+            try planDeliveries(n, nil, before: nil, outboxId: outboxId, at: at)
+        } else if let record = try loadCase(n.caseId) {
+            try planDeliveries(n, record, before: nil, outboxId: outboxId, at: at)
         }
     }
 }

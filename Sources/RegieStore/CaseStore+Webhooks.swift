@@ -17,7 +17,9 @@ public struct PlannedDelivery: Sendable, Equatable {
 
 /// Decides the deliveries of a notification about a case (as it is after the event), reading what it needs
 /// through the store's own connection, inside the transaction.
-public typealias DeliveryPlanner = (Notification, CaseRecord, CaseStore) throws -> [PlannedDelivery]
+/// Plans the deliveries of a notification: about a case (as it is now, and as it was before the event that caused
+/// the notification, so that a partner the event shut out still hears of it), or about the region (no case).
+public typealias DeliveryPlanner = (Notification, CaseRecord?, CaseRecord?, CaseStore) throws -> [PlannedDelivery]
 
 /// A delivery as stored.
 public struct DeliveryRow: Sendable, Equatable {
@@ -82,9 +84,11 @@ public struct DeliveryStatistics: Sendable {
 }
 
 extension CaseStore {
-    func planDeliveries(_ n: Notification, _ record: CaseRecord, outboxId: Int64, at: Instant) throws {
+    func planDeliveries(
+        _ n: Notification, _ record: CaseRecord?, before: CaseRecord?, outboxId: Int64, at: Instant
+    ) throws {
         guard let planner = deliveryPlanner else { return }
-        for d in try planner(n, record, self) {
+        for d in try planner(n, record, before, self) {
             try db.run(
                 """
                 INSERT INTO deliveries(webhook_id, endpoint_id, outbox_id, case_id, topic, body, next_at, created_at)

@@ -161,15 +161,22 @@ public final class CaseStore {
         details == CaseDetails() ? nil : details.json.compactText
     }
 
+    /// `partner=role`, and `partner=role/kind-1+kind-2` for a partner serving some members of a household.
     static func encodeParticipants(_ list: [Participant]) -> String {
-        list.map { "\($0.partner)=\($0.role.rawValue)" }.joined(separator: ",")
+        list.map { p in
+            "\(p.partner)=\(p.role.rawValue)" + (p.members.map { "/" + $0.sorted().joined(separator: "+") } ?? "")
+        }.joined(separator: ",")
     }
 
     static func decodeParticipants(_ text: String) -> [Participant] {
         text.split(separator: ",").compactMap { item in
             let parts = item.split(separator: "=")
-            guard parts.count == 2, let role = Role(rawValue: String(parts[1])) else { return nil }
-            return Participant(partner: String(parts[0]), role: role)
+            guard parts.count == 2 else { return nil }
+            let roleAndMembers = parts[1].split(separator: "/", maxSplits: 1)
+            guard let role = Role(rawValue: String(roleAndMembers[0])) else { return nil }
+            let members =
+                roleAndMembers.count == 2 ? Set(roleAndMembers[1].split(separator: "+").map(String.init)) : nil
+            return Participant(partner: String(parts[0]), role: role, members: members)
         }
     }
 
@@ -263,13 +270,43 @@ public final class CaseStore {
                 p.projection + [.int(lastEvent)])
         }
         try applyTimerChanges(&record, previous: p.previous?.timers ?? [])
+        try syncClients(record, previous: p.previous)
         for (values, notification) in zip(p.outbox, p.notifications) {
             try db.run(
                 "INSERT INTO outbox(case_id, seq, topic, recipients, event, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 values)
-            try planDeliveries(notification, record, outboxId: db.lastInsertID, at: record.updatedAt)
+            try planDeliveries(
+                notification, record, before: p.previous, outboxId: db.lastInsertID, at: record.updatedAt)
         }
         return record
+    }
+
+    /// The clients of a case by pseudonym, as `key member` pairs: its household members, or the client it was opened
+    /// for.
+    static func clients(of r: CaseRecord) -> [String] {
+        if !r.details.members.isEmpty {
+            return r.details.members.compactMap { m in m.clientKey.map { "\($0) \(m.id)" } }
+        }
+        return r.clientKey.map { ["\($0) client-1"] } ?? []
+    }
+
+    /// Keeps `case_clients` in step with the case's members, in the same transaction.
+    private func syncClients(_ record: CaseRecord, previous: CaseRecord?) throws {
+        let now = Self.clients(of: record)
+        let before = previous.map(Self.clients(of:)) ?? []
+        guard now != before else { return }
+        for pair in before where !now.contains(pair) {
+            let parts = pair.split(separator: " ").map(String.init)
+            try db.run(
+                "DELETE FROM case_clients WHERE client_key=? AND case_id=? AND member=?",
+                [.text(parts[0]), .text(record.id), .text(parts[1])])
+        }
+        for pair in now where !before.contains(pair) {
+            let parts = pair.split(separator: " ").map(String.init)
+            try db.run(
+                "INSERT OR IGNORE INTO case_clients(client_key, case_id, member) VALUES (?, ?, ?)",
+                [.text(parts[0]), .text(record.id), .text(parts[1])])
+        }
     }
 
     /// The UPDATE for one combination of changed projection columns, prepared once.
@@ -366,12 +403,19 @@ public final class CaseStore {
             values.append(.text(workflow))
         }
         if let key = filter.clientKey {
-            sql += " AND client_key=?"
+            sql += " AND id IN (SELECT case_id FROM case_clients WHERE client_key=?)"
             values.append(.text(key))
         }
         if let partner = filter.takingPartOrEscalated {
-            sql += " AND (regie_partner=? OR instr(',' || participants, ',' || ? || '=') > 0 OR level > 0)"
+            sql += " AND (regie_partner=? OR instr(',' || participants, ',' || ? || '=') > 0 OR level > 0"
             values += [.text(partner), .text(partner)]
+            if !filter.responsibleFor.isEmpty {
+                sql +=
+                    " OR json_extract(details, '$.municipality') IN ("
+                    + filter.responsibleFor.map { _ in "?" }.joined(separator: ", ") + ")"
+                values += filter.responsibleFor.map { .text($0) }
+            }
+            sql += ")"
         }
         if let stalled = filter.stalled {
             var clauses = [
@@ -489,8 +533,11 @@ public struct CaseFilter: Sendable {
     public var includeClosed = false
     /// Only the cases of one client (by pseudonym).
     public var clientKey: String?
-    /// Only cases this partner takes part in, or that are escalated (whose level owners the caller then checks).
+    /// Only cases this partner takes part in, or that are escalated (whose level owners the caller then checks), or
+    /// whose responsible municipality is one of `responsibleFor`.
     public var takingPartOrEscalated: String?
+    /// The municipalities the partner is responsible for (itself, or those whose procesregie it holds).
+    public var responsibleFor: [String] = []
     public var limit = 1000
 
     /// Creates a filter matching every open case.

@@ -1,6 +1,6 @@
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "5"
+    static let version = "6"
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -26,6 +26,10 @@ enum Schema {
             last_activity_at INTEGER NOT NULL, closed_at INTEGER, details TEXT, last_event_id INTEGER) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS cases_open ON cases(closed_at, state, level);
         CREATE INDEX IF NOT EXISTS cases_client ON cases(client_key) WHERE client_key IS NOT NULL;
+        -- Every client of a case by pseudonym (a household has several), so a lookup finds it by any of them.
+        CREATE TABLE IF NOT EXISTS case_clients(
+            client_key TEXT NOT NULL, case_id TEXT NOT NULL, member TEXT NOT NULL,
+            PRIMARY KEY(client_key, case_id, member)) WITHOUT ROWID;
         -- A timer is paused while paused_at is set; owner_level is the escalation level that owns it (0: the
         -- regiehouder); subject names the partner of one instance of a timer (an opdracht's carrier).
         CREATE TABLE IF NOT EXISTS timers(
@@ -119,6 +123,18 @@ enum Schema {
                 DROP INDEX IF EXISTS timers_due;
                 ALTER TABLE timers DROP COLUMN paused;
                 CREATE INDEX IF NOT EXISTS timers_due_at ON timers(due_at) WHERE paused_at IS NULL;
+                """)
+            try db.run("UPDATE meta SET value='5' WHERE key='schema'")
+        }
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "5" {
+            // Version 6: the clients of each case (households), for lookups by any member.
+            try db.execute(
+                """
+                CREATE TABLE IF NOT EXISTS case_clients(
+                    client_key TEXT NOT NULL, case_id TEXT NOT NULL, member TEXT NOT NULL,
+                    PRIMARY KEY(client_key, case_id, member)) WITHOUT ROWID;
+                INSERT OR IGNORE INTO case_clients(client_key, case_id, member)
+                    SELECT client_key, id, 'client-1' FROM cases WHERE client_key IS NOT NULL;
                 """)
             try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
         }

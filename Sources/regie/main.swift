@@ -14,6 +14,7 @@ enum RegieCLI {
             Entry(CaseTimelineCommand.self), Entry(CaseListCommand.self),
             Entry(TimersDueCommand.self), Entry(TimersRunCommand.self),
             Entry(ClockShowCommand.self), Entry(ClockSetCommand.self), Entry(ClockAdvanceCommand.self),
+            Entry(VSOAgendaCommand.self),
             Entry(ServeCommand.self),
             Entry(PartnerListCommand.self), Entry(PartnerKeyCreateCommand.self), Entry(PartnerKeyListCommand.self),
             Entry(PartnerKeyRevokeCommand.self),

@@ -116,7 +116,7 @@ import Testing
         } catch {
             #expect(
                 error.message
-                    == "\"starten\" is not allowed in state bezig; allowed here: voortgang, toevoegen, overdragen, verwijderen, afronden, contactpersoon, hervatten, opschorten, verlengen"
+                    == "\"starten\" is not allowed in state bezig; allowed here: voortgang, toevoegen, overdragen, verwijderen, afronden, afschermen, afscherming-opheffen, contactpersoon, gemeente-wijzigen, hervatten, lid-toevoegen, opschorten, verlengen"
             )
         }
     }

@@ -34,9 +34,12 @@ import Testing
         let region = try RegionHarness(at: "2026-11-23T09:00")
         let id = try escalated(region, regie: ggz, gemeente: "gemeente-haarlem", levels: 3)
         #expect(try region.show(id).level == 3)
+        // The administrative level (both its owners) sees what it must decide; the responsible municipality keeps
+        // its oversight at every level.
         #expect(
             try region.views(id) == [
-                ggz: .full, "bestuur-centrumgemeente": .full, "veiligheidsdriehoek-kennemerland": .status,
+                ggz: .full, "bestuur-centrumgemeente": .oversight, "veiligheidsdriehoek-kennemerland": .oversight,
+                "gemeente-haarlem": .oversight,
             ])
         #expect(try region.dueDay(id, StateMachine.levelTimer) == "2026-12-07")
 
@@ -83,7 +86,7 @@ import Testing
     @Test func aPartnerCannotStretchTheKetenregisseursOpdracht() throws {
         let region = try RegionHarness(at: "2026-11-23T09:00")
         let id = try escalated(region, regie: vo, gemeente: "gemeente-velsen", levels: 2)
-        #expect(try region.views(id) == [vo: .full, "ketenregisseur-zkih": .full])
+        #expect(try region.views(id) == [vo: .full, "ketenregisseur-zkih": .oversight, "gemeente-velsen": .oversight])
         try region.fire(
             id, "doorzettingsbesluit", as: keten, note: "zoek een vervolgplek buiten de regio", target: vo,
             motivation: "veiligheid van de cliënt gaat voor", fields: ["besluit": "opdracht", "termijn": "20"])
@@ -137,7 +140,8 @@ import Testing
         #expect(shown.map { $0["dueDate"]?.stringValue } == ["2026-12-07", "2026-11-30"])
         #expect(
             try region.views(id) == [
-                bw: .full, ggz: .full, "verslavingszorg": .full, "ketenregisseur-zkih": .full,
+                bw: .full, ggz: .full, "verslavingszorg": .full, "ketenregisseur-zkih": .oversight,
+                "gemeente-velsen": .oversight,
             ])
         // A second opdracht for the same partner is refused; extending one names which.
         #expect(
@@ -196,7 +200,8 @@ import Testing
         #expect(lowered.payload["withdrawn"]?.arrayValue == ["verslavingszorg"])
         #expect(try region.told(id, "opdracht.withdrawn") == ["verslavingszorg"])
         // The ketenregisseur no longer owns the case's level and no longer sees it.
-        #expect(try region.views(id) == [bw: .full, ggz: .full, "verslavingszorg": .full])
+        #expect(
+            try region.views(id) == [bw: .full, ggz: .full, "verslavingszorg": .full, "gemeente-velsen": .oversight])
     }
 
     /// After a doorzettingsbesluit at level 2 with a 20-day opdracht, the old stagnation timer would have pushed the
@@ -236,7 +241,10 @@ import Testing
             fields: ["besluit": "regie-toewijzen"])
         #expect(c.regie == RegieHolder(partner: ggz, contact: nil))
         #expect(c.details.contactRequired)
-        #expect(try region.views(id) == [ggz: .full, bw: .full, "ketenregisseur-zkih": .full])
+        #expect(
+            try region.views(id) == [
+                ggz: .full, bw: .full, "ketenregisseur-zkih": .oversight, "gemeente-velsen": .oversight,
+            ])
         let first = try region.refused(id, "voortgang", as: .regiehouder(ggz), note: "intake gepland")
         #expect(first?.reason == .missingRequirement)
         #expect(first?.message.contains("--contact") == true)

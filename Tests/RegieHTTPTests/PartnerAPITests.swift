@@ -356,18 +356,26 @@ private struct Story {
 
     @Test func theLookupTellsOnlyWhomToContactAndTellsTheRegiehouder() throws {
         let s = try Story()
-        let known = try s.h.call("POST", "/v1/lookups", as: "veilig-thuis", json: #"{"bsn":"111222333"}"#)
+        let known = try s.h.call(
+            "POST", "/v1/lookups", as: "veilig-thuis", json: #"{"bsn":"111222333","purpose":"aanmelding"}"#)
         #expect(known.status == 200 && known.json["known"] == true)
         let partners = Set(known.json["contacts"]?.arrayValue?.compactMap { $0["partner"]?.stringValue } ?? [])
         #expect(partners == ["bw-aanbieder", "ggd-vangnet"])
         #expect(!known.body.contains(s.netwerk) && !known.body.contains("netwerkcasus"))
         let told = try s.h.engine.read { try $0.outbox(of: s.netwerk) }.filter { $0.topic == "lookup.match" }
         #expect(told.map(\.recipients) == [["bw-aanbieder"]])
-        let unknown = try s.h.call("POST", "/v1/lookups", as: "veilig-thuis", json: #"{"bsn":"123456782"}"#)
+        let unknown = try s.h.call(
+            "POST", "/v1/lookups", as: "veilig-thuis", json: #"{"bsn":"123456782","purpose":"aanmelding"}"#)
         #expect(unknown.json == ["known": false, "contacts": []])
-        #expect(try s.h.call("POST", "/v1/lookups", as: "veilig-thuis", json: #"{"bsn":"12"}"#).status == 400)
+        #expect(
+            try s.h.call("POST", "/v1/lookups", as: "veilig-thuis", json: #"{"bsn":"12","purpose":"aanmelding"}"#)
+                .status == 400)
+        let purposeless = try s.h.call("POST", "/v1/lookups", as: "veilig-thuis", json: #"{"bsn":"111222333"}"#)
+        #expect(
+            purposeless.status == 400 && purposeless.json["invalidParams"]?.arrayValue?.first?["name"] == "body.purpose"
+        )
         let logged = try s.h.auditLog().filter { $0.action == "lookup" }
-        #expect(logged.count == 3 && logged[0].clientKey != nil && logged[0].detail?.hasPrefix("match") == true)
+        #expect(logged.count == 4 && logged[0].clientKey != nil && logged[0].detail?.hasPrefix("match") == true)
         // The BSN is in no file of the database.
         for suffix in ["", "-wal", "-shm"] {
             let bytes = FileManager.default.contents(atPath: s.h.database + suffix) ?? Data()

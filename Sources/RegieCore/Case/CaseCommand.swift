@@ -17,6 +17,13 @@ public struct CaseCommand: Sendable, Equatable {
     /// The regiehouder's contact person after the command: set by the regiehouder itself, or by the command that
     /// moves regie to another partner.
     public var contact: String?
+    /// In a household case, the members the event is about (`voor`): their part of the case; `gezin` for all of
+    /// them (the shared plan). Empty: the client the case was opened for.
+    public var members: [String] = []
+    /// For `lid-toevoegen`: the new member's pseudonym (the engine turns a BSN into it; the core never sees one).
+    public var clientKey: String?
+    /// For `lid-toevoegen`: the new member's relation (see `CaseMember.relations`).
+    public var relation: String?
 
     /// Creates a command.
     public init(

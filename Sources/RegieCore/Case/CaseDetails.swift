@@ -13,6 +13,13 @@ public struct CaseDetails: Sendable, Equatable {
     public var suspension: Suspension?
     /// Regie moved without naming the new holder's contact person: its first action must name one.
     public var contactRequired: Bool
+    /// The shielding (afscherming) of the case, if any: outsiders learn nothing that names it.
+    public var shield: Shield?
+    /// The clients of the case: the client it was opened for and, for a household, the others, each with its
+    /// relation and its own pseudonym.
+    public var members: [CaseMember]
+    /// Why the case was last raised, and what the level is asked to decide (cleared back at level 0).
+    public var escalation: EscalationRequest?
     /// Cases opened from this one, and the case this one was opened from.
     public var links: [CaseLink]
     /// Since when the case is at its current escalation level (nil at level 0).
@@ -31,6 +38,9 @@ public struct CaseDetails: Sendable, Equatable {
         self.opdrachten = opdrachten
         self.suspension = nil
         self.contactRequired = false
+        self.shield = nil
+        self.members = []
+        self.escalation = nil
         self.links = links
         self.levelSince = levelSince
     }
@@ -40,6 +50,67 @@ public struct CaseDetails: Sendable, Equatable {
 
     /// The highest level whose opdracht is running: below it, nothing may escalate the case (nil: none runs).
     public var decidingLevel: Int? { opdrachten.map(\.level).max() }
+}
+
+/// Who raised a case, why, and what the next level is asked (DOMAIN.md: "Escalating records who escalated, why,
+/// and what is asked").
+public struct EscalationRequest: Sendable, Equatable {
+    /// The partner that raised it, or `regie` when a deadline passed.
+    public var by: String
+    public var at: Instant
+    /// The reason: the motivation given, or the deadline that passed.
+    public var reason: String
+    /// What is asked (the raising command's fields, e.g. `vraag`).
+    public var asked: [String: String]
+
+    /// Creates a request.
+    public init(by: String, at: Instant, reason: String, asked: [String: String]) {
+        self.by = by
+        self.at = at
+        self.reason = reason
+        self.asked = asked
+    }
+}
+
+/// The shielding (afscherming) of a case: domestic violence, a women's shelter, threats to a professional.
+public struct Shield: Sendable, Equatable {
+    /// The partner that shielded it.
+    public var by: String
+    public var at: Instant
+    public var motivation: String
+
+    /// Creates a shield.
+    public init(by: String, at: Instant, motivation: String) {
+        self.by = by
+        self.at = at
+        self.motivation = motivation
+    }
+}
+
+/// One client of a case (a household has several).
+public struct CaseMember: Sendable, Equatable {
+    /// The relations a member can have to the household.
+    public static let relations = ["client", "ouder", "kind", "partner", "huisgenoot"]
+
+    /// Its id within the case: its relation and a number, e.g. `kind-2`.
+    public var id: String
+    public var relation: String
+    /// Its keyed pseudonym (never the BSN), when it is known by BSN.
+    public var clientKey: String?
+
+    /// Creates a member.
+    public init(id: String, relation: String, clientKey: String?) {
+        self.id = id
+        self.relation = relation
+        self.clientKey = clientKey
+    }
+
+    /// The next free id for a relation among `members`: `kind-1`, `kind-2`, ...
+    public static func nextID(_ relation: String, among members: [CaseMember]) -> String {
+        var n = 1
+        while members.contains(where: { $0.id == "\(relation)-\(n)" }) { n += 1 }
+        return "\(relation)-\(n)"
+    }
 }
 
 /// A suspension (opschorting) of a case.
@@ -114,6 +185,9 @@ public struct CaseLink: Sendable, Equatable {
         case openedFrom
         /// The other case was opened from this one.
         case opened
+        /// A signal about the same person on the same agenda item (a Vroegsignaleringsoverleg discusses them
+        /// together).
+        case sameItem
     }
 
     public var caseId: String
@@ -165,6 +239,23 @@ extension CaseDetails {
             ]
         }
         if contactRequired { o["contactRequired"] = true }
+        if let e = escalation {
+            o["escalation"] = [
+                "by": .string(e.by), "at": .string(e.at.iso8601), "reason": .string(e.reason),
+                "asked": .object(JSONObject(sortedStrings: e.asked)),
+            ]
+        }
+        if let shield {
+            o["shield"] = [
+                "by": .string(shield.by), "at": .string(shield.at.iso8601), "motivation": .string(shield.motivation),
+            ]
+        }
+        if !members.isEmpty {
+            o["members"] = .array(
+                members.map {
+                    ["id": .string($0.id), "relation": .string($0.relation), "clientKey": .optional($0.clientKey)]
+                })
+        }
         if !links.isEmpty {
             o["links"] = .array(
                 links.map {
@@ -213,6 +304,19 @@ extension CaseDetails {
                 motivation: s["motivation"]?.stringValue ?? "")
         }
         contactRequired = json["contactRequired"] == .bool(true)
+        if let e = json["escalation"], let by = e["by"]?.stringValue, let at = instant(e["at"]) {
+            var asked: [String: String] = [:]
+            for m in e["asked"]?.objectValue?.members ?? [] { asked[m.key] = m.value.stringValue ?? "" }
+            escalation = EscalationRequest(by: by, at: at, reason: e["reason"]?.stringValue ?? "", asked: asked)
+        }
+        if let s = json["shield"], let by = s["by"]?.stringValue, let at = instant(s["at"]) {
+            shield = Shield(by: by, at: at, motivation: s["motivation"]?.stringValue ?? "")
+        }
+        for m in json["members"]?.arrayValue ?? [] {
+            if let id = m["id"]?.stringValue, let relation = m["relation"]?.stringValue {
+                members.append(CaseMember(id: id, relation: relation, clientKey: m["clientKey"]?.stringValue))
+            }
+        }
         for l in json["links"]?.arrayValue ?? [] {
             if let id = l["case"]?.stringValue, let w = l["workflow"]?.stringValue,
                 let d = CaseLink.Direction(rawValue: l["direction"]?.stringValue ?? "")

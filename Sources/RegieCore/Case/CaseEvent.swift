@@ -48,16 +48,25 @@ public struct Notification: Sendable, Equatable {
     public var recipients: [String]
     public var event: String
     public var level: Int
+    /// What the receiver is told besides the event (who looked a client up, and why); never care content.
+    public var details: JSONObject
 
     /// Creates a notification.
-    public init(caseId: String, sequence: Int, topic: String, recipients: [String], event: String, level: Int) {
+    public init(
+        caseId: String, sequence: Int, topic: String, recipients: [String], event: String, level: Int,
+        details: JSONObject = JSONObject()
+    ) {
         self.caseId = caseId
         self.sequence = sequence
         self.topic = topic
         self.recipients = recipients
         self.event = event
         self.level = level
+        self.details = details
     }
+
+    /// The case id of a notification about the region rather than one case (a partner that hit the lookup limit).
+    public static let regionCase = ""
 }
 
 /// What a command or timer decided: the case after it, the events to append, the notifications to send.

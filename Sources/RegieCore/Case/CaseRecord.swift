@@ -77,11 +77,14 @@ public struct RegieHolder: Sendable, Equatable {
 public struct Participant: Sendable, Hashable {
     public var partner: String
     public var role: Role
+    /// In a household case, the members this partner serves (it sees their part and the shared plan); nil: all.
+    public var members: Set<String>?
 
     /// Creates a participant.
-    public init(partner: String, role: Role) {
+    public init(partner: String, role: Role, members: Set<String>? = nil) {
         self.partner = partner
         self.role = role
+        self.members = members
     }
 }
 

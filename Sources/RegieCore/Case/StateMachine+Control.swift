@@ -5,7 +5,7 @@
 extension StateMachine {
     func applyBuiltIn(_ command: CaseCommand, to record: CaseRecord, now: Instant) throws(Refusal) -> Decision {
         let actor = command.actor
-        if command.event == "contactpersoon" { return try nameContact(command, record, now: now) }
+        if Self.holderEvents.contains(command.event) { return try byHolder(command, record, now: now) }
         guard ownerRoles.contains(actor.role) else {
             let roles = ownerRoles.sorted().map(\.rawValue).joined(separator: ", ")
             throw Refusal(
@@ -57,6 +57,41 @@ extension StateMachine {
             payload["workingDays"] = .int(Int64(calendar.workingDaysBetween(since, now)))
             settleTimers(&next, now: now).add(to: &payload)
             topic = "case.resumed"
+        case "gemeente-wijzigen":
+            let target = try validTarget(command)
+            if let p = region.partner(target), p.kind != "gemeente" {
+                throw Refusal(.invalidTarget, "\(target) is a \(p.kind), not a municipality (gemeente)")
+            }
+            guard target != record.details.municipality else {
+                throw Refusal(.invalidTarget, "\(target) is already the responsible municipality of case \(record.id)")
+            }
+            guard authority >= record.level else {
+                throw Refusal(
+                    .wrongRole,
+                    "case \(record.id) is at \(levelName(record.level)), whose owner follows from the municipality; only \(owners(from: record.level)) may change it"
+                )
+            }
+            let motivation = try required(
+                command.motivation, "\"gemeente-wijzigen\" requires a motivation (--motivation)")
+            next.details.municipality = target
+            payload["from"] = .optional(record.details.municipality)
+            payload["to"] = .string(target)
+            payload["motivation"] = .string(motivation)
+            topic = "case.municipality"
+        case "afschermen", "afscherming-opheffen":
+            let shielding = command.event == "afschermen"
+            let motivation = try required(
+                command.motivation, "\"\(command.event)\" requires a motivation (--motivation)")
+            if shielding, let s = record.details.shield {
+                throw Refusal(
+                    .wrongState, "case \(record.id) is already shielded (by \(s.by) since \(calendar.localText(s.at)))")
+            }
+            if !shielding && record.details.shield == nil {
+                throw Refusal(.wrongState, "case \(record.id) is not shielded")
+            }
+            next.details.shield = shielding ? Shield(by: actor.partner, at: now, motivation: motivation) : nil
+            payload["motivation"] = .string(motivation)
+            topic = shielding ? "case.shielded" : "case.unshielded"
         default:
             let t = try timerToExtend(command, record)
             guard let days = command.days, days > 0, days <= 365 else {
@@ -107,8 +142,15 @@ extension StateMachine {
         let event = CaseEvent(
             caseId: record.id, sequence: next.sequence, at: now, event: command.event, actor: actor,
             payload: .object(payload))
-        // The owner of the case's level (and the regiehouder) hear of it, unless they did it themselves.
-        let told = recipients([.levelOwner, .role(.regiehouder)], next, nil).filter { $0 != actor.partner }
+        // The owner of the case's level (and the regiehouder) hear of it, unless they did it themselves; of a
+        // change of municipality, both municipalities.
+        var audience: [Audience] = [.levelOwner, .role(.regiehouder)]
+        if command.event == "gemeente-wijzigen" { audience.append(.target) }
+        var told = recipients(audience, next, command.target)
+        if command.event == "gemeente-wijzigen", let before = record.details.municipality {
+            told += [before] + recipients([.levelOwner], record, nil)
+        }
+        told = told.reduce(into: [String]()) { if !$0.contains($1) && $1 != actor.partner { $0.append($1) } }
         let notes =
             told.isEmpty
             ? []
@@ -144,28 +186,96 @@ extension StateMachine {
         return first
     }
 
-    /// `contactpersoon`: the regiehouder names its contact person.
-    private func nameContact(_ command: CaseCommand, _ record: CaseRecord, now: Instant) throws(Refusal) -> Decision {
+    /// What only the regiehouder does: name its contact person (`contactpersoon`), add a member to a household
+    /// (`lid-toevoegen`).
+    private func byHolder(_ command: CaseCommand, _ record: CaseRecord, now: Instant) throws(Refusal) -> Decision {
         guard command.actor.role == .regiehouder else {
             throw Refusal(
                 .wrongRole,
-                "only the regiehouder names its contact person (\"contactpersoon\"); \(command.actor.partner) acts as \(command.actor.role.rawValue)"
+                "only the regiehouder fires \"\(command.event)\"; \(command.actor.partner) acts as \(command.actor.role.rawValue)"
             )
         }
         try checkHolds(command.actor, in: record)
-        let contact = try required(command.contact, "\"contactpersoon\" requires the contact person (--contact NAME)")
         var next = record
-        next.regie.contact = contact
-        next.details.contactRequired = false
+        var payload = JSONObject()
+        if command.event == "contactpersoon" {
+            let contact = try required(
+                command.contact, "\"contactpersoon\" requires the contact person (--contact NAME)")
+            next.regie.contact = contact
+            next.details.contactRequired = false
+            payload["contact"] = .string(contact)
+        } else {
+            try checkContact(command, record, movesRegie: false)
+            let relation = try required(
+                command.relation,
+                "\"lid-toevoegen\" requires the member's relation (--relatie \(CaseMember.relations.dropFirst().joined(separator: "|")))"
+            )
+            guard CaseMember.relations.contains(relation) else {
+                throw Refusal(
+                    .invalidArgument,
+                    "relation \"\(relation)\" is unknown; use \(CaseMember.relations.joined(separator: ", "))")
+            }
+            if let key = command.clientKey,
+                record.clientKey == key || record.details.members.contains(where: { $0.clientKey == key })
+            {
+                throw Refusal(.invalidArgument, "this person is already a member of case \(record.id)")
+            }
+            next.details.members = members(of: record)
+            let member = CaseMember(
+                id: CaseMember.nextID(relation, among: next.details.members), relation: relation,
+                clientKey: command.clientKey)
+            next.details.members.append(member)
+            payload["member"] = .string(member.id)
+            payload["relation"] = .string(relation)
+            if command.clientKey != nil { payload["clientKey"] = true }
+            if let contact = command.contact {
+                next.regie.contact = contact
+                next.details.contactRequired = false
+                payload["contact"] = .string(contact)
+            }
+        }
         next.sequence = record.sequence + 1
         next.updatedAt = now
         next.lastActivityAt = now
-        var payload = JSONObject(pairs: ["contact": .string(contact)])
         if let note = command.note { payload["note"] = .string(note) }
         let event = CaseEvent(
             caseId: record.id, sequence: next.sequence, at: now, event: command.event, actor: command.actor,
             payload: .object(payload))
         return Decision(record: next, events: [event], notifications: [])
+    }
+
+    /// The members of a case, the client it was opened for first (as `client-1` when it was not named).
+    public func members(of record: CaseRecord) -> [CaseMember] {
+        if !record.details.members.isEmpty || record.clientKey == nil { return record.details.members }
+        return [CaseMember(id: "client-1", relation: "client", clientKey: record.clientKey)]
+    }
+
+    /// Records on a case that a partner looked one of its clients up ("is this person known?"): who asked, for what
+    /// purpose. The event is shown to the regiehouder, who is told (unless it asked itself).
+    public func lookedUp(_ record: CaseRecord, by partner: String, person: String?, purpose: String, now: Instant)
+        -> Decision
+    {
+        var next = record
+        next.sequence += 1
+        next.updatedAt = now
+        let details = JSONObject(pairs: [
+            "askedBy": .string(partner), "person": .optional(person), "purpose": .string(purpose),
+        ])
+        var payload = details
+        payload["shielded"] = .bool(record.details.shield != nil)
+        let event = CaseEvent(
+            caseId: record.id, sequence: next.sequence, at: now, event: Self.lookupEvent, actor: .system,
+            payload: .object(payload))
+        let notes =
+            partner == record.regie.partner
+            ? []
+            : [
+                Notification(
+                    caseId: record.id, sequence: next.sequence, topic: "lookup.match",
+                    recipients: [record.regie.partner],
+                    event: Self.lookupEvent, level: record.level, details: details)
+            ]
+        return Decision(record: next, events: [event], notifications: notes)
     }
 
     private func required(_ value: String?, _ message: String) throws(Refusal) -> String {

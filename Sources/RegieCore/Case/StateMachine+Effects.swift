@@ -84,6 +84,8 @@ extension StateMachine {
         if !command.fields.isEmpty {
             payload["fields"] = .object(JSONObject(sortedStrings: command.fields))
         }
+        let about = self.about(command, old)
+        if !about.isEmpty { payload["voor"] = .array(about.map { .string($0) }) }
         payload.members += extra
         record.sequence = step.sequence
         record.updatedAt = now
@@ -127,11 +129,15 @@ extension StateMachine {
             if let target = command.target?.trimmingSpaces, !target.isEmpty { try assignRegie(to: target, &step) }
         case .addPartner(let role):
             let target = try validTarget(command)
-            let p = Participant(partner: target, role: role)
+            let serves = Set(command.members).subtracting([Self.household])
+            let p = Participant(
+                partner: target, role: role,
+                members: serves.isEmpty || command.members.contains(Self.household) ? nil : serves)
             if !step.record.participants.contains(p) && !(role == .betrokken && target == step.record.regie.partner) {
                 step.record.participants.append(p)
             }
             step.payload["added"] = .string("\(target):\(role.rawValue)")
+            if let m = p.members { step.payload["serves"] = .array(m.sorted().map { .string($0) }) }
         case .removePartner:
             let target = try validTarget(command)
             guard target != step.record.regie.partner else {
@@ -164,6 +170,10 @@ extension StateMachine {
             }
             changeLevel(&step.record, to: step.record.level + 1, now: step.now)
             step.payload["level"] = .int(Int64(step.record.level))
+            step.record.details.escalation = EscalationRequest(
+                by: command.actor.partner, at: step.now,
+                reason: command.motivation ?? step.firing.map { "\($0.label) passed" } ?? step.event,
+                asked: command.fields)
         case .setLevel(let level):
             try setLevel(level, &step)
         case .offerHandover(let timer):
@@ -264,6 +274,14 @@ extension StateMachine {
                 Spawn(id: id, workflow: workflowName, regie: target, actor: command.actor, fields: command.fields))
             step.record.details.links.append(CaseLink(caseId: id, workflow: workflowName, direction: .opened))
             step.payload["opened"] = .string(id)
+        case .nextMeeting:
+            if let f = workflow.opening.fields.first(where: { $0.kind == .basisteam }),
+                let team = step.record.details.fields[f.name], let schedule = region.vsoSchedule(team)
+            {
+                let next = schedule.meeting(for: step.now, in: calendar)
+                step.record.details.agenda = next
+                step.payload["agenda"] = .string(next.iso8601)
+            }
         case .notify(let topic, let to):
             step.notify(topic, recipients(to, step.record, command.target))
         }
@@ -411,6 +429,7 @@ extension StateMachine {
         record.level = level
         guard level > 0 else {
             record.details.levelSince = nil
+            record.details.escalation = nil
             return
         }
         record.details.levelSince = now

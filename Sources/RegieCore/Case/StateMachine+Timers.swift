@@ -28,8 +28,13 @@ extension StateMachine {
         if let w = def.window, let d = region.window(w) { spec = d }
         if let f = def.durationField, let n = step.command.fields[f].flatMap({ Int($0) }) { spec = .workingDays(n) }
         var start = step.now
-        if def.anchor == .vsoMeeting, let team = step.field("basisteam"), let schedule = region.vsoSchedule(team) {
-            start = schedule.meeting(for: step.now, in: calendar)
+        if def.anchor == .vsoMeeting {
+            // The meeting the case is on (a signal joins the agenda item of the same person's earlier signal).
+            if let agenda = step.record.details.agenda {
+                start = agenda
+            } else if let team = step.field("basisteam"), let schedule = region.vsoSchedule(team) {
+                start = schedule.meeting(for: step.now, in: calendar)
+            }
         }
         return calendar(for: def).deadline(after: spec, from: start, statutory: def.statutory)
     }
@@ -106,6 +111,10 @@ extension StateMachine {
         var topic = "escalation.overdue"
         if from < topLevel {
             changeLevel(&record, to: from + 1, now: now)
+            record.details.escalation = EscalationRequest(
+                by: Actor.system.partner, at: now,
+                reason: "the response deadline of \(levelName(from)) passed",
+                asked: record.details.escalation?.asked ?? [:])
             topic = "escalation.raised"
         }
         settleTimers(&record, now: now)

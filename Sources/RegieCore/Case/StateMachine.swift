@@ -9,11 +9,23 @@ public struct StateMachine: Sendable {
         "verlengen":
             "extend a deadline by N working days, if your level owns it and it is not statutory (requires --timer, --days, --motivation)",
         "contactpersoon": "the regiehouder names its contact person for the case (requires --contact)",
+        "gemeente-wijzigen":
+            "the responsible municipality is assigned or changes (a move): --target the municipality, --motivation; both municipalities hear it",
+        "afschermen":
+            "shield the case (domestic violence, a shelter, threats): outsiders learn nothing that names it (requires --motivation)",
+        "afscherming-opheffen": "lift the shielding (requires --motivation)",
+        "lid-toevoegen":
+            "the regiehouder adds a member to a household case: --relatie (ouder, kind, partner, huisgenoot) and --bsn",
     ]
+
+    /// Built-in events that only the regiehouder fires.
+    static let holderEvents: Set<String> = ["contactpersoon", "lid-toevoegen"]
     /// Events the engine records itself; they cannot be fired by a command.
     public static let systemEvents: Set<String> = [
-        "geopend", "herinnering", "timer-vervallen", "gekoppeld", levelTimerEvent,
+        "geopend", "herinnering", "timer-vervallen", "gekoppeld", levelTimerEvent, lookupEvent,
     ]
+    /// What a lookup that found the case records on it (who asked, why); shown to the regiehouder.
+    public static let lookupEvent = "opgezocht"
     /// The timer every escalated case runs: its level's response deadline from the ladder.
     public static let levelTimer = "niveau-termijn"
     /// What a missed level deadline records: the case goes one level up, and the next owner is told.
@@ -26,6 +38,8 @@ public struct StateMachine: Sendable {
     let transitions: [String: [String: TransitionDefinition]]
     /// The events a person may fire in each state, indexed once (the partner API lists them on every read).
     private let allowed: [String: [String]]
+    /// The events that steer the escalation, whose details the owner of a level sees (see `isEscalationEvent`).
+    private let escalationEvents: Set<String>
     private static let builtInEventNames = builtInEvents.keys.sorted()
 
     /// The working-day calendar.
@@ -47,7 +61,26 @@ public struct StateMachine: Sendable {
             }
         }
         allowed = own.mapValues { events in events + Self.builtInEventNames.filter { !events.contains($0) } }
+        var steering = Set(Self.builtInEvents.keys).union([Self.levelTimerEvent])
+        for t in workflow.transitions
+        where t.levelOwner || t.doorzettingsmacht
+            || t.effects.contains(where: { e in
+                switch e.unconditional {
+                case .raiseLevel, .giveOpdracht, .completeOpdracht, .withdrawOpdracht, .endOpdracht: return true
+                case .setLevel: return t.to == nil
+                default: return false
+                }
+            })
+        {
+            steering.insert(t.event)
+        }
+        escalationEvents = steering.subtracting(Self.holderEvents)
     }
+
+    /// Whether an event steers the case's escalation: a built-in control event, a level's deadline, or a transition
+    /// that raises or sets the level, is reserved to a level's owner, or gives, ends or reports an opdracht. The
+    /// owner of a level sees these in full; other events it sees only as changes of state.
+    public func isEscalationEvent(_ event: String) -> Bool { escalationEvents.contains(event) }
 
     /// Creates a state machine with a calendar and mandates and otherwise the defaults of DOMAIN.md.
     public init(workflow: Workflow, calendar: DutchCalendar, mandates: [Role: Set<String>] = [:]) {
@@ -70,7 +103,8 @@ public struct StateMachine: Sendable {
     /// - Throws: `Refusal` when regie would be empty, the opener is not allowed or a field is wrong.
     public func open(
         id: String, regie: RegieHolder, actor: Actor, clientKey: String?, now: Instant, fields: [String: String] = [:],
-        municipality: String? = nil, linkedFrom: CaseLink? = nil, newCaseID: () -> String = { "" }
+        municipality: String? = nil, linkedFrom: CaseLink? = nil, shield: Shield? = nil, members: [CaseMember] = [],
+        agenda: Instant? = nil, newCaseID: () -> String = { "" }
     ) throws(Refusal) -> Decision {
         guard !regie.partner.isEmpty else {
             throw Refusal(.regieEmpty, "a case needs a regiehouder from the start; name the partner with --regie")
@@ -93,10 +127,12 @@ public struct StateMachine: Sendable {
         var details = CaseDetails(municipality: municipality)
         for f in workflow.opening.fields { details.fields[f.name] = fields[f.name] }
         if let linkedFrom { details.links = [linkedFrom] }
+        details.shield = shield
+        details.members = members
         if let f = workflow.opening.fields.first(where: { $0.kind == .basisteam }), let team = fields[f.name],
             let schedule = region.vsoSchedule(team)
         {
-            details.agenda = schedule.meeting(for: now, in: calendar)
+            details.agenda = agenda ?? schedule.meeting(for: now, in: calendar)
         }
         let record = CaseRecord(
             id: id, workflow: workflow.name, version: workflow.version, state: initial.name, regie: regie,
@@ -113,6 +149,8 @@ public struct StateMachine: Sendable {
         if !details.fields.isEmpty { payload["fields"] = .object(JSONObject(sortedStrings: details.fields)) }
         if let linkedFrom { payload["openedFrom"] = .string(linkedFrom.caseId) }
         if let agenda = details.agenda { payload["agenda"] = .string(agenda.iso8601) }
+        if let shield { payload["shielded"] = .string(shield.motivation) }
+        if !members.isEmpty { payload["members"] = .array(members.map { .string($0.id) }) }
         let command = CaseCommand(event: "geopend", actor: actor, fields: fields)
         var step = Step(record: record, payload: payload, command: command, sequence: 1, now: now, event: "geopend")
         step.record.timers = initial.timers.flatMap { startTimer($0, owner: initial.name, step) }
@@ -194,6 +232,7 @@ public struct StateMachine: Sendable {
         }
         try checkHolds(command.actor, in: record)
         try checkLevelGuard(transition, command, record)
+        try checkMembers(command, record)
         try checkContact(command, record, movesRegie: transition.effects.contains { $0.movesRegie })
         for req in Requirement.allCases where transition.requires.contains(req) {
             let value: String? = req == .motivation ? command.motivation : req == .note ? command.note : command.target
@@ -215,7 +254,7 @@ public struct StateMachine: Sendable {
 
     /// The roles that may fire an event in a state (empty when the event is not allowed there).
     public func roles(allowedFor event: String, in state: String) -> Set<Role> {
-        if event == "contactpersoon" { return [.regiehouder] }
+        if Self.holderEvents.contains(event) { return [.regiehouder] }
         if Self.builtInEvents[event] != nil { return ownerRoles }
         return transition(event, in: state)?.roles ?? []
     }
@@ -274,14 +313,20 @@ public struct StateMachine: Sendable {
     }
 
     /// The partners holding `role` for a case: the regiehouder, the participants in that role, and the holders of a
-    /// region-wide mandate. The procesregisseur of a case with a responsible municipality is that municipality's.
+    /// region-wide mandate. The procesregisseur of a case with a responsible municipality is that municipality's;
+    /// of a case without one, the centrumgemeente's alone, who assigns the municipality (`gemeente-wijzigen`): level
+    /// 1 always has exactly one owner.
     public func holders(of role: Role, in record: CaseRecord) -> [String] {
         switch role {
         case .regiehouder: return [record.regie.partner]
         case .systeem: return []
         default:
             var out = record.participants.filter { $0.role == role }.map(\.partner)
-            if role == .procesregisseur, let m = record.details.municipality, let p = region.procesregisseurs[m] {
+            if role == .procesregisseur, let p = region.procesregisseurs[record.details.municipality ?? "-"] {
+                out.append(p)
+            } else if role == .procesregisseur, record.details.municipality == nil, let c = region.centrumgemeente,
+                let p = region.procesregisseurs[c]
+            {
                 out.append(p)
             } else {
                 out += (region.mandates[role] ?? []).sorted()
@@ -351,6 +396,36 @@ public struct StateMachine: Sendable {
                 "regie in case \(record.id) moved to \(record.regie.partner) without a contact person; name yours first: give it with this command (--contact NAME, or \"contact\" in the API), or fire contactpersoon"
             )
         }
+    }
+
+    /// The members an event is about (`voor`) are members of the case (or `gezin`, all of them), and a partner that
+    /// serves some members of a household speaks only for them.
+    func checkMembers(_ command: CaseCommand, _ record: CaseRecord) throws(Refusal) {
+        let known = Set(members(of: record).map(\.id))
+        for m in command.members where m != Self.household && !known.contains(m) {
+            let list = known.isEmpty ? "it has no members" : "its members: \(known.sorted().joined(separator: ", "))"
+            throw Refusal(.invalidArgument, "case \(record.id) has no member \"\(m)\" (--voor); \(list), or gezin")
+        }
+        let mine = record.participants.filter { $0.partner == command.actor.partner && $0.role == command.actor.role }
+        if let limited = mine.first?.members, !mine.contains(where: { $0.members == nil }) {
+            for m in command.members where !limited.contains(m) {
+                throw Refusal(
+                    .wrongRole,
+                    "\(command.actor.partner) serves \(limited.sorted().joined(separator: ", ")) in case \(record.id), not \(m)"
+                )
+            }
+        }
+    }
+
+    /// The member id that stands for the whole household (the shared plan).
+    public static let household = "gezin"
+
+    /// The members an event is about: what the command says, else the members the acting partner serves.
+    func about(_ command: CaseCommand, _ record: CaseRecord) -> [String] {
+        if !command.members.isEmpty { return command.members }
+        let mine = record.participants.filter { $0.partner == command.actor.partner && $0.role == command.actor.role }
+        if let limited = mine.first?.members, !mine.contains(where: { $0.members == nil }) { return limited.sorted() }
+        return []
     }
 
     /// A transition reserved to the owner of the current level (and, for a doorzettingsbesluit, to a level with

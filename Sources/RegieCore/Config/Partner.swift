@@ -12,4 +12,6 @@ public struct Partner: Sendable, Equatable {
     public var contact: String?
     /// An example partner that a region replaces with its own.
     public var example: Bool
+    /// Cases it opens as regiehouder are shielded (afgeschermd) from the start: a women's shelter, Veilig Thuis.
+    public var shieldsByDefault: Bool = false
 }

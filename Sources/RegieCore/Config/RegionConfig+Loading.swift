@@ -1,12 +1,12 @@
 extension RegionConfig {
     static let regionKeys = [
         "$schema", "region", "centrumgemeente", "pseudonymSecretFile", "mandates", "ladder", "windows", "vso",
-        "calendar",
+        "calendar", "safePoint", "lookups",
     ]
     static let partnerFileKeys = ["$schema", "partners"]
-    static let partnerKeys = ["id", "name", "domain", "kind", "contact", "example"]
+    static let partnerKeys = ["id", "name", "domain", "kind", "contact", "example", "shieldsByDefault"]
     static let levelKeys = ["level", "name", "owner", "deadline", "doorzettingsmacht"]
-    static let vsoKeys = ["basisteam", "weekday", "time", "cutoff"]
+    static let vsoKeys = ["basisteam", "weekday", "time", "cutoff", "participants"]
     /// Accepted names of each weekday, Monday first.
     static let weekdayNames = [
         ["ma", "maandag", "monday"], ["di", "dinsdag", "tuesday"], ["wo", "woensdag", "wednesday"],
@@ -69,7 +69,7 @@ extension RegionConfig {
                 out.append(
                     Partner(
                         id: id, name: name, domain: domain, kind: kind, contact: pr.string("contact", required: false),
-                        example: pr.bool("example")))
+                        example: pr.bool("example"), shieldsByDefault: pr.bool("shieldsByDefault")))
             }
         }
         return out
@@ -90,6 +90,31 @@ extension RegionConfig {
         if let w = root["windows"] { loadWindows(w, r.offset(of: "windows"), sink) }
         if let v = r.array("vso", required: false) { loadVSO(v, sink) }
         if let c = root["calendar"] { loadCalendar(c, sink) }
+        if let point = r.string("safePoint", required: false) {
+            checkKnown(point, "$.safePoint", r.offset(of: "safePoint"), sink)
+            safePoint = point
+        }
+        if let l = root["lookups"] { loadLookups(l, r.offset(of: "lookups"), sink) }
+    }
+
+    private mutating func loadLookups(_ value: JSONValue, _ offset: Int?, _ sink: ProblemSink) {
+        guard let o = value.objectValue else {
+            sink.add("$.lookups", offset, "\"lookups\" must be an object", nil)
+            return
+        }
+        let lr = ObjectReader(object: o, path: "$.lookups", allowed: ["purposes", "limit", "per"], report: sink)
+        lr.checkUnknownKeys()
+        lookupPurposes = (lr.stringList("purposes", required: false) ?? []).map(\.0)
+        if let n = lr.int("limit", required: false, range: 1...100_000) { lookupLimit = n }
+        if let text = lr.string("per", required: false),
+            let d = sink.duration(text, "$.lookups.per", lr.offset(of: "per"), negative: "period")
+        {
+            guard case .calendar(let days, let seconds) = d, days * 86400 + seconds > 0 else {
+                sink.add("$.lookups.per", lr.offset(of: "per"), "the period is clock time", "e.g. \"PT1H\" or \"P1D\"")
+                return
+            }
+            lookupWindow = d
+        }
     }
 
     /// Reports an unknown partner id (or one of the wrong kind), when the region lists its partners.
@@ -280,11 +305,16 @@ extension RegionConfig {
                 sink.add(
                     p, nil, "missing \"cutoff\"", "e.g. \"cutoff\": {\"workingDaysBefore\": 1, \"time\": \"12:00\"}")
             }
+            var participants: [String] = []
+            for (id, path) in vr.stringList("participants", required: false) ?? [] {
+                checkKnown(id, path, vr.offset(of: "participants"), sink)
+                participants.append(id)
+            }
             if let team, let weekday, let time, let cutoffDays, let cutoffTime {
                 vso.append(
                     VSOSchedule(
                         basisteam: team, weekday: weekday, time: time, cutoffWorkingDaysBefore: cutoffDays,
-                        cutoffTime: cutoffTime))
+                        cutoffTime: cutoffTime, participants: participants))
             }
         }
     }

@@ -20,6 +20,17 @@ public struct RegionConfig: Sendable {
     public var calendar: DutchCalendar
     /// Where the pseudonym secret is read from when the environment does not give it (relative to the config folder).
     public var pseudonymSecretFile: String?
+    /// Whom a lookup that hits a shielded case tells an outsider to contact (e.g. Veilig Thuis), instead of the
+    /// holder of regie; nil: the ketenregisseur.
+    public var safePoint: String?
+    /// The purposes a lookup may state; empty: any short text.
+    public var lookupPurposes: [String]
+    /// How many lookups a partner may do within `lookupWindow`.
+    public var lookupLimit: Int
+    public var lookupWindow: DurationSpec
+
+    /// The partner an outsider is told to contact about a shielded case.
+    public var shieldedContact: String? { safePoint ?? mandates[.ketenregisseur]?.sorted().first }
 
     /// The windows a region sets, with DOMAIN.md's defaults and what each is for.
     public static let windowDefaults: [(name: String, duration: DurationSpec, meaning: String)] = [
@@ -53,6 +64,10 @@ public struct RegionConfig: Sendable {
         vso = []
         calendar = DutchCalendar()
         pseudonymSecretFile = nil
+        safePoint = nil
+        lookupPurposes = []
+        lookupLimit = 20
+        lookupWindow = .calendar(days: 0, seconds: 3600)
     }
 
     /// The partner with `id`.

@@ -10,9 +10,15 @@ public struct VSOSchedule: Sendable, Equatable {
     public var cutoffWorkingDaysBefore: Int
     /// ... at this local time (seconds after midnight).
     public var cutoffTime: Int
+    /// The meeting's standing participants, who see its agenda (besides the chairs of its signals).
+    public var participants: [String]
 
     /// Creates a schedule.
-    public init(basisteam: String, weekday: Int, time: Int, cutoffWorkingDaysBefore: Int, cutoffTime: Int) {
+    public init(
+        basisteam: String, weekday: Int, time: Int, cutoffWorkingDaysBefore: Int, cutoffTime: Int,
+        participants: [String] = []
+    ) {
+        self.participants = participants
         self.basisteam = basisteam
         self.weekday = weekday
         self.time = time

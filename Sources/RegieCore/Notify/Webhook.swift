@@ -104,6 +104,7 @@ public enum WebhookPayload {
             ])
             if showLevel { data["level"] = .int(Int64(n.level)) }
             data["url"] = .string(caseURL)
+            if !n.details.members.isEmpty { data["details"] = .object(n.details) }
             return .object(
                 JSONObject(pairs: ["type": .string(n.topic), "timestamp": .string(at.iso8601), "data": .object(data)]))
         case .zgw:
@@ -111,11 +112,34 @@ public enum WebhookPayload {
                 "type": .string(n.topic), "gebeurtenis": .string(n.event), "workflow": .string(workflow),
             ])
             if showLevel { kenmerken["niveau"] = .string(String(n.level)) }
+            for m in n.details.members { kenmerken[m.key] = .string(m.value.stringValue ?? m.value.compactText) }
             return .object(
                 JSONObject(pairs: [
                     "kanaal": .string(zgwChannel), "hoofdObject": .string(caseURL), "resource": .string("casus"),
                     "resourceUrl": .string(caseURL), "actie": .string(n.topic == "case.opened" ? "create" : "update"),
                     "aanmaakdatum": .string(at.iso8601), "kenmerken": .object(kenmerken),
+                ]))
+        }
+    }
+}
+
+extension WebhookPayload {
+    /// The body of a notification about the region rather than a case (`Notification.regionCase`).
+    public static func regionBody(_ n: Notification, format: WebhookEndpoint.Format, at: Instant) -> JSONValue {
+        switch format {
+        case .thin:
+            return .object(
+                JSONObject(pairs: [
+                    "type": .string(n.topic), "timestamp": .string(at.iso8601), "data": .object(n.details),
+                ]))
+        case .zgw:
+            var kenmerken = JSONObject(pairs: ["type": .string(n.topic)])
+            for m in n.details.members { kenmerken[m.key] = .string(m.value.stringValue ?? m.value.compactText) }
+            return .object(
+                JSONObject(pairs: [
+                    "kanaal": .string(zgwChannel), "hoofdObject": .string(""), "resource": .string("regio"),
+                    "resourceUrl": .string(""), "actie": .string("update"), "aanmaakdatum": .string(at.iso8601),
+                    "kenmerken": .object(kenmerken),
                 ]))
         }
     }

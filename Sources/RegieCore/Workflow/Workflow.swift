@@ -183,6 +183,9 @@ public indirect enum Effect: Sendable, Equatable {
     case endOpdracht
     /// Opens a case of another workflow, linked both ways, with the command's target as its regiehouder.
     case openCase(workflow: String)
+    /// Puts the case on the agenda of the next meeting of its basisteam's Vroegsignaleringsoverleg (a signal that
+    /// was not discussed).
+    case nextMeeting
     /// The effect applies only when a field (of the command, else of the case) has one of the values.
     case when(field: String, values: [String], Effect)
     /// The command's target partner joins the case with a role.

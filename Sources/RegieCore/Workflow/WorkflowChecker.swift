@@ -170,6 +170,12 @@ struct WorkflowChecker {
                     ep, nil, "notifies the target, but the transition does not require one",
                     "add \"target\" to \"requires\"")
             }
+        case .nextMeeting:
+            if !workflow.opening.fields.contains(where: { $0.kind == .basisteam }) {
+                sink.add(
+                    ep, nil, "\"nextMeeting\" needs the case's basisteam, and the opening declares none",
+                    "add an opening field with \"kind\": \"basisteam\"")
+            }
         case .raiseLevel, .setLevel, .assignRegieIfTarget, .refuseHandover, .recordMeeting, .completeHandover,
             .withdrawHandover, .completeOpdracht:
             break

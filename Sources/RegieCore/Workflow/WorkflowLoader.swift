@@ -20,7 +20,7 @@ public enum WorkflowLoader {
     static let effectKeys = [
         "assignRegie", "addPartner", "removePartner", "startTimer", "cancelTimer", "raiseLevel", "setLevel",
         "offerHandover", "acceptHandover", "refuseHandover", "recordMeeting", "completeHandover", "withdrawHandover",
-        "giveOpdracht", "completeOpdracht", "withdrawOpdracht", "endOpdracht", "openCase", "notify",
+        "giveOpdracht", "completeOpdracht", "withdrawOpdracht", "endOpdracht", "openCase", "nextMeeting", "notify",
     ]
 
     /// Whether a file's text is a module (`"module": true`) rather than a workflow.
@@ -375,7 +375,7 @@ public enum WorkflowLoader {
         case "assignRegie" where member.value == .string("ifTarget"):
             return .assignRegieIfTarget
         case "assignRegie", "removePartner", "raiseLevel", "refuseHandover", "recordMeeting", "completeHandover",
-            "withdrawHandover", "completeOpdracht", "withdrawOpdracht", "endOpdracht":
+            "withdrawHandover", "completeOpdracht", "withdrawOpdracht", "endOpdracht", "nextMeeting":
             guard member.value == .bool(true) else {
                 let extra =
                     member.key == "assignRegie" ? " (or \"ifTarget\": only when the command names a target)" : ""
@@ -387,7 +387,7 @@ public enum WorkflowLoader {
                 "refuseHandover": .refuseHandover, "recordMeeting": .recordMeeting,
                 "completeHandover": .completeHandover, "withdrawHandover": .withdrawHandover,
                 "completeOpdracht": .completeOpdracht, "withdrawOpdracht": .withdrawOpdracht,
-                "endOpdracht": .endOpdracht,
+                "endOpdracht": .endOpdracht, "nextMeeting": .nextMeeting,
             ]
             return simple[member.key]
         case "offerHandover", "acceptHandover", "giveOpdracht":

@@ -1,7 +1,7 @@
 internal import RegieCore
 internal import RegieEngine
 
-/// The JSON a partner gets of a case and its events: exactly what its view (`CaseAccess.View`) allows.
+/// The JSON a partner gets of a case and its events: exactly what its access (`CaseAccess`) allows.
 enum CaseRepresentation {
     /// The case, as the caller may see it.
     static func caseJSON(
@@ -17,8 +17,10 @@ enum CaseRepresentation {
             o["status"] = .string(r.closedAt == nil ? "lopend" : "afgerond")
             o["openedAt"] = .string(r.openedAt.iso8601)
             o["closedAt"] = .optional(r.closedAt?.iso8601)
+            // A melder of a signal learns when it is discussed.
+            o["meetingAt"] = .optional(r.details.agenda?.iso8601)
             o["outcomes"] = .array(outcomes(events, outbox: outbox ?? [], partner: partner))
-        case .status, .full:
+        case .status, .oversight, .full:
             o["version"] = .int(Int64(r.version))
             o["state"] = .string(r.state)
             o["level"] = .int(Int64(r.level))
@@ -29,31 +31,38 @@ enum CaseRepresentation {
             o["openedAt"] = .string(r.openedAt.iso8601)
             o["updatedAt"] = .string(r.updatedAt.iso8601)
             o["closedAt"] = .optional(r.closedAt?.iso8601)
-            if access.view == .full {
+            o["shielded"] = .bool(r.details.shield != nil)
+            let described = engine.json(of: r)
+            let opdrachten = described["opdrachten"]?.arrayValue ?? []
+            if access.view >= .oversight {
                 o["partners"] = .array(
-                    r.partners.map { ["partner": .string($0.partner), "role": .string($0.role.rawValue)] })
-                let described = engine.json(of: r)
-                o["deadlines"] = .array(
-                    (described["timers"]?.arrayValue ?? []).map { t in
-                        var j = JSONObject()
-                        for key in [
-                            "name", "label", "dueAt", "dueDate", "paused", "statutory", "legalBasis", "calendar",
-                        ] {
-                            j[key] = t[key] ?? .null
-                        }
-                        j["ownerLevel"] = t["ownerLevel"] ?? .null
+                    r.partners.map { p in
+                        var j = JSONObject(pairs: ["partner": .string(p.partner), "role": .string(p.role.rawValue)])
+                        if let m = p.members { j["serves"] = .array(m.sorted().map { .string($0) }) }
                         return .object(j)
                     })
+                o["deadlines"] = .array((described["timers"]?.arrayValue ?? []).map(deadline))
                 let d = r.details.json
                 o["municipality"] = d["municipality"] ?? .null
-                o["fields"] = d["fields"] ?? .object(JSONObject())
                 o["handover"] = d["handover"] ?? .null
-                let opdrachten = described["opdrachten"]?.arrayValue ?? []
                 o["opdrachten"] = .array(opdrachten)
                 // Before 1.1 a case had at most one opdracht; `opdracht` is the first, for clients of 1.0.
                 o["opdracht"] = opdrachten.first ?? .null
                 o["suspension"] = d["suspension"] ?? .null
+                o["escalation"] = d["escalation"] ?? .null
                 o["links"] = d["links"] ?? .array([])
+                o["members"] = .array(
+                    (try? engine.stateMachine(for: r))?.members(of: r).filter {
+                        access.members?.contains($0.id) ?? true
+                    }.map { ["id": .string($0.id), "relation": .string($0.relation)] } ?? [])
+            } else if access.carriesOpdracht {
+                o["opdrachten"] = .array(opdrachten.filter { $0["partner"]?.stringValue == partner })
+            }
+            if access.view == .full {
+                // A partner serving some members of a household does not see the fields of the client the case was
+                // opened for.
+                o["fields"] =
+                    access.members == nil ? r.details.json["fields"] ?? .object(JSONObject()) : .object(JSONObject())
             }
             o["allowedEvents"] = .array(engine.events(for: access, on: r).map { .string($0) })
         }
@@ -64,7 +73,18 @@ enum CaseRepresentation {
         return .object(o)
     }
 
-    /// A line of a list.
+    /// A deadline as the API describes it.
+    private static func deadline(_ t: JSONValue) -> JSONValue {
+        var j = JSONObject()
+        for key in ["name", "label", "dueAt", "dueDate", "paused", "statutory", "legalBasis", "calendar", "ownerLevel"]
+        {
+            j[key] = t[key] ?? .null
+        }
+        return .object(j)
+    }
+
+    /// A line of a list. Of a shielded case, a partner that does not take part in it (a level's owner, the
+    /// responsible municipality) is not told who holds regie in a list: it reads that on the case itself, logged.
     static func summary(_ r: CaseRecord, access: CaseAccess, engine: Engine) -> JSONValue {
         var o = JSONObject(pairs: [
             "id": .string(r.id), "workflow": .string(r.workflow), "view": .string(access.view.rawValue),
@@ -74,7 +94,7 @@ enum CaseRepresentation {
         } else {
             o["state"] = .string(r.state)
             o["level"] = .int(Int64(r.level))
-            o["regie"] = regie(r.regie, engine: engine)
+            if r.details.shield == nil || access.takesPart { o["regie"] = regie(r.regie, engine: engine) }
             o["updatedAt"] = .string(r.updatedAt.iso8601)
         }
         o["_links"] = ["self": ["href": .string("/v1/cases/\(r.id)")]]
@@ -88,23 +108,39 @@ enum CaseRepresentation {
         ]
     }
 
-    /// The events as the caller may see them.
+    /// The events as the caller may see them. Every view but a melder's shows every change of state and level; the
+    /// details of an event (its note, motivation, fields, who acted) go to the full view, to the owner of a level
+    /// for the events that steer the escalation, and to a partner serving some members of a household for the
+    /// events about them or the whole household. A lookup is shown to the regiehouder alone.
     static func eventsJSON(
-        _ events: [CaseEvent], access: CaseAccess, outbox: [(sequence: Int, recipients: [String])], partner: String
+        _ events: [CaseEvent], record: CaseRecord, access: CaseAccess, engine: Engine,
+        outbox: [(sequence: Int, recipients: [String])], partner: String
     ) -> [JSONValue] {
+        if access.view == .outcome { return outcomes(events, outbox: outbox, partner: partner) }
+        let machine = try? engine.stateMachine(for: record)
+        let holder = access.roles.contains(.regiehouder)
+        return events.compactMap { e in
+            if e.event == StateMachine.lookupEvent && !holder { return nil }
+            if detailed(e, access: access, machine: machine, partner: partner) { return e.json }
+            var o = JSONObject(pairs: [
+                "sequence": .int(Int64(e.sequence)), "at": .string(e.at.iso8601), "event": .string(e.event),
+            ])
+            if let from = e.payload["from"] { o["from"] = from }
+            if let to = e.payload["to"] { o["to"] = to }
+            if let level = e.payload["level"] { o["level"] = level }
+            return .object(o)
+        }
+    }
+
+    private static func detailed(_ e: CaseEvent, access: CaseAccess, machine: StateMachine?, partner: String) -> Bool {
         switch access.view {
-        case .full: return events.map(\.json)
-        case .status:
-            return events.map { e in
-                var o = JSONObject(pairs: [
-                    "sequence": .int(Int64(e.sequence)), "at": .string(e.at.iso8601), "event": .string(e.event),
-                ])
-                if let from = e.payload["from"] { o["from"] = from }
-                if let to = e.payload["to"] { o["to"] = to }
-                if let level = e.payload["level"] { o["level"] = level }
-                return .object(o)
-            }
-        case .outcome: return outcomes(events, outbox: outbox, partner: partner)
+        case .full:
+            guard let members = access.members else { return true }
+            let about = Set((e.payload["voor"]?.arrayValue ?? []).compactMap(\.stringValue))
+            return e.actor.partner == partner || about.contains(StateMachine.household)
+                || !about.isDisjoint(with: members)
+        case .oversight: return machine?.isEscalationEvent(e.event) ?? false
+        case .status, .outcome: return false
         }
     }
 
@@ -119,6 +155,7 @@ enum CaseRepresentation {
                 "sequence": .int(Int64(e.sequence)), "at": .string(e.at.iso8601), "event": .string(e.event),
             ])
             o["uitkomst"] = e.payload["fields"]?["uitkomst"] ?? .null
+            if let agenda = e.payload["agenda"] { o["meetingAt"] = agenda }
             return .object(o)
         }
     }

@@ -159,9 +159,9 @@ enum OpenAPIDocument {
             "/v1/lookups": {
               "post": {
                 "tags": ["network"], "operationId": "lookupPerson", "summary": "Is this person known in the network?",
-                "description": "Like the verwijsindex: answers only whether open cases exist for the person and whom to contact (their regiehouders), never why. Each regiehouder is told of the match. The BSN is sent in the body, never in the URL, and is not stored.",
+                "description": "Like the verwijsindex: answers only whether open cases exist for the person (any member of a household) and whom to contact (their regiehouders; for a shielded case the caller does not take part in, the region's safe point), never why. The lookup states its purpose; each case records it on its timeline and each regiehouder is told who asked and why. A partner may do the region's number of lookups per period; beyond that the answer is 429 with Retry-After, and the ketenregisseur is told. The BSN is sent in the body, never in the URL, and is not stored.",
                 "parameters": [{ "$ref": "#/components/parameters/XRegieUser" }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LookupRequest" }, "example": { "bsn": "111222333" } } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LookupRequest" }, "example": { "bsn": "111222333", "purpose": "aanmelding" } } } },
                 "responses": {
                   "200": { "description": "Known or not, and whom to contact", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
                     "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LookupResult" },
@@ -169,6 +169,27 @@ enum OpenAPIDocument {
                   "400": { "$ref": "#/components/responses/BadRequest" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
+            "/v1/vso/{basisteam}/agenda": {
+              "get": {
+                "tags": ["network"], "operationId": "getVsoAgenda", "summary": "The agenda of a basisteam's Vroegsignaleringsoverleg",
+                "description": "For the meeting's standing participants (Config/region.json) and the chairs of its signals; anybody else gets 404. One item per person: its signals (a later signal about the same person joins the item), each with its melders and chair, and the partners already involved with the person elsewhere (for a shielded case the region's safe point). No care notes. Without date, the next meeting.",
+                "parameters": [
+                  { "name": "basisteam", "in": "path", "required": true, "schema": { "type": "string" }, "example": "politie-haarlem" },
+                  { "name": "date", "in": "query", "required": false, "schema": { "type": "string", "format": "date" }, "example": "2026-12-01" },
+                  { "$ref": "#/components/parameters/XRegieUser" }
+                ],
+                "responses": {
+                  "200": { "description": "The agenda", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VsoAgenda" },
+                      "example": { "basisteam": "politie-haarlem", "meetingAt": "2026-12-01T09:00:00Z", "items": [{ "signals": [{ "id": "c-01jd8x2k3m4n5p6q", "openedAt": "2026-11-23T11:01:00Z", "state": "geagendeerd", "melders": ["politie-haarlem"], "chair": "gemeente-haarlem", "_links": { "self": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" } } }], "involved": ["ggz-aanbieder"] }] } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
                   "500": { "$ref": "#/components/responses/InternalError" }
                 }
               }
@@ -284,6 +305,9 @@ enum OpenAPIDocument {
               "Forbidden": { "description": "The workflow's rules do not allow this, with the rule's reason", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
                 "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
                   "example": { "type": "urn:regie:problem:forbidden-transition", "title": "The rules do not allow this", "status": 422, "detail": "role betrokken may not fire \"opschalen\"; allowed roles: regiehouder, procesregisseur", "invalidParams": [{ "name": "body.event", "code": "wrongRole", "reason": "role betrokken may not fire \"opschalen\"; allowed roles: regiehouder, procesregisseur" }] } } } },
+              "TooManyRequests": { "description": "Too many lookups from this partner in the period; try again after Retry-After seconds", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" }, "Retry-After": { "schema": { "type": "integer" }, "example": 1800 } },
+                "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
+                  "example": { "type": "urn:regie:problem:too-many-requests", "title": "Too many requests", "status": 429, "detail": "sociaal-wijkteam has done its 20 lookups for this period; try again in 30 minutes" } } } },
               "InternalError": { "description": "The server could not complete the request", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
                 "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
                   "example": { "type": "urn:regie:problem:internal", "title": "Internal error", "status": 500, "detail": "the server could not complete the request; it is logged" } } } }
@@ -329,19 +353,21 @@ enum OpenAPIDocument {
               },
               "Participant": {
                 "type": "object", "required": ["partner", "role"], "additionalProperties": false,
-                "properties": { "partner": { "type": "string" }, "role": { "$ref": "#/components/schemas/Role" } }
+                "properties": { "partner": { "type": "string" }, "role": { "$ref": "#/components/schemas/Role" },
+                  "serves": { "type": "array", "items": { "type": "string" }, "description": "In a household case, the members this partner serves" } }
               },
               "Role": { "type": "string", "enum": ["regiehouder", "betrokken", "procesregisseur", "ketenregisseur", "bestuurlijk", "melder"] },
               "Outcome": {
                 "type": "object", "required": ["sequence", "at", "event"], "additionalProperties": false,
-                "properties": { "sequence": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "event": { "type": "string" }, "uitkomst": { "type": "string", "nullable": true } }
+                "properties": { "sequence": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "event": { "type": "string" }, "uitkomst": { "type": "string", "nullable": true },
+                  "meetingAt": { "type": "string", "format": "date-time", "description": "The meeting a signal moved to" } }
               },
               "Case": {
                 "type": "object", "required": ["id", "workflow", "view", "yourRoles", "_links"], "additionalProperties": false,
-                "description": "A case as the caller may see it. `full` has every property; `status` has no partners, deadlines, municipality, fields, handover, opdrachten, suspension or links; `outcome` has only id, workflow, status, openedAt, closedAt and outcomes.",
+                "description": "A case as the caller may see it. The view follows from the caller's part, in order: its role in the case (the regiehouder `full`; a participant by domain: care and municipal partners `full`, safety and housing partners `status`, a melder `outcome`), owning the case's level (`oversight`), being the responsible municipality (`oversight`) and carrying an opdracht (`status` with its own opdrachten). `full` has every property; `oversight` has everything but the fields; `status` has no partners, deadlines, municipality, fields, handover, opdrachten (but the caller's own), suspension, escalation, members or links; `outcome` has only id, workflow, status, meetingAt, openedAt, closedAt and outcomes.",
                 "properties": {
                   "id": { "type": "string" }, "workflow": { "type": "string" },
-                  "view": { "type": "string", "enum": ["full", "status", "outcome"] },
+                  "view": { "type": "string", "enum": ["full", "oversight", "status", "outcome"] },
                   "yourRoles": { "type": "array", "items": { "$ref": "#/components/schemas/Role" } },
                   "version": { "type": "integer" }, "state": { "type": "string" },
                   "level": { "type": "integer", "minimum": 0, "maximum": 3 }, "levelName": { "type": "string", "nullable": true },
@@ -350,7 +376,13 @@ enum OpenAPIDocument {
                   "openedAt": { "type": "string", "format": "date-time" }, "updatedAt": { "type": "string", "format": "date-time" },
                   "closedAt": { "type": "string", "format": "date-time", "nullable": true },
                   "status": { "type": "string", "enum": ["lopend", "afgerond"] },
+                  "meetingAt": { "type": "string", "format": "date-time", "nullable": true, "description": "For a signal: the Vroegsignaleringsoverleg it is on the agenda of" },
                   "outcomes": { "type": "array", "items": { "$ref": "#/components/schemas/Outcome" } },
+                  "shielded": { "type": "boolean", "description": "Shielded (afgeschermd): outsiders learn nothing that names it" },
+                  "escalation": { "type": "object", "nullable": true, "description": "Who raised the case last, why (reason) and what the level is asked (asked: the fields, e.g. vraag)" },
+                  "members": { "type": "array", "description": "The clients of the case (a household has several), as far as the caller serves them",
+                    "items": { "type": "object", "required": ["id", "relation"], "additionalProperties": false,
+                      "properties": { "id": { "type": "string", "example": "kind-1" }, "relation": { "type": "string", "enum": ["client", "ouder", "kind", "partner", "huisgenoot"] } } } },
                   "partners": { "type": "array", "items": { "$ref": "#/components/schemas/Participant" } },
                   "deadlines": { "type": "array", "items": { "$ref": "#/components/schemas/Deadline" } },
                   "municipality": { "type": "string", "nullable": true },
@@ -386,7 +418,7 @@ enum OpenAPIDocument {
               "CaseSummary": {
                 "type": "object", "required": ["id", "workflow", "view", "_links"], "additionalProperties": false,
                 "properties": {
-                  "id": { "type": "string" }, "workflow": { "type": "string" }, "view": { "type": "string", "enum": ["full", "status", "outcome"] },
+                  "id": { "type": "string" }, "workflow": { "type": "string" }, "view": { "type": "string", "enum": ["full", "oversight", "status", "outcome"] },
                   "state": { "type": "string" }, "level": { "type": "integer" }, "regie": { "$ref": "#/components/schemas/Regie" },
                   "updatedAt": { "type": "string", "format": "date-time" }, "status": { "type": "string", "enum": ["lopend", "afgerond"] },
                   "_links": { "type": "object", "required": ["self"], "additionalProperties": false, "properties": { "self": { "$ref": "#/components/schemas/Link" } } }
@@ -416,7 +448,7 @@ enum OpenAPIDocument {
               "EventList": {
                 "type": "object", "required": ["caseId", "view", "events", "_links"], "additionalProperties": false,
                 "properties": {
-                  "caseId": { "type": "string" }, "view": { "type": "string", "enum": ["full", "status", "outcome"] },
+                  "caseId": { "type": "string" }, "view": { "type": "string", "enum": ["full", "oversight", "status", "outcome"] },
                   "events": { "type": "array", "items": { "$ref": "#/components/schemas/Event" } },
                   "_links": { "type": "object", "required": ["case"], "additionalProperties": false, "properties": { "case": { "$ref": "#/components/schemas/Link" } } }
                 }
@@ -430,6 +462,9 @@ enum OpenAPIDocument {
                   "motivation": { "type": "string" }, "timer": { "type": "string", "description": "For verlengen: the deadline to extend, by its label (name, or name:partner for one of several)" },
                   "days": { "type": "integer", "minimum": 1, "maximum": 366, "description": "For verlengen: by how many working days" },
                   "contact": { "type": "string", "description": "The regiehouder's contact person: its own, or the new holder's when the event moves regie (required on the new holder's first action after a move without one)" },
+                  "members": { "type": "array", "items": { "type": "string" }, "description": "In a household case, the members the event is about (gezin: the whole household); with partner-toevoegen, the members the new partner serves" },
+                  "bsn": { "type": "string", "pattern": "^[0-9]{9}$", "description": "For lid-toevoegen: the new member's BSN (pseudonymised, never stored)" },
+                  "relation": { "type": "string", "enum": ["ouder", "kind", "partner", "huisgenoot"], "description": "For lid-toevoegen: the new member's relation" },
                   "fields": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Fields the transition declares" }
                 }
               },
@@ -442,17 +477,24 @@ enum OpenAPIDocument {
                   "bsn": { "type": "string", "pattern": "^[0-9]{9}$", "description": "Pseudonymised, never stored" },
                   "fields": { "type": "object", "additionalProperties": { "type": "string" } },
                   "gemeente": { "type": "string", "description": "The responsible municipality (woonplaatsbeginsel)" },
-                  "from": { "type": "string", "description": "A case the caller takes part in, from which this one is opened (linked both ways)" }
+                  "from": { "type": "string", "description": "A case the caller takes part in, from which this one is opened (linked both ways)" },
+                  "shield": { "type": "string", "description": "Shield the case from the start, with this motivation (some regiehouders shield by default)" },
+                  "relation": { "type": "string", "enum": ["client", "ouder", "kind", "partner", "huisgenoot"], "description": "For a household: the relation of the client of bsn" },
+                  "household": { "type": "array", "description": "The other members of a household, each with its own pseudonym",
+                    "items": { "type": "object", "required": ["relation"], "additionalProperties": false,
+                      "properties": { "relation": { "type": "string", "enum": ["ouder", "kind", "partner", "huisgenoot"] }, "bsn": { "type": "string", "pattern": "^[0-9]{9}$" } } } }
                 }
               },
               "EscalationBoard": {
                 "type": "object", "required": ["partner", "cases"], "additionalProperties": false,
                 "properties": {
                   "partner": { "type": "string" },
-                  "cases": { "type": "array", "items": { "type": "object", "required": ["id", "workflow", "state", "level", "regie", "overdue", "_links"], "additionalProperties": false,
+                  "cases": { "type": "array", "items": { "type": "object", "required": ["id", "workflow", "state", "level", "shielded", "overdue", "_links"], "additionalProperties": false,
                     "properties": {
                       "id": { "type": "string" }, "workflow": { "type": "string" }, "state": { "type": "string" }, "level": { "type": "integer" },
                       "levelName": { "type": "string", "nullable": true }, "regie": { "$ref": "#/components/schemas/Regie" },
+                      "shielded": { "type": "boolean", "description": "A shielded case names its regiehouder here only to partners taking part in it" },
+                      "escalation": { "type": "object", "nullable": true, "description": "Who raised it, why, and what is asked" },
                       "since": { "type": "string", "format": "date-time", "nullable": true }, "dueAt": { "type": "string", "format": "date-time", "nullable": true },
                       "overdue": { "type": "boolean" }, "secondsLeft": { "type": "integer", "nullable": true, "description": "Negative when overdue" },
                       "timeLeft": { "type": "string", "nullable": true },
@@ -460,9 +502,24 @@ enum OpenAPIDocument {
                     } } }
                 }
               },
+              "VsoAgenda": {
+                "type": "object", "required": ["basisteam", "meetingAt", "items"], "additionalProperties": false,
+                "properties": {
+                  "basisteam": { "type": "string" }, "meetingAt": { "type": "string", "format": "date-time" },
+                  "items": { "type": "array", "items": { "type": "object", "required": ["signals", "involved"], "additionalProperties": false,
+                    "properties": {
+                      "signals": { "type": "array", "items": { "type": "object", "required": ["id", "openedAt", "state", "melders", "chair", "_links"], "additionalProperties": false,
+                        "properties": { "id": { "type": "string" }, "openedAt": { "type": "string", "format": "date-time" }, "state": { "type": "string" },
+                          "melders": { "type": "array", "items": { "type": "string" } }, "chair": { "type": "string" },
+                          "_links": { "type": "object", "required": ["self"], "additionalProperties": false, "properties": { "self": { "$ref": "#/components/schemas/Link" } } } } } },
+                      "involved": { "type": "array", "items": { "type": "string" } }
+                    } } }
+                }
+              },
               "LookupRequest": {
-                "type": "object", "required": ["bsn"], "additionalProperties": false,
-                "properties": { "bsn": { "type": "string", "pattern": "^[0-9]{9}$", "example": "111222333" } }
+                "type": "object", "required": ["bsn", "purpose"], "additionalProperties": false,
+                "properties": { "bsn": { "type": "string", "pattern": "^[0-9]{9}$", "example": "111222333" },
+                  "purpose": { "type": "string", "maxLength": 200, "description": "Why: one of the region's purposes (Config/region.json lookups.purposes)", "example": "aanmelding" } }
               },
               "LookupResult": {
                 "type": "object", "required": ["known", "contacts"], "additionalProperties": false,

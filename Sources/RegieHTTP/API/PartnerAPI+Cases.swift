@@ -51,7 +51,8 @@ extension PartnerAPI {
         let (record, access) = try visibleCase(&call)
         let outbox = access.view == .outcome ? try outboxRows(record.id) : []
         let list = CaseRepresentation.eventsJSON(
-            try events(record.id), access: access, outbox: outbox, partner: call.partnerId)
+            try events(record.id), record: record, access: access, engine: engine, outbox: outbox,
+            partner: call.partnerId)
         return Reply(
             body: [
                 "caseId": .string(record.id), "view": .string(access.view.rawValue), "events": .array(list),
@@ -132,7 +133,11 @@ extension PartnerAPI {
 
     func fireEvent(_ call: inout Call) throws(APIProblem) -> Reply {
         let body = try jsonBody(
-            call, allowed: ["event", "role", "note", "target", "motivation", "timer", "days", "fields", "contact"])
+            call,
+            allowed: [
+                "event", "role", "note", "target", "motivation", "timer", "days", "fields", "contact", "members", "bsn",
+                "relation",
+            ])
         let (record, access) = try visibleCase(&call)
         guard let event = try string(body, "event"), !event.isEmpty else {
             throw .invalid("body.event", "the event to fire is required", code: "required")
@@ -172,11 +177,24 @@ extension PartnerAPI {
             }
             days = Int(n)
         }
-        let command = CaseCommand(
+        var command = CaseCommand(
             event: event, actor: Actor(partner: call.partnerId, person: call.person, role: role),
             note: try string(body, "note"), target: try string(body, "target"),
             motivation: try string(body, "motivation"), timer: try string(body, "timer"), days: days,
             expectedSequence: expected, fields: try strings(body, "fields"), contact: try string(body, "contact"))
+        if let list = body["members"], list != .null {
+            guard let items = list.arrayValue, let ids = Optional(items.compactMap(\.stringValue)),
+                ids.count == items.count
+            else { throw .invalid("body.members", "must be a list of member ids", code: "type") }
+            command.members = ids
+        }
+        command.relation = try string(body, "relation")
+        if let bsn = try string(body, "bsn") {
+            do { command.clientKey = try engine.clientKey(bsn: bsn) } catch {
+                if case .refused(let r) = error { throw .invalid("body.bsn", r.message) }
+                throw problem(error, caseId: record.id)
+            }
+        }
         let key = try idempotencyKey(call)
         let audit = call.auditEntry(
             at: engine.clock.now(), outcome: .ok, status: 200, caseId: record.id, clientKey: record.clientKey)
@@ -210,7 +228,11 @@ extension PartnerAPI {
     }
 
     func openCase(_ call: inout Call) throws(APIProblem) -> Reply {
-        let body = try jsonBody(call, allowed: ["workflow", "regie", "contact", "bsn", "fields", "gemeente", "from"])
+        let body = try jsonBody(
+            call,
+            allowed: [
+                "workflow", "regie", "contact", "bsn", "fields", "gemeente", "from", "shield", "relation", "household",
+            ])
         guard let workflow = try string(body, "workflow") else {
             throw .invalid("body.workflow", "the workflow to open is required", code: "required")
         }
@@ -227,10 +249,25 @@ extension PartnerAPI {
         }
         let actor = Actor(
             partner: call.partnerId, person: call.person, role: regie == call.partnerId ? .regiehouder : .melder)
+        var household: [(relation: String, bsn: String?)] = []
+        if let list = body["household"], list != .null {
+            guard let items = list.arrayValue else {
+                throw .invalid("body.household", "must be a list of {relation, bsn}", code: "type")
+            }
+            for (i, item) in items.enumerated() {
+                guard let relation = item["relation"]?.stringValue else {
+                    throw .invalid(
+                        "body.household[\(i)].relation", "the member's relation is required", code: "required")
+                }
+                household.append((relation, item["bsn"]?.stringValue))
+            }
+        }
         let request = Engine.OpenRequest(
             workflow: workflow, regie: regie, contact: try string(body, "contact"), bsn: try string(body, "bsn"),
             actor: actor, idempotencyKey: try idempotencyKey(call), fields: try strings(body, "fields"),
-            municipality: try string(body, "gemeente"), from: try string(body, "from"))
+            municipality: try string(body, "gemeente"), from: try string(body, "from"),
+            shield: try string(body, "shield"),
+            relation: try string(body, "relation"), members: household)
         let audit = call.auditEntry(at: engine.clock.now(), outcome: .ok, status: 201)
         let outcome: Engine.Outcome
         do { outcome = try engine.open(request, audit: audit) } catch {

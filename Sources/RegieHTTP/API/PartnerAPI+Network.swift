@@ -38,9 +38,14 @@ extension PartnerAPI {
             var o = JSONObject(pairs: [
                 "id": .string(r.id), "workflow": .string(r.workflow), "state": .string(r.state),
                 "level": .int(Int64(r.level)), "levelName": .optional(engine.config.level(r.level)?.name),
-                "regie": CaseRepresentation.regie(r.regie, engine: engine),
                 "since": .optional(r.details.levelSince?.iso8601),
             ])
+            // A shielded case names its holder on the board only to those taking part in it.
+            if r.details.shield == nil || item.access.takesPart {
+                o["regie"] = CaseRepresentation.regie(r.regie, engine: engine)
+            }
+            o["shielded"] = .bool(r.details.shield != nil)
+            o["escalation"] = r.details.json["escalation"] ?? .null
             o["dueAt"] = .optional(item.due?.iso8601)
             let seconds = item.due.map { ($0.milliseconds - now.milliseconds) / 1000 }
             o["overdue"] = .bool((seconds ?? 1) < 0)
@@ -52,29 +57,85 @@ extension PartnerAPI {
         return Reply(body: ["partner": .string(call.partnerId), "cases": .array(list)])
     }
 
-    /// Is this person known? Answers only existence and the regiehouders' contacts; tells each regiehouder.
+    /// Is this person known? Answers only existence and whom to contact (for a shielded case the region's safe
+    /// point); the lookup states its purpose, and each regiehouder is told who asked and why.
     func lookup(_ call: inout Call) throws(APIProblem) -> Reply {
-        let body = try jsonBody(call, allowed: ["bsn"])
+        let body = try jsonBody(call, allowed: ["bsn", "purpose"])
         guard let bsn = try string(body, "bsn") else {
             throw .invalid("body.bsn", "the BSN to look up is required", code: "required")
         }
+        guard let purpose = try string(body, "purpose"), !purpose.isEmpty else {
+            let choices = engine.config.lookupPurposes
+            throw .invalid(
+                "body.purpose",
+                "a lookup states its purpose\(choices.isEmpty ? "" : ": one of \(choices.joined(separator: ", "))")",
+                code: "required")
+        }
         let audit = call.auditEntry(at: engine.clock.now(), outcome: .ok, status: 200)
-        let holders: [RegieHolder]
-        do { holders = try engine.lookup(bsn: bsn, by: call.partnerId, audit: audit) } catch {
-            if case .refused(let r) = error { throw .invalid("body.bsn", r.message) }
+        let answer: Engine.LookupAnswer
+        do {
+            answer = try engine.lookup(
+                bsn: bsn, purpose: purpose, by: call.partnerId, person: call.person, audit: audit)
+        } catch {
+            // A lookup refused for its limit is logged by the engine; other refusals by the API as usual.
+            if case .tooMany = error { call.audited = true }
+            if case .refused(let r) = error {
+                throw .invalid(r.message.contains("purpose") ? "body.purpose" : "body.bsn", r.message)
+            }
             throw problem(error, caseId: nil)
         }
         call.audited = true
         return Reply(
             body: [
-                "known": .bool(!holders.isEmpty),
+                "known": .bool(answer.known),
                 "contacts": .array(
-                    holders.map {
+                    answer.contacts.map {
                         [
                             "partner": .string($0.partner), "name": .optional(engine.config.partner($0.partner)?.name),
                             "contact": .optional($0.contact ?? engine.config.partner($0.partner)?.contact),
                         ]
                     }),
+            ])
+    }
+
+    /// The agenda of a Vroegsignaleringsoverleg, for its standing participants and the chairs of its signals: one
+    /// item per person, each signal with its melder and chair, and the partners already involved; no care notes.
+    func vsoAgenda(_ call: inout Call) throws(APIProblem) -> Reply {
+        let q = try query(call, allowed: ["date"])
+        var date: LocalDate?
+        if let text = q["date"] {
+            guard let d = LocalDate.parse(text) else {
+                throw .invalid("query.date", "must be a date as YYYY-MM-DD", code: "format")
+            }
+            date = d
+        }
+        let team = call.params["basisteam"] ?? ""
+        let agenda: Engine.Agenda
+        do { agenda = try engine.vsoAgenda(team: team, on: date, for: call.partnerId) } catch {
+            call.detail = "agenda \(team): \(error.description)"
+            if case .notFound = error { throw .notFound("no agenda of basisteam \"\(team)\" that you take part in") }
+            throw problem(error, caseId: nil)
+        }
+        call.touched = agenda.items.flatMap(\.signals).map { ($0.id, $0.clientKey) }
+        call.detail = "agenda \(team) \(agenda.meeting.iso8601)"
+        let items: [JSONValue] = agenda.items.map { item in
+            [
+                "signals": .array(
+                    item.signals.map { s in
+                        [
+                            "id": .string(s.id), "openedAt": .string(s.openedAt.iso8601), "state": .string(s.state),
+                            "melders": .array(s.partners.filter { $0.role == .melder }.map { .string($0.partner) }),
+                            "chair": .string(s.regie.partner),
+                            "_links": ["self": ["href": .string("/v1/cases/\(s.id)")]],
+                        ]
+                    }),
+                "involved": .array(item.involved.map { .string($0) }),
+            ]
+        }
+        return Reply(
+            body: [
+                "basisteam": .string(agenda.basisteam), "meetingAt": .string(agenda.meeting.iso8601),
+                "items": .array(items),
             ])
     }
 

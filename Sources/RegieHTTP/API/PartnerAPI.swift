@@ -30,6 +30,7 @@ public final class PartnerAPI: Sendable {
         Route("POST", "/v1/cases/{caseId}/events", "fireCaseEvent", .write),
         Route("GET", "/v1/escalations", "listEscalations", .read),
         Route("POST", "/v1/lookups", "lookupPerson", .lookup),
+        Route("GET", "/v1/vso/{basisteam}/agenda", "getVsoAgenda", .read),
         Route("GET", "/v1/webhooks", "listWebhooks", .read),
         Route("POST", "/v1/webhooks", "createWebhook", .write),
         Route("DELETE", "/v1/webhooks/{webhookId}", "deleteWebhook", .write),
@@ -201,6 +202,7 @@ public final class PartnerAPI: Sendable {
         case "fireCaseEvent": return try fireEvent(&call)
         case "listEscalations": return try escalations(&call)
         case "lookupPerson": return try lookup(&call)
+        case "getVsoAgenda": return try vsoAgenda(&call)
         case "listWebhooks": return try listWebhooks(&call)
         case "createWebhook": return try createWebhook(&call)
         case "deleteWebhook": return try deleteWebhook(&call)
@@ -340,7 +342,10 @@ public final class PartnerAPI: Sendable {
             }
         case .notFound(let m):
             return caseId.map { APIProblem.caseNotFound($0) } ?? .notFound(m)
-        default:
+        case .tooMany(let m, let seconds):
+            return APIProblem(
+                429, "too-many-requests", "Too many requests", m, headers: [("Retry-After", "\(seconds)")])
+        case .usage, .environment:
             return APIProblem(
                 500, "internal", "Internal error", "the server could not complete the request; it is logged")
         }

@@ -33,7 +33,7 @@ extension Context {
         let outcome: AuditEntry.Outcome
         switch failure {
         case nil: outcome = .ok
-        case .refused?, .usage?: outcome = .refused
+        case .refused?, .usage?, .tooMany?: outcome = .refused
         case .notFound?: outcome = .notFound
         case .environment?: outcome = .error
         }

@@ -41,8 +41,16 @@ enum Output {
             ),
             ("regie", r.regie.partner + contact),
             ("level", "\(r.level) \(levelNames[min(max(r.level, 0), 3)])"),
-            ("partners", r.partners.map { "\($0.partner) (\($0.role.rawValue))" }.joined(separator: ", ")),
+            (
+                "partners",
+                r.partners.map {
+                    "\($0.partner) (\($0.role.rawValue)\($0.members.map { ", for " + $0.sorted().joined(separator: "+") } ?? ""))"
+                }.joined(separator: ", ")
+            ),
         ]
+        if let s = r.details.shield {
+            rows.append(("shielded", "by \(s.by) since \(calendar.localText(s.at)): \(s.motivation)"))
+        }
         if let since = r.suspendedAt {
             let by = r.details.suspension.map {
                 " by \($0.by.partner) (\($0.by.role.rawValue)), up to level \($0.level): \($0.motivation)"
@@ -56,6 +64,16 @@ enum Output {
         let d = r.details
         if let m = d.municipality { rows.append(("gemeente", m)) }
         if let since = d.levelSince { rows.append(("escalated", "at this level since \(calendar.localText(since))")) }
+        if let e = d.escalation {
+            let asked = e.asked.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            rows.append(("raised", "by \(e.by): \(e.reason)\(asked.isEmpty ? "" : "; asked: \(asked)")"))
+        }
+        let members = machine.members(of: r)
+        if members.count > 1 || !d.members.isEmpty {
+            rows.append(
+                ("members", members.map { "\($0.id)\($0.clientKey == nil ? " (no BSN)" : "")" }.joined(separator: ", "))
+            )
+        }
         for (i, f) in d.fields.sorted(by: { $0.key < $1.key }).enumerated() {
             rows.append((i == 0 ? "fields" : "", "\(f.key) = \(f.value)"))
         }

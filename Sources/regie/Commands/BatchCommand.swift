@@ -112,11 +112,11 @@ enum BatchCommand: RegieCommand {
                 record.id, record.clientKey, "event \(args.positionals[1])"
             )
             return try engine.fire(
-                record.id, try CaseFireCommand.command(args, on: record),
+                record.id, try CaseFireCommand.command(args, on: record, engine),
                 idempotencyKey: args.value("idempotency-key"), audit: entry)
         } catch {
             switch error {
-            case .refused, .usage: entry.outcome = .refused
+            case .refused, .usage, .tooMany: entry.outcome = .refused
             case .notFound: entry.outcome = .notFound
             case .environment: entry.outcome = .error
             }

@@ -81,16 +81,29 @@ enum CaseOpenCommand: RegieCommand {
             .value("from", "CASE", "the case this one is opened from; the link is recorded on both"),
             .value("contact", "TEXT", "the regiehouder's contact person"),
             .value("bsn", "BSN", "the client's BSN: checked (11-proef), pseudonymised, never stored"),
+            .value(
+                "shield", "MOTIVATION",
+                "shield the case (afschermen) from the start: outsiders learn nothing that names it"),
+            .value(
+                "relation", "RELATION", "a household case: the relation of the --bsn client (client, ouder, kind, ...)"),
+            OptionSpec(
+                name: "household", value: "RELATION[:BSN]",
+                help: "another member of the household, e.g. kind:123456782 (repeatable)", repeatable: true),
         ] + actorOptions
 
     /// The request these arguments make (shared with `regie batch`, so the two never drift apart).
     static func request(_ args: Arguments) throws(EngineError) -> Engine.OpenRequest {
-        Engine.OpenRequest(
+        let household = (args.values["household"] ?? []).map { item -> (relation: String, bsn: String?) in
+            let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+            return (parts.first ?? "", parts.count == 2 ? parts[1] : nil)
+        }
+        return Engine.OpenRequest(
             workflow: try args.required("workflow", "NAME (see `regie workflow list`)"),
             regie: try args.required("regie", "PARTNER (who holds regie)"),
             contact: args.value("contact"), bsn: args.value("bsn"), actor: try parseActor(args),
             idempotencyKey: args.value("idempotency-key"), fields: try parseFields(args),
-            municipality: args.value("gemeente"), from: args.value("from"))
+            municipality: args.value("gemeente"), from: args.value("from"), shield: args.value("shield"),
+            relation: args.value("relation"), members: household)
     }
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
@@ -122,6 +135,14 @@ enum CaseFireCommand: RegieCommand {
                 "contact", "NAME",
                 "the regiehouder's contact person (its own; or the new holder's when the event moves regie)"),
             .value("expect", "SEQUENCE", "refuse unless the case is still at this sequence (optimistic concurrency)"),
+            OptionSpec(
+                name: "for", value: "MEMBER",
+                help: "a household case: the member the event is about (repeatable; gezin: all of them)",
+                repeatable: true),
+            .value("bsn", "BSN", "for lid-toevoegen: the new member's BSN (pseudonymised, never stored)"),
+            .value(
+                "relation", "RELATION",
+                "for lid-toevoegen: the new member's relation (ouder, kind, partner, huisgenoot)"),
         ] + actorOptions
     static let discussion = """
         Built-in events on every case: opschorten (suspend), hervatten (resume), verlengen (extend a deadline) and
@@ -132,16 +153,20 @@ enum CaseFireCommand: RegieCommand {
     static let auditAction: String? = "write"
 
     /// The command these arguments make on a case (shared with `regie batch`); without `--as`, the regiehouder acts.
-    static func command(_ args: Arguments, on record: CaseRecord) throws(EngineError) -> CaseCommand {
+    static func command(_ args: Arguments, on record: CaseRecord, _ engine: Engine) throws(EngineError) -> CaseCommand {
         let actor =
             try parseActor(args)
             ?? Actor(partner: record.regie.partner, person: args.value("person"), role: .regiehouder)
-        return CaseCommand(
+        var command = CaseCommand(
             event: args.positionals[1], actor: actor, note: args.value("note"), target: args.value("target"),
             motivation: args.value("motivation"), timer: args.value("timer"),
             days: try args.int("days", range: 1...365),
             expectedSequence: try args.int("expect", range: 0...Int(Int32.max)), fields: try parseFields(args),
             contact: args.value("contact"))
+        command.members = args.values["for"] ?? []
+        command.relation = args.value("relation")
+        command.clientKey = try args.value("bsn").map { bsn throws(EngineError) in try engine.clientKey(bsn: bsn) }
+        return command
     }
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
@@ -150,7 +175,7 @@ enum CaseFireCommand: RegieCommand {
         let record = try engine.show(caseId)
         context.touched = [(record.id, record.clientKey)]
         context.auditDetail = "event \(args.positionals[1])"
-        let command = try command(args, on: record)
+        let command = try command(args, on: record, engine)
         let audit = context.auditEntry(Self.self, caseId: record.id, clientKey: record.clientKey)
         let outcome = try engine.fire(caseId, command, idempotencyKey: args.value("idempotency-key"), audit: audit)
         context.audited = true

@@ -1,0 +1,50 @@
+public import RegieCore
+internal import Synchronization
+
+/// How many lookups each partner did in the last window: a partner may look clients up `limit` times per window,
+/// counted in this process (a restart starts the count afresh).
+final class LookupLimiter: Sendable {
+    /// A partner's recent lookups, and whether the ketenregisseur was told that it reached the limit.
+    private struct Tally {
+        var times: [Instant] = []
+        var reported = false
+    }
+
+    private let state = Mutex<[String: Tally]>([:])
+    let limit: Int
+    let windowMilliseconds: Int64
+
+    init(limit: Int, window: DurationSpec) {
+        self.limit = limit
+        switch window {
+        case .calendar(let days, let seconds): windowMilliseconds = (Int64(days) * 86400 + Int64(seconds)) * 1000
+        case .workingDays(let n): windowMilliseconds = Int64(n) * 86_400_000
+        }
+    }
+
+    /// A refusal: when the next lookup is admitted, and whether this is the partner's first refusal since it was
+    /// last admitted (the moment to tell the ketenregisseur).
+    struct Refusal {
+        var retryAfterSeconds: Int
+        var first: Bool
+    }
+
+    /// Counts a lookup, or refuses it when the partner reached its limit.
+    func admit(_ partner: String, at now: Instant) -> Refusal? {
+        state.withLock { tallies in
+            var tally = tallies[partner] ?? Tally()
+            tally.times.removeAll { now.milliseconds - $0.milliseconds >= windowMilliseconds }
+            defer { tallies[partner] = tally }
+            if tally.times.count < limit {
+                tally.times.append(now)
+                tally.reported = false
+                return nil
+            }
+            let oldest = tally.times.first ?? now
+            let wait = max(1, (oldest.milliseconds + windowMilliseconds - now.milliseconds + 999) / 1000)
+            let first = !tally.reported
+            tally.reported = true
+            return Refusal(retryAfterSeconds: Int(wait), first: first)
+        }
+    }
+}
