@@ -367,7 +367,7 @@ enum OpenAPIDocument {
                 "description": "A case as the caller may see it. The view follows from the caller's part, in order: its role in the case (the regiehouder `full`; a participant by domain: care and municipal partners `full`, safety and housing partners `status`, a melder `outcome`), owning the case's level (`oversight`), being the responsible municipality (`oversight`) and carrying an opdracht (`status` with its own opdrachten). `full` has every property; `oversight` has everything but the fields; `status` has no partners, deadlines, municipality, fields, handover, opdrachten (but the caller's own), suspension, escalation, members or links; `outcome` has only id, workflow, status, meetingAt, openedAt, closedAt and outcomes.",
                 "properties": {
                   "id": { "type": "string" }, "workflow": { "type": "string" },
-                  "view": { "type": "string", "enum": ["full", "oversight", "status", "outcome"] },
+                  "view": { "type": "string", "enum": ["full", "oversight", "status", "outcome", "none"], "description": "none: the caller's own event ended its part in the case (e.g. it moved the case to another municipality); nothing more is shown" },
                   "yourRoles": { "type": "array", "items": { "$ref": "#/components/schemas/Role" } },
                   "version": { "type": "integer" }, "state": { "type": "string" },
                   "level": { "type": "integer", "minimum": 0, "maximum": 3 }, "levelName": { "type": "string", "nullable": true },
@@ -442,7 +442,8 @@ enum OpenAPIDocument {
                     "properties": { "partner": { "type": "string" }, "person": { "type": "string", "nullable": true }, "role": { "type": "string" } } },
                   "payload": { "type": "object" },
                   "from": { "type": "string" }, "to": { "type": "string" }, "level": { "type": "integer" },
-                  "uitkomst": { "type": "string", "nullable": true }
+                  "uitkomst": { "type": "string", "nullable": true },
+                  "meetingAt": { "type": "string", "format": "date-time", "description": "The meeting a signal moved to" }
                 }
               },
               "EventList": {

@@ -212,7 +212,10 @@ extension PartnerAPI {
         if outcome.replayed { headers.append(("Idempotent-Replayed", "true")) }
         let json =
             view.map { CaseRepresentation.caseJSON(after, access: $0, engine: engine, partner: call.partnerId) }
-            ?? ["id": .string(after.id), "view": "none"]
+            ?? [
+                "id": .string(after.id), "workflow": .string(after.workflow), "view": "none", "yourRoles": [],
+                "_links": ["self": ["href": .string("/v1/cases/\(after.id)")]],
+            ]
         return Reply(body: json, headers: headers)
     }
 

@@ -40,12 +40,14 @@ extension PartnerAPI {
                 "level": .int(Int64(r.level)), "levelName": .optional(engine.config.level(r.level)?.name),
                 "since": .optional(r.details.levelSince?.iso8601),
             ])
-            // A shielded case names its holder on the board only to those taking part in it.
-            if r.details.shield == nil || item.access.takesPart {
-                o["regie"] = CaseRepresentation.regie(r.regie, engine: engine)
-            }
+            // A shielded case names its holder (nor who raised it) on the board only to those taking part in it.
+            let named = r.details.shield == nil || item.access.takesPart
+            if named { o["regie"] = CaseRepresentation.regie(r.regie, engine: engine) }
             o["shielded"] = .bool(r.details.shield != nil)
-            o["escalation"] = r.details.json["escalation"] ?? .null
+            if case .object(var e)? = r.details.json["escalation"] {
+                if !named { e["by"] = nil }
+                o["escalation"] = .object(e)
+            }
             o["dueAt"] = .optional(item.due?.iso8601)
             let seconds = item.due.map { ($0.milliseconds - now.milliseconds) / 1000 }
             o["overdue"] = .bool((seconds ?? 1) < 0)
