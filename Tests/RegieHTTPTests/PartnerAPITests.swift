@@ -383,6 +383,42 @@ private struct Story {
         }
     }
 
+    /// Lookups are accountable: the regiehouder's webhook names who asked and why, and a partner that keeps looking
+    /// people up is stopped at the region's limit (429 with Retry-After), the ketenregisseur told once.
+    @Test func lookupsNameTheAskerAndAreLimitedPerPartner() throws {
+        let s = try Story()
+        _ = try s.h.engine.addWebhook(
+            partner: "bw-aanbieder", url: "https://bw.example.nl/hook", events: ["lookup.*"], format: .thin)
+        _ = try s.h.engine.addWebhook(
+            partner: "ketenregisseur-zkih", url: "https://keten.example.nl/hook", events: ["lookup.*"], format: .zgw)
+        let body = #"{"bsn":"111222333","purpose":"crisis"}"#
+        for _ in 0..<20 {
+            let ok = try s.h.call(
+                "POST", "/v1/lookups", as: "sociaal-wijkteam", json: body, headers: ["X-Regie-User": "t.smit"])
+            #expect(ok.status == 200)
+        }
+        let told = try #require(
+            try s.h.engine.read { try $0.deliveries(limit: 100) }.first { $0.topic == "lookup.match" })
+        let data = try JSONParser.parse(told.body)["data"]
+        #expect(data?["details"]?["askedBy"] == "sociaal-wijkteam" && data?["details"]?["person"] == "t.smit")
+        #expect(data?["details"]?["purpose"] == "crisis")
+        for _ in 0..<2 {
+            let stopped = try s.h.call("POST", "/v1/lookups", as: "sociaal-wijkteam", json: body)
+            #expect(stopped.status == 429)
+            #expect(Int(stopped.headers["retry-after"] ?? "") ?? 0 > 3000)
+        }
+        // Others are not held up; the ketenregisseur heard once, in its own shape.
+        #expect(try s.h.call("POST", "/v1/lookups", as: "veilig-thuis", json: body).status == 200)
+        let region = try s.h.engine.read { try $0.outbox(of: Notification.regionCase) }
+        #expect(region.map(\.topic) == ["lookup.limit"] && region.first?.recipients == ["ketenregisseur-zkih"])
+        let limit = try #require(
+            try s.h.engine.read { try $0.deliveries(limit: 100) }.first { $0.topic == "lookup.limit" })
+        #expect(try JSONParser.parse(limit.body)["kenmerken"]?["partner"] == "sociaal-wijkteam")
+        #expect(try s.h.auditLog().filter { $0.partner == "sociaal-wijkteam" && $0.outcome == .refused }.count == 2)
+        s.h.clock.advance(seconds: 3601)
+        #expect(try s.h.call("POST", "/v1/lookups", as: "sociaal-wijkteam", json: body).status == 200)
+    }
+
     @Test func theAccessLogIsAChainThatShowsTampering() throws {
         let s = try Story()
         for p in ["bw-aanbieder", "politie-haarlem", "verslavingszorg"] {

@@ -37,6 +37,8 @@ final class Connection: @unchecked Sendable {
     var idle = false
 
     private var buffer: [UInt8] = []
+    /// Where reads land before joining `buffer`: made once, so no read zero-fills 16 KiB.
+    private var scratch = [UInt8](repeating: 0, count: 16384)
     private var readIndex = 0
     private var parser: HTTPParser
     private var out: [UInt8] = []
@@ -202,12 +204,8 @@ final class Connection: @unchecked Sendable {
         var got = false
         while true {
             if readIndex == buffer.count { requestStartedAt = monotonicSeconds() }
-            let old = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: chunk))
-            let n = buffer.withUnsafeMutableBufferPointer { p in
-                recv(fd, p.baseAddress.map { $0 + old }, chunk, 0)
-            }
-            buffer.removeLast(chunk - max(n, 0))
+            let n = scratch.withUnsafeMutableBufferPointer { p in recv(fd, p.baseAddress, chunk, 0) }
+            if n > 0 { buffer.append(contentsOf: scratch[0..<n]) }
             if n > 0 {
                 got = true
                 if n < chunk { return .bytes }
