@@ -274,6 +274,44 @@ import Testing
         #expect(stretch.err.contains("statutory deadline"))
     }
 
+    /// Households, shielding and the VSO agenda on the command line.
+    @Test func householdsShieldingAndTheAgendaOnTheCommandLine() throws {
+        let dir = try CLI.temporaryFolder()
+        let db = dir.appendingPathComponent("h.db").path
+        #expect(try CLI.run(["init", "--db", db, "--simulated-clock", "--now", "2026-11-23T09:00"]).status == 0)
+        let opened = try JSONParser.parse(
+            try CLI.run([
+                "case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "bw-aanbieder", "--bsn",
+                "111222333", "--relation", "ouder", "--household", "kind:123456782", "--household", "kind",
+                "--shield", "dreiging ex-partner", "--json",
+            ]).out)
+        let id = try #require(opened["id"]?.stringValue)
+        #expect(opened["shield"]?["motivation"] == "dreiging ex-partner")
+        let shown = try CLI.run(["case", "show", id, "--db", db]).out
+        #expect(shown.contains("shielded") && shown.contains("members     ouder-1, kind-1, kind-2 (no BSN)"))
+        let added = try CLI.run([
+            "case", "fire", id, "partner-toevoegen", "--target", "ggz-aanbieder", "--for", "kind-1", "--db", db,
+        ])
+        #expect(added.status == 0 && added.out.contains("ggz-aanbieder (betrokken, for kind-1)"))
+        #expect(
+            try CLI.run(["case", "fire", id, "lid-toevoegen", "--relation", "kind", "--bsn", "100000009", "--db", db])
+                .status == 0)
+        let child = try CLI.run(["audit", "client", "100000009", "--db", db])
+        #expect(child.status == 0 && child.out.contains(id))
+
+        let signal = [
+            "case", "open", "--db", db, "--workflow", "vso", "--regie", "gemeente-haarlem", "--as",
+            "politie-haarlem:melder", "--field", "basisteam=politie-haarlem", "--bsn", "100000022", "--json",
+        ]
+        let first = try #require(try JSONParser.parse(try CLI.run(signal).out)["id"]?.stringValue)
+        let second = try #require(try JSONParser.parse(try CLI.run(signal).out)["id"]?.stringValue)
+        let agenda = try CLI.run(["vso", "agenda", "--team", "politie-haarlem", "--db", db])
+        #expect(agenda.status == 0)
+        #expect(agenda.out.contains("Tuesday 24 November 2026") && agenda.out.contains("1 item(s), 2 signal(s)"))
+        #expect(agenda.out.contains(first) && agenda.out.contains(second))
+        #expect(try CLI.run(["vso", "agenda", "--team", "politie-nergens", "--db", db]).status == 3)
+    }
+
     @Test func graphsInBothFormats() throws {
         let mermaid = try CLI.run(["workflow", "graph", "netwerkcasus"])
         #expect(mermaid.status == 0 && mermaid.out.hasPrefix("stateDiagram-v2"))

@@ -39,6 +39,12 @@ extension CaseRecord {
                 return .object(j)
             })
         o["suspension"] = d["suspension"] ?? .null
+        o["shield"] = d["shield"] ?? .null
+        o["escalation"] = d["escalation"] ?? .null
+        o["members"] = .array(
+            details.members.map {
+                ["id": .string($0.id), "relation": .string($0.relation), "known": .bool($0.clientKey != nil)]
+            })
         o["contactRequired"] = .bool(details.contactRequired)
         o["links"] = d["links"] ?? .array([])
         o["agenda"] = d["agenda"] ?? .null
