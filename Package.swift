@@ -20,7 +20,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "RegieCore", swiftSettings: strict),
         .target(name: "RegieCrypto", dependencies: ["CCrypto"], swiftSettings: strict),
-        .target(name: "RegieStore", dependencies: ["CSQLite", "RegieCore"], swiftSettings: strict),
+        .target(name: "RegieStore", dependencies: ["CSQLite", "RegieCore", "RegieCrypto"], swiftSettings: strict),
         .target(name: "RegieEngine", dependencies: ["RegieCore", "RegieStore", "RegieCrypto"], swiftSettings: strict),
         .target(
             name: "RegieHTTP", dependencies: ["CSocket", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],

@@ -90,8 +90,11 @@ extension Engine {
     public struct AuditVerification: Sendable {
         /// Records checked.
         public var checked: Int
-        /// The first record that does not fit the chain, and why.
-        public var firstBroken: (id: Int64, reason: String)?
+        /// Every record that does not fit the chain, and why (checking goes on after a break).
+        public var broken: [(id: Int64, reason: String)]
+
+        /// The first record that does not fit the chain.
+        public var firstBroken: (id: Int64, reason: String)? { broken.first }
     }
 
     /// Reads the access log in log order, a page at a time, until the end or until `body` returns false.
@@ -107,26 +110,26 @@ extension Engine {
         }
     }
 
-    /// Recomputes every record's hash and its link to the one before.
+    /// Recomputes every record's hash and its link to the one before, and reports every record that does not fit:
+    /// one altered record does not hide the records after it.
     public func verifyAudit() throws(EngineError) -> AuditVerification {
-        var result = AuditVerification(checked: 0, firstBroken: nil)
+        var result = AuditVerification(checked: 0, broken: [])
         var previous = ""
         var expectedId: Int64 = 1
         try forEachAuditPage(CaseStore.AuditFilter()) { page in
             for e in page {
                 let id = e.id ?? 0
                 if id != expectedId {
-                    result.firstBroken = (expectedId, "record \(expectedId) is missing")
+                    for missing in expectedId..<id { result.broken.append((missing, "the record is missing")) }
                 } else if e.previousHash != previous {
-                    result.firstBroken = (
-                        id, "its previous-hash does not match record \(id - 1); a record was removed or altered"
-                    )
-                } else if e.hash != Self.sha256Hex(e.chainedText(id: id, previousHash: previous)) {
-                    result.firstBroken = (id, "its content does not match its hash; it was altered")
+                    result.broken.append(
+                        (id, "its previous-hash does not match record \(id - 1); a record was removed or altered"))
                 }
-                if result.firstBroken != nil { return false }
+                if e.hash != Self.sha256Hex(e.chainedText(id: id, previousHash: e.previousHash)) {
+                    result.broken.append((id, "its content does not match its hash; it was altered"))
+                }
                 previous = e.hash
-                expectedId += 1
+                expectedId = id + 1
                 result.checked += 1
             }
             return true
@@ -267,7 +270,7 @@ extension Engine {
     public func audit(batch entries: [AuditEntry], then done: @escaping @Sendable (EngineError?) -> Void) {
         guard !entries.isEmpty else { return done(nil) }
         committer.submit({ store in for e in entries { try Self.append(e, to: store) } }) { error in
-            done(error.map(EngineError.wrap))
+            done(error.map { EngineError.wrap($0) })
         }
     }
 

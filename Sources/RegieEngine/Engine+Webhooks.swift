@@ -286,7 +286,7 @@ extension Engine {
     public func record(deliveries reports: [DeliveryReport], then done: @escaping @Sendable (EngineError?) -> Void) {
         guard !reports.isEmpty else { return done(nil) }
         committer.submit({ [self] store in for r in reports { try record(r, in: store) } }) { error in
-            done(error.map(EngineError.wrap))
+            done(error.map { EngineError.wrap($0) })
         }
     }
 

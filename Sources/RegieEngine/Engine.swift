@@ -611,10 +611,16 @@ public final class Engine: @unchecked Sendable {
         return record
     }
 
-    /// The events of a case.
+    /// The events of a case, once their seals verify.
+    /// - Throws: `EngineError.tampered` when the case's log does not verify (it is not shown).
     public func timeline(_ caseId: String) throws(EngineError) -> [CaseEvent] {
         _ = try show(caseId)
-        return try read { try $0.events(of: caseId) }
+        let (events, problem) = try read { store in (try store.events(of: caseId), try store.verifySeals(of: caseId)) }
+        if let problem {
+            throw .tampered(
+                "the event log of \(problem); it is not shown. Run `regie check`, then restore from a backup")
+        }
+        return events
     }
 
     /// Cases matching a filter; `stalled` uses each workflow's stalledAfter.

@@ -27,7 +27,7 @@ public final class CaseStore {
         }
     }
 
-    private init(created db: Database) { self.db = db }
+    init(created db: Database) { self.db = db }
 
     /// Creates a new Regie database (or reopens one created before with the same clock setting).
     /// - Parameters:
@@ -243,31 +243,35 @@ public final class CaseStore {
     public func commit(_ p: PreparedCommit) throws -> CaseRecord {
         var record = p.record
         var lastEvent: Int64?
+        var lastSeal: String?
         if let previous = p.previous {
             // Guard first: if another commit moved the case on since the decision was made, nothing has been
             // written yet and the caller decides again.
-            var current: (seq: Int64, last: Int64?)?
-            try db.query("SELECT seq, last_event_id FROM cases WHERE id=?", [.text(record.id)]) {
-                current = ($0.int(0), $0.optionalInt(1))
+            var current: (seq: Int64, last: Int64?, seal: String?)?
+            try db.query("SELECT seq, last_event_id, last_hash FROM cases WHERE id=?", [.text(record.id)]) {
+                current = ($0.int(0), $0.optionalInt(1), $0.optionalText(2))
             }
             guard let current, current.seq == Int64(previous.sequence) else { throw StoreError.staleCase(record.id) }
-            lastEvent = current.last
+            (lastEvent, lastSeal) = (current.last, current.seal)
         }
         let insertEvent = try db.statement(
-            "INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
-        for var values in p.events {
-            values[2] = .int(lastEvent)
-            try insertEvent.run(values)
+        for (values, digest) in zip(p.events, p.digests) {
+            var row = values
+            row[2] = .int(lastEvent)
+            let seal = EventSeal.chain(lastSeal, digest)
+            try insertEvent.run(row + [.text(seal), .text(p.state)])
             lastEvent = db.lastInsertID
+            lastSeal = seal
         }
         if p.previous != nil {
             let statement = try projectionStatement(p.projectionMask)
-            try statement.run(p.projection + [.int(lastEvent), .text(record.id)])
+            try statement.run(p.projection + [.int(lastEvent), .text(lastSeal), .text(record.id)])
         } else {
             try db.run(
-                "INSERT INTO cases(\(Self.caseColumns), last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                p.projection + [.int(lastEvent)])
+                "INSERT INTO cases(\(Self.caseColumns), last_event_id, last_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                p.projection + [.int(lastEvent), .text(lastSeal)])
         }
         try applyTimerChanges(&record, previous: p.previous?.timers ?? [])
         try syncClients(record, previous: p.previous)
@@ -315,7 +319,7 @@ public final class CaseStore {
         let columns = PreparedCommit.projectionColumns.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(
             \.element)
         let sql =
-            "UPDATE cases SET " + (columns + ["last_event_id"]).map { $0 + "=?" }.joined(separator: ", ")
+            "UPDATE cases SET " + (columns + ["last_event_id", "last_hash"]).map { $0 + "=?" }.joined(separator: ", ")
             + " WHERE id=?"
         let s = try db.statement(sql)
         projectionStatements[mask] = s

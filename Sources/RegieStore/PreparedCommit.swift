@@ -22,6 +22,9 @@ public struct PreparedCommit: Sendable {
     let outbox: [[SQLValue]]
     /// The notifications the outbox rows hold, for planning their webhook deliveries.
     let notifications: [Notification]
+    /// The digest of the case's state after the decision, and of each event with it (the writer chains them).
+    let state: String
+    let digests: [String]
     /// For a timer's firing: the fired timer's name, recorded with the firing.
     public private(set) var firedTimerName: String?
 
@@ -48,6 +51,9 @@ public struct PreparedCommit: Sendable {
             ]
         }
         notifications = decision.notifications
+        state = EventSeal.stateDigest(r)
+        let state = self.state
+        digests = events.map { EventSeal.digest($0, state: state) }
         outbox = decision.notifications.map { n in
             [
                 .text(n.caseId), .int(Int64(n.sequence)), .text(n.topic), .text(n.recipients.joined(separator: ",")),

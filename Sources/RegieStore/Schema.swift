@@ -1,6 +1,6 @@
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "6"
+    static let version = "7"
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -10,20 +10,33 @@ enum Schema {
         -- The log is appended at its end (rowid order is commit order). Each case's events form a chain through
         -- prev_id, from cases.last_event_id back to the opening event, instead of a per-case index whose random
         -- pages every append would rewrite. commit() guards the per-case sequence in the same transaction.
+        -- Each event is sealed (hash) over the seal of its case's event before it, its content and the digest of the
+        -- case's state after it (state); see EventSeal. A purged case leaves a tombstone with its last seal.
         CREATE TABLE IF NOT EXISTS events(
             id INTEGER PRIMARY KEY, case_id TEXT NOT NULL, seq INTEGER NOT NULL, prev_id INTEGER, at INTEGER NOT NULL,
             event TEXT NOT NULL, actor_partner TEXT NOT NULL, actor_person TEXT, actor_role TEXT NOT NULL,
-            payload TEXT NOT NULL);
+            payload TEXT NOT NULL, hash TEXT, state TEXT);
         CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+            WHEN NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.case_id = OLD.case_id)
             BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        CREATE TABLE IF NOT EXISTS tombstones(
+            case_id TEXT PRIMARY KEY, workflow TEXT NOT NULL, events INTEGER NOT NULL, last_hash TEXT,
+            closed_at INTEGER, purged_at INTEGER NOT NULL, reason TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TRIGGER IF NOT EXISTS tombstones_append_only_update BEFORE UPDATE ON tombstones
+            BEGIN SELECT RAISE(ABORT, 'tombstones are append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS tombstones_append_only_delete BEFORE DELETE ON tombstones
+            BEGIN SELECT RAISE(ABORT, 'tombstones are append-only'); END;
+        CREATE TABLE IF NOT EXISTS legal_holds(
+            case_id TEXT PRIMARY KEY, reason TEXT NOT NULL, by TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS cases(
             id TEXT PRIMARY KEY, workflow TEXT NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL,
             regie_partner TEXT NOT NULL CHECK(regie_partner <> ''), regie_contact TEXT, participants TEXT NOT NULL,
             level INTEGER NOT NULL CHECK(level BETWEEN 0 AND 3), client_key TEXT, suspended_at INTEGER,
             seq INTEGER NOT NULL, opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-            last_activity_at INTEGER NOT NULL, closed_at INTEGER, details TEXT, last_event_id INTEGER) WITHOUT ROWID;
+            last_activity_at INTEGER NOT NULL, closed_at INTEGER, details TEXT, last_event_id INTEGER, last_hash TEXT)
+            WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS cases_open ON cases(closed_at, state, level);
         CREATE INDEX IF NOT EXISTS cases_client ON cases(client_key) WHERE client_key IS NOT NULL;
         -- Every client of a case by pseudonym (a household has several), so a lookup finds it by any of them.
@@ -136,7 +149,56 @@ enum Schema {
                 INSERT OR IGNORE INTO case_clients(client_key, case_id, member)
                     SELECT client_key, id, 'client-1' FROM cases WHERE client_key IS NOT NULL;
                 """)
+            try db.run("UPDATE meta SET value='6' WHERE key='schema'")
+        }
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "6" {
+            // Version 7: the event log is sealed (each event chained to its case's previous one), purged cases leave
+            // tombstones, and cases can be held from purging.
+            try db.execute(
+                """
+                ALTER TABLE events ADD COLUMN hash TEXT;
+                ALTER TABLE events ADD COLUMN state TEXT;
+                ALTER TABLE cases ADD COLUMN last_hash TEXT;
+                DROP TRIGGER IF EXISTS events_append_only_update;
+                DROP TRIGGER IF EXISTS events_append_only_delete;
+                """)
+            try sealExistingEvents(db)
+            try db.execute(sql)
             try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
+        }
+    }
+
+    /// Seals the events written before the log was sealed: in each case's order, with the digest of the case's
+    /// current state on its last event (earlier states were not kept).
+    static func sealExistingEvents(_ db: Database) throws {
+        let store = CaseStore(created: db)
+        var ids: [String] = []
+        try db.query("SELECT id FROM cases ORDER BY id") { ids.append($0.text(0)) }
+        for id in ids {
+            guard let record = try store.loadCase(id) else { continue }
+            let state = EventSeal.stateDigest(record)
+            var rows: [(id: Int64, values: [SQLValue])] = []
+            try db.query(
+                "SELECT id, case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload FROM events WHERE case_id=? ORDER BY seq",
+                [.text(id)]
+            ) { s in
+                rows.append(
+                    (
+                        s.int(0),
+                        [
+                            .text(s.text(1)), .int(s.int(2)), .null, .int(s.int(4)), .text(s.text(5)), .text(s.text(6)),
+                            .text(s.optionalText(7)), .text(s.text(8)), .text(s.text(9)),
+                        ]
+                    ))
+            }
+            var seal: String?
+            for (i, row) in rows.enumerated() {
+                let stateAfter = i == rows.count - 1 ? state : ""
+                seal = EventSeal.chain(seal, EventSeal.digest(row.values, state: stateAfter))
+                try db.run(
+                    "UPDATE events SET hash=?, state=? WHERE id=?", [.text(seal), .text(stateAfter), .int(row.id)])
+            }
+            try db.run("UPDATE cases SET last_hash=? WHERE id=?", [.text(seal), .text(id)])
         }
     }
 }

@@ -230,6 +230,12 @@ import Testing
         #expect(try at("2026-12-01T09:00:00+01:00").iso8601 == "2026-12-01T08:00:00.000Z")
         #expect(try at("2026-07-01T09:00").iso8601 == "2026-07-01T07:00:00.000Z")
         #expect(try at("2026-12-01").iso8601 == "2026-11-30T23:00:00.000Z")
+        // Milliseconds round-trip exactly (through a Double, .979 came back as .978).
+        for ms in 0..<1000 {
+            let t = Instant(milliseconds: 1_796_289_177_000 + Int64(ms))
+            #expect(Instant(iso8601: t.iso8601) == t, "\(t.iso8601)")
+        }
+        #expect(throws: DutchCalendar.TimeParseError.self) { try at("2026-12-01T09:00:5.5Z") }
         #expect(throws: DutchCalendar.TimeParseError.self) { try at("yesterday") }
         #expect(throws: DutchCalendar.TimeParseError.self) { try at("2026-02-30") }
     }

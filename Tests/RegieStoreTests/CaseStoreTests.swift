@@ -78,6 +78,10 @@ import Testing
             try db.write {
                 try db.execute(
                     """
+                    ALTER TABLE events DROP COLUMN hash;
+                    ALTER TABLE events DROP COLUMN state;
+                    ALTER TABLE cases DROP COLUMN last_hash;
+                    DROP TABLE case_clients;
                     DROP INDEX timers_due_at;
                     ALTER TABLE timers DROP COLUMN owner_level;
                     ALTER TABLE timers DROP COLUMN subject;
@@ -107,6 +111,8 @@ import Testing
         #expect(c.details.opdrachten.map(\.partner) == ["q"])
         #expect(c.details.opdrachten.first?.level == 2)
         #expect(try store.dueTimers(until: Instant(milliseconds: 10_000), max: 10).map(\.dueAt.milliseconds) == [9000])
+        // The case's pseudonym-less client list and the seal of its (empty) log are there too.
+        #expect(try store.db.scalarInt("SELECT count(*) FROM case_clients") == 0)
     }
 
     @Test func refusesAFileThatIsNotARegieDatabase() throws {

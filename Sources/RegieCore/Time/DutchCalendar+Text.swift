@@ -34,15 +34,21 @@ extension DutchCalendar {
         guard clock.count == 2 || clock.count == 3, let h = Int(clock[0]), let m = Int(clock[1]), h < 24, m < 60,
             clock[0].count == 2, clock[1].count == 2
         else { throw TimeParseError(description: "\"\(text)\" has a bad clock time; \(hint)") }
-        var seconds = 0.0
+        var wholeSeconds = 0
+        var ms: Int64 = 0
         if clock.count == 3 {
-            guard let s = Double(clock[2]), s >= 0, s < 61 else {
+            // Whole seconds and milliseconds read as digits: through a Double, 57.979 came back as 57.978.
+            let parts = clock[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let s = Int(parts[0]), parts[0].count == 2, s < 61,
+                parts.count == 1
+                    || (!parts[1].isEmpty && parts[1].allSatisfy(\.isASCII) && parts[1].allSatisfy(\.isNumber))
+            else {
                 throw TimeParseError(description: "\"\(text)\" has bad seconds; \(hint)")
             }
-            seconds = s
+            wholeSeconds = s
+            if parts.count == 2 { ms = Int64(String((parts[1] + "00").prefix(3))) ?? 0 }
         }
-        let secondOfDay = h * 3600 + m * 60 + Int(seconds)
-        let ms = Int64((seconds - seconds.rounded(.down)) * 1000)
+        let secondOfDay = h * 3600 + m * 60 + wholeSeconds
         if let offset {
             let local = Int64(date.dayNumber) * 86400 + Int64(secondOfDay) - Int64(offset)
             return Instant(milliseconds: local * 1000 + ms)

@@ -345,6 +345,11 @@ public final class PartnerAPI: Sendable {
         case .tooMany(let m, let seconds):
             return APIProblem(
                 429, "too-many-requests", "Too many requests", m, headers: [("Retry-After", "\(seconds)")])
+        case .damaged, .tampered:
+            return APIProblem(
+                500, "integrity", "The record does not verify",
+                "the stored record does not verify, so it is not shown; the region's administrator has been told by the log"
+            )
         case .usage, .environment:
             return APIProblem(
                 500, "internal", "Internal error", "the server could not complete the request; it is logged")

@@ -20,6 +20,49 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// Whether a constraint (e.g. a unique key) was violated.
     public var isConstraint: Bool { code & 0xFF == 19 }
 
+    /// What went wrong, by SQLite's primary result code (GRDB's `ResultCode` by name).
+    public enum Kind: Sendable, Equatable {
+        case busy, readOnly, full, damaged, cannotOpen, ioError, noPermission, other
+    }
+
+    /// The kind of failure.
+    public var kind: Kind {
+        switch code & 0xFF {
+        case 5, 6: return .busy
+        case 8: return .readOnly
+        case 13: return .full
+        case 11, 26: return .damaged
+        case 14: return .cannotOpen
+        case 10: return .ioError
+        case 3, 23: return .noPermission
+        default: return .other
+        }
+    }
+
+    /// The failure for a person: what happened and what to do, for the database file at `path`.
+    public func sentence(path: String) -> String {
+        switch kind {
+        case .busy:
+            return "the database \(path) is busy: another process holds its write lock for over 10 s; try again"
+        case .readOnly:
+            return
+                "the database \(path) cannot be written (a read-only or immutable file, or a read-only volume): check its permissions and attributes (lsattr), or open a copy"
+        case .full:
+            return "the disk holding \(path) is full: nothing was written; free space on it (df -h), then try again"
+        case .damaged:
+            return
+                "the database file \(path) is damaged: run `regie check`, then restore the latest backup with `regie restore`"
+        case .cannotOpen:
+            return "the database \(path) cannot be opened: check that the path exists and that its folder is writable"
+        case .ioError:
+            return "the disk reported an I/O error on \(path): check the disk (dmesg), then run `regie check`"
+        case .noPermission:
+            return "this user may not use the database \(path): check the file's owner and permissions"
+        case .other:
+            return "storage problem: \(description)"
+        }
+    }
+
     public var description: String {
         var s = "database error \(code): \(message)"
         if let sql { s += " (in: \(sql.prefix(160)))" }

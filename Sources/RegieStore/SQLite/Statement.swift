@@ -28,7 +28,14 @@ final class Statement {
             case .null: rc = sqlite3_bind_null(handle, index)
             case .int(let n): rc = sqlite3_bind_int64(handle, index, n)
             case .double(let d): rc = sqlite3_bind_double(handle, index, d)
-            case .text(let s): rc = sqlite3_bind_text(handle, index, s, -1, regie_sqlite_transient())
+            case .text(let s):
+                // Bound with its byte length, never as a C string: a NUL inside the text is stored, not a cut.
+                var text = s
+                rc = text.withUTF8 { p in
+                    sqlite3_bind_text(
+                        handle, index, p.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                        Int32(p.count), regie_sqlite_transient())
+                }
             case .blob(let b):
                 rc = b.withUnsafeBytes {
                     sqlite3_bind_blob(handle, index, $0.baseAddress, Int32(b.count), regie_sqlite_transient())
@@ -63,9 +70,11 @@ final class Statement {
 
     func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
 
+    /// Text read with its byte length, so a NUL inside it is kept.
     func text(_ column: Int32) -> String {
         guard let p = sqlite3_column_text(handle, column) else { return "" }
-        return String(cString: p)
+        let n = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
 
     func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
@@ -89,4 +98,36 @@ public enum SQLValue: Sendable, Equatable {
     static func text(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
     /// Integer, or null for nil.
     static func int(_ i: Int64?) -> SQLValue { i.map { .int($0) } ?? .null }
+}
+
+extension Statement {
+    /// A column's value, by its stored type.
+    func value(_ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(handle, column) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .int(int(column))
+        case SQLITE_FLOAT: return .double(double(column))
+        case SQLITE_BLOB: return .blob(blob(column))
+        default: return .text(text(column))
+        }
+    }
+
+    /// One row's values, kept after the statement moves on.
+    struct Row {
+        let values: [SQLValue]
+
+        init(_ s: Statement, count: Int32) { values = (0..<count).map { s.value($0) } }
+
+        func int(_ i: Int) -> Int64 {
+            if case .int(let n) = values[i] { return n }
+            return 0
+        }
+
+        func text(_ i: Int) -> String { optionalText(i) ?? "" }
+
+        func optionalText(_ i: Int) -> String? {
+            if case .text(let t) = values[i] { return t }
+            return nil
+        }
+    }
 }

@@ -30,13 +30,7 @@ extension Context {
     /// Logs the command's access, unless it touched no case or the engine already logged it with the change.
     func logAccess<C: RegieCommand>(_ command: C.Type, failure: EngineError?) {
         guard C.auditAction != nil, !audited, let engine = cachedEngine else { return }
-        let outcome: AuditEntry.Outcome
-        switch failure {
-        case nil: outcome = .ok
-        case .refused?, .usage?, .tooMany?: outcome = .refused
-        case .notFound?: outcome = .notFound
-        case .environment?: outcome = .error
-        }
+        let outcome = failure?.auditOutcome ?? .ok
         let status = Int(failure?.exitCode ?? 0)
         let entries =
             touched.isEmpty

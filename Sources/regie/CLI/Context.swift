@@ -128,10 +128,5 @@ struct SystemClock: Clock {
 }
 
 extension EngineError {
-    static func wrapStore(_ error: any Error) -> EngineError {
-        if let e = error as? EngineError { return e }
-        if let s = error as? StoreError { return .environment(s.description) }
-        if let d = error as? DatabaseError { return .environment("storage problem: \(d.description)") }
-        return .environment(String(describing: error))
-    }
+    static func wrapStore(_ error: any Error) -> EngineError { wrap(error) }
 }

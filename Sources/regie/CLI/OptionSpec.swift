@@ -52,7 +52,7 @@ extension RegieCommand {
         }
         lines += [
             "",
-            "Exit codes: 0 done, 1 refused by the rules, 2 usage error, 3 not found, 4 storage or environment problem.",
+            "Exit codes: 0 done, 1 refused by the rules, 2 usage error, 3 not found, 4 storage or environment problem, 5 the database file is damaged, 6 a log does not verify (altered).",
         ]
         return lines.joined(separator: "\n")
     }

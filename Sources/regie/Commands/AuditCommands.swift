@@ -6,24 +6,24 @@ import RegieStore
 /// `regie audit verify`.
 enum AuditVerifyCommand: RegieCommand {
     static let path = "audit verify"
-    static let summary = "check the access log's hash chain; report the first broken record"
+    static let summary = "check the access log's hash chain; report every broken record"
     static let synopsis = ""
     static let positionals = 0...0
     static let options: [OptionSpec] = []
     static let discussion = """
         Each record holds the hash of the one before it, so changing or removing a record breaks the chain from there
-        on. Exit code 1 when the chain is broken.
+        on. Exit code 6 when the chain is broken; every broken record is listed. `regie check` checks this, the
+        event log's seals and the database file together.
         """
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let result = try engine.verifyAudit()
-        if let broken = result.firstBroken {
-            throw .refused(
-                Refusal(
-                    .invalidArgument,
-                    "the access log is broken at record \(broken.id): \(broken.reason) (\(result.checked) record(s) before it are intact)"
-                ))
+        if !result.broken.isEmpty {
+            for b in result.broken { Output.print("record \(b.id): \(b.reason)") }
+            throw .tampered(
+                "the access log is broken at \(result.broken.count) record(s), the first \(result.broken[0].id), of \(result.checked)"
+            )
         }
         Output.print("The access log is intact: \(result.checked) record(s), each chained to the one before.")
     }

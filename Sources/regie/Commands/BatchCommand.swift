@@ -115,11 +115,7 @@ enum BatchCommand: RegieCommand {
                 record.id, try CaseFireCommand.command(args, on: record, engine),
                 idempotencyKey: args.value("idempotency-key"), audit: entry)
         } catch {
-            switch error {
-            case .refused, .usage, .tooMany: entry.outcome = .refused
-            case .notFound: entry.outcome = .notFound
-            case .environment: entry.outcome = .error
-            }
+            entry.outcome = error.auditOutcome
             entry.status = Int(error.exitCode)
             try? engine.audit(entry)
             throw error
@@ -199,12 +195,5 @@ enum BatchCommand: RegieCommand {
             args.positionals.append(value)
         }
         return (op, args)
-    }
-}
-
-extension EngineError {
-    static func wrap(_ error: any Error) -> EngineError {
-        if let e = error as? EngineError { return e }
-        return wrapStore(error)
     }
 }

@@ -217,7 +217,7 @@ enum CaseTimelineCommand: RegieCommand {
         let engine = try context.engine()
         let record = try engine.show(args.positionals[0])
         context.touched = [(record.id, record.clientKey)]
-        let events = try engine.read { try $0.events(of: record.id) }
+        let events = try engine.timeline(record.id)
         if args.json {
             Output.json(["case": .string(args.positionals[0]), "events": .array(events.map(\.json))])
             return

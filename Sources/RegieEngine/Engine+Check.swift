@@ -1,0 +1,30 @@
+public import RegieCore
+public import RegieStore
+
+/// `regie check`: the database file, the access log's chain and the event log's seals.
+extension Engine {
+    /// What a check found.
+    public struct CheckReport: Sendable {
+        /// SQLite's integrity (or quick) check: empty when the file is sound.
+        public var integrity: [String]
+        public var audit: AuditVerification
+        /// Cases whose event logs were checked.
+        public var cases: Int
+        /// Every case whose log, or state, does not match its seals.
+        public var seals: [CaseStore.SealProblem]
+
+        /// The file is damaged (SQLite's own check fails).
+        public var damaged: Bool { !integrity.isEmpty }
+        /// A seal or a hash does not match: something was altered.
+        public var tampered: Bool { !audit.broken.isEmpty || !seals.isEmpty }
+    }
+
+    /// Checks the database file (`PRAGMA integrity_check`, or `quick_check`), the access log's chain and every
+    /// case's event log against its seals and its state.
+    public func check(quick: Bool, progress: @escaping (Int) -> Void = { _ in }) throws(EngineError) -> CheckReport {
+        let integrity = try read { try $0.integrityProblems(quick: quick) }
+        let audit = try verifyAudit()
+        let seals = try read { try $0.verifyAllSeals(progress: progress) }
+        return CheckReport(integrity: integrity, audit: audit, cases: seals.cases, seals: seals.problems)
+    }
+}

@@ -1,0 +1,110 @@
+public import RegieCore
+
+/// Verifying the seals of the event log (see `EventSeal`).
+extension CaseStore {
+    /// Where a case's event log does not verify.
+    public struct SealProblem: Sendable, Equatable, CustomStringConvertible {
+        public var caseId: String
+        /// The first event that does not verify, or nil when the case's state (projection, timers) is what differs.
+        public var sequence: Int?
+        public var reason: String
+
+        public var description: String {
+            "case \(caseId)\(sequence.map { ", event \($0)" } ?? ""): \(reason)"
+        }
+    }
+
+    /// SQLite's own check of the file (`integrity_check`, or the faster `quick_check`): the problems it names, at most
+    /// 100; empty when the file is sound.
+    public func integrityProblems(quick: Bool) throws -> [String] {
+        var problems: [String] = []
+        try db.query(quick ? "PRAGMA quick_check(100)" : "PRAGMA integrity_check(100)") { s in
+            let line = s.text(0)
+            if line != "ok" { problems.append(line) }
+        }
+        return problems
+    }
+
+    private static let sealColumns =
+        "id, case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload, hash, state"
+
+    /// Checks one case's chain of seals against its events, its last seal and its current state.
+    public func verifySeals(of caseId: String) throws -> SealProblem? {
+        var rows: [Statement.Row] = []
+        let sql = """
+            WITH RECURSIVE chain(id) AS (
+                SELECT last_event_id FROM cases WHERE id=?1
+                UNION ALL SELECT e.prev_id FROM events e JOIN chain ON e.id = chain.id WHERE e.prev_id IS NOT NULL)
+            SELECT \(Self.sealColumns) FROM events WHERE id IN (SELECT id FROM chain) ORDER BY seq
+            """
+        try db.query(sql, [.text(caseId)]) { rows.append(Statement.Row($0, count: 12)) }
+        return try verify(caseId, rows)
+    }
+
+    /// Checks every case's chain; returns every case that does not verify (the first problem of each).
+    public func verifyAllSeals(progress: (Int) -> Void = { _ in }) throws -> (cases: Int, problems: [SealProblem]) {
+        var problems: [SealProblem] = []
+        var current: String?
+        var rows: [Statement.Row] = []
+        var cases = 0
+        func finish() throws {
+            guard let current else { return }
+            cases += 1
+            if cases % 1000 == 0 { progress(cases) }
+            if let p = try verify(current, rows) { problems.append(p) }
+        }
+        try db.query("SELECT \(Self.sealColumns) FROM events ORDER BY case_id, seq") { s in
+            let id = s.text(1)
+            if id != current {
+                try? finish()
+                current = id
+                rows = []
+            }
+            rows.append(Statement.Row(s, count: 12))
+        }
+        try finish()
+        // A case whose events are all gone (and that left no tombstone).
+        var orphans: [String] = []
+        try db.query("SELECT id FROM cases c WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id)") {
+            orphans.append($0.text(0))
+        }
+        problems += orphans.map { SealProblem(caseId: $0, sequence: nil, reason: "its events are gone") }
+        return (cases, problems)
+    }
+
+    private func verify(_ caseId: String, _ rows: [Statement.Row]) throws -> SealProblem? {
+        var seal: String?
+        for (i, r) in rows.enumerated() {
+            let seq = Int(r.int(2))
+            guard seq == i + 1 else {
+                return SealProblem(caseId: caseId, sequence: i + 1, reason: "the event is missing")
+            }
+            let values: [SQLValue] = [
+                .text(r.text(1)), .int(r.int(2)), .null, .int(r.int(4)), .text(r.text(5)), .text(r.text(6)),
+                .text(r.optionalText(7)), .text(r.text(8)), .text(r.text(9)),
+            ]
+            let expected = EventSeal.chain(seal, EventSeal.digest(values, state: r.optionalText(11) ?? ""))
+            guard r.optionalText(10) == expected else {
+                return SealProblem(
+                    caseId: caseId, sequence: seq, reason: "its content does not match its seal; it was altered")
+            }
+            seal = expected
+        }
+        guard let record = try loadCase(caseId) else {
+            return rows.isEmpty ? nil : SealProblem(caseId: caseId, sequence: nil, reason: "its events have no case")
+        }
+        var last: String?
+        try db.query("SELECT last_hash FROM cases WHERE id=?", [.text(caseId)]) { last = $0.optionalText(0) }
+        guard last == seal else {
+            return SealProblem(
+                caseId: caseId, sequence: rows.count,
+                reason: "the case's last seal does not match its log; events were removed or added")
+        }
+        guard let state = rows.last?.optionalText(11), state == EventSeal.stateDigest(record) else {
+            return SealProblem(
+                caseId: caseId, sequence: nil,
+                reason: "its state (projection or timers) does not match the log's event \(rows.count); it was altered")
+        }
+        return nil
+    }
+}
