@@ -113,10 +113,19 @@ extension Engine {
     /// Recomputes every record's hash and its link to the one before, and reports every record that does not fit:
     /// one altered record does not hide the records after it.
     public func verifyAudit() throws(EngineError) -> AuditVerification {
+        try read { try Self.verifyAudit(in: $0) }
+    }
+
+    /// `verifyAudit` on a store (in its read transaction), a page at a time.
+    static func verifyAudit(in store: CaseStore) throws -> AuditVerification {
         var result = AuditVerification(checked: 0, broken: [])
         var previous = ""
         var expectedId: Int64 = 1
-        try forEachAuditPage(CaseStore.AuditFilter()) { page in
+        var filter = CaseStore.AuditFilter()
+        filter.limit = 5000
+        while true {
+            let page = try store.audit(filter)
+            guard let last = page.last?.id else { break }
             for e in page {
                 let id = e.id ?? 0
                 if id != expectedId {
@@ -132,7 +141,7 @@ extension Engine {
                 expectedId = id + 1
                 result.checked += 1
             }
-            return true
+            filter.afterId = last
         }
         return result
     }

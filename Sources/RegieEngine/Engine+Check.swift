@@ -22,9 +22,11 @@ extension Engine {
     /// Checks the database file (`PRAGMA integrity_check`, or `quick_check`), the access log's chain and every
     /// case's event log against its seals and its state.
     public func check(quick: Bool, progress: @escaping (Int) -> Void = { _ in }) throws(EngineError) -> CheckReport {
-        let integrity = try read { try $0.integrityProblems(quick: quick) }
-        let audit = try verifyAudit()
-        let seals = try read { try $0.verifyAllSeals(progress: progress) }
-        return CheckReport(integrity: integrity, audit: audit, cases: seals.cases, seals: seals.problems)
+        try read { store in
+            let seals = try store.verifyAllSeals(progress: progress)
+            return CheckReport(
+                integrity: try store.integrityProblems(quick: quick), audit: try Self.verifyAudit(in: store),
+                cases: seals.cases, seals: seals.problems)
+        }
     }
 }

@@ -61,6 +61,24 @@ public final class Engine: @unchecked Sendable {
         committer.handOffCheckpoints(to: checkpointer)
         let planner = DeliveryPlanning(engine: Unowned(self))
         committer.withStore { $0.deliveryPlanner = planner.plan }
+        try checkSecret()
+    }
+
+    /// The regional secret must be the one the database was made with, or every pseudonym would silently differ;
+    /// a database that has no record of its secret yet gets one.
+    private func checkSecret() throws(EngineError) {
+        guard let pseudonymizer else { return }
+        let stored = try read { try $0.meta("secret_check") }
+        if let stored {
+            guard stored == pseudonymizer.check else {
+                throw .environment(
+                    "the regional secret in use is not the one \(databasePath) was made with, so pseudonyms would not match: use the secret that belongs to it (\(databasePath).secret, or the one kept with its backup)"
+                )
+            }
+            return
+        }
+        // A read-only database keeps no record; it is written the first time the database can be written.
+        try? committer.run { store in try store.setMeta("secret_check", pseudonymizer.check) }
     }
 
     deinit { checkpointer.stop() }

@@ -53,6 +53,27 @@ public struct Pseudonymizer: Sendable {
         return nil
     }
 
+    /// Where the regional secret comes from.
+    public enum Source: Sendable, Equatable {
+        case environment
+        case file(String)
+        case none
+    }
+
+    /// Where `load` finds the regional secret.
+    public static func source(configFolder: String, config: RegionConfig, database: String) -> Source {
+        if let env = ProcessInfo.processInfo.environment[environmentVariable], !env.isEmpty { return .environment }
+        var candidates = [database + ".secret"]
+        if let file = config.pseudonymSecretFile {
+            candidates.insert(
+                file.hasPrefix("/") ? file : (configFolder as NSString).appendingPathComponent(file), at: 0)
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }.map { .file($0) } ?? .none
+    }
+
+    /// A value that tells whether a secret is the one a database was made with, without revealing it.
+    public var check: String { Crypto.hex(derivedKey("secret-check")) }
+
     /// Writes a new random secret (64 hex digits, mode 0600) to `path` unless one exists.
     /// - Returns: true when a new secret was written.
     public static func createSecretFile(at path: String) throws(EngineError) -> Bool {

@@ -22,7 +22,7 @@ enum RegieCLI {
             Entry(WebhookDisableCommand.self), Entry(WebhookEnableCommand.self), Entry(WebhookStatusCommand.self),
             Entry(WebhookLogCommand.self), Entry(WebhookReplayCommand.self), Entry(WebhookRecoverCommand.self),
             Entry(WebhookDeliverCommand.self),
-            Entry(CheckCommand.self),
+            Entry(CheckCommand.self), Entry(BackupCommand.self), Entry(RestoreCommand.self),
             Entry(AuditVerifyCommand.self), Entry(AuditClientCommand.self), Entry(AuditExportCommand.self),
             Entry(ConfigShowCommand.self), Entry(ConfigValidateCommand.self),
             Entry(BatchCommand.self),

@@ -46,6 +46,8 @@ final class Context {
 
     private var cachedConfig: RegionConfig?
     private(set) var cachedEngine: Engine?
+    /// Held while this process uses the database, so that `regie restore` can tell that none does.
+    private var inUse: ExclusiveLock?
 
     /// The region configuration from the config folder (empty when the folder has none).
     func config() throws(EngineError) -> RegionConfig {
@@ -69,6 +71,9 @@ final class Context {
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw .environment("no database at \(databasePath); create one with `regie init --db \(databasePath)`")
         }
+        inUse = try ExclusiveLock(
+            path: ExclusiveLock.inUse(database: databasePath), shared: true,
+            held: "\(databasePath) is being restored; wait for `regie restore` to finish")
         let config = try config()
         let catalog = try WorkflowCatalog(folder: workflowsFolder)
         for (file, failure) in catalog.failures.sorted(by: { $0.key < $1.key }) {
