@@ -30,7 +30,7 @@ extension Engine {
             try committer.run { store in try store.insertKey(row) }
             return NewKey(id: id, partner: partner, secret: secret)
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -45,7 +45,7 @@ extension Engine {
         let now = clock.now()
         let done: Bool
         do { done = try committer.run { store in try store.revokeKey(id, at: now) } } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
         if !done {
             throw .notFound("no active key \"\(id)\"; see `regie partner key list`")
@@ -158,7 +158,7 @@ extension Engine {
             }
             return pseudonymizer.pseudonym(checked)
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 }
@@ -241,7 +241,7 @@ extension Engine {
                     contacts: contacts.filter { seen.insert($0.partner + "|" + ($0.contact ?? "")).inserted })
             }
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -268,7 +268,7 @@ extension Engine {
                     at: now)
             }
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -291,7 +291,7 @@ extension Engine {
                 for e in entries { try Self.append(e, to: store) }
             }
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 }

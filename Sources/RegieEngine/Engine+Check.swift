@@ -30,3 +30,21 @@ extension Engine {
         }
     }
 }
+
+/// Health: whether the engine can do its work now, tried rather than assumed.
+extension Engine {
+    /// Commits a write the way an access record is written: it reads the access log's last record and writes a
+    /// `meta` row, through the committer, durably. It fails exactly when an access record could not be written now
+    /// (a read-only or immutable file, a full disk, a damaged page on the path an append takes).
+    public func probeWrite() throws(EngineError) {
+        let now = clock.now()
+        do {
+            try committer.run { store in
+                _ = try store.db.scalarText("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
+                try store.setMeta("health_probe", now.iso8601)
+            }
+        } catch {
+            throw EngineError.wrap(error, path: databasePath)
+        }
+    }
+}

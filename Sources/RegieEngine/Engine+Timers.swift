@@ -68,7 +68,7 @@ extension Engine {
             }
         } catch {
             inFlight?.done.wait()
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
         return report
     }

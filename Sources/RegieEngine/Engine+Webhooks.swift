@@ -100,7 +100,7 @@ extension Engine {
             try committer.run { store in try store.insertEndpoint(endpoint, sealedSecret: sealed) }
             return NewWebhook(endpoint: endpoint, secret: secret)
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -161,7 +161,7 @@ extension Engine {
             try committer.run { store in try store.rotateSecret(id, sealedSecret: sealed, graceUntil: until) }
             return secret
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -170,14 +170,16 @@ extension Engine {
         _ = try webhookEndpoint(id, of: partner)
         let now = clock.now()
         do { try committer.run { store in try store.disableEndpoint(id, at: now, reason: reason) } } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
     /// Enables a disabled endpoint again.
     public func enableWebhook(_ id: String) throws(EngineError) {
         _ = try webhookEndpoint(id)
-        do { try committer.run { store in try store.enableEndpoint(id) } } catch { throw EngineError.wrap(error) }
+        do { try committer.run { store in try store.enableEndpoint(id) } } catch {
+            throw EngineError.wrap(error, path: databasePath)
+        }
     }
 
     /// The keys that sign for an endpoint now: the current secret's, and the previous one's during its grace period.
@@ -198,7 +200,7 @@ extension Engine {
                 return bytes
             }
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -247,7 +249,7 @@ extension Engine {
         let done: Bool
         deliveryWake.request()
         do { done = try committer.run { store in try store.replay(id, at: now) } } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
         if !done { throw .notFound("no delivery \(id) to an enabled endpoint; see `regie webhook log`") }
     }
@@ -257,7 +259,7 @@ extension Engine {
         let now = clock.now()
         deliveryWake.request()
         do { return try committer.run { store in try store.recover(since: since, at: now) } } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 }

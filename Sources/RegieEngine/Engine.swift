@@ -49,7 +49,7 @@ public final class Engine: @unchecked Sendable {
             committer = GroupCommitter(store: try CaseStore(path: databasePath))
             readers = try ReaderPool(path: databasePath)
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
         wake = WakeSender(path: WakeSignal.path(forDatabase: databasePath))
         deliveryWake = WakeSender(path: WakeSignal.path(forDatabase: databasePath, suffix: "deliver"))
@@ -57,7 +57,9 @@ public final class Engine: @unchecked Sendable {
             wake.sendIfRequested()
             deliveryWake.sendIfRequested()
         }
-        do { checkpointer = try Checkpointer(path: databasePath) } catch { throw EngineError.wrap(error) }
+        do { checkpointer = try Checkpointer(path: databasePath) } catch {
+            throw EngineError.wrap(error, path: databasePath)
+        }
         committer.handOffCheckpoints(to: checkpointer)
         let planner = DeliveryPlanning(engine: Unowned(self))
         committer.withStore { $0.deliveryPlanner = planner.plan }
@@ -131,7 +133,9 @@ public final class Engine: @unchecked Sendable {
     /// The state machine a case runs on (its workflow version in this region).
     /// - Throws: `EngineError.environment` when that version is neither in the files nor in the database.
     public func stateMachine(for record: CaseRecord) throws(EngineError) -> StateMachine {
-        do { return try machine(for: record.workflow, version: record.version) } catch { throw EngineError.wrap(error) }
+        do { return try machine(for: record.workflow, version: record.version) } catch {
+            throw EngineError.wrap(error, path: databasePath)
+        }
     }
 
     /// A request to open a case.
@@ -196,7 +200,7 @@ public final class Engine: @unchecked Sendable {
                 return outcome
             }
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -210,7 +214,7 @@ public final class Engine: @unchecked Sendable {
                 try Self.eachInBatch(prepared) { try self.openJob(store, try $0.get()) }
             }
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -376,7 +380,7 @@ public final class Engine: @unchecked Sendable {
                 return outcome
             }
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -496,7 +500,7 @@ public final class Engine: @unchecked Sendable {
                 }
             }
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -616,7 +620,7 @@ public final class Engine: @unchecked Sendable {
         do {
             return try readers.with { store in try store.db.read { try body(store) } }
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 

@@ -19,7 +19,8 @@ enum RegieBench {
                   --json         print one JSON object instead of the table
                   --only PHASE   run one phase: durable, group, timers (includes the case reads), http
                                  (the partner API under wrk, beside nginx; `scripts/setup --bench` installs both)
-                                 or webhooks (delivery to a receiver on loopback)
+                                 or webhooks (delivery to a receiver on loopback), or backup (copies of a
+                                 live database: VACUUM INTO against the online backup API)
                 Set REGIE_BENCH_DIR to put the temporary databases elsewhere, REGIE_BENCH_KEEP=1 to keep them.
                 """)
             return 0
@@ -109,6 +110,11 @@ enum RegieBench {
             log("webhook deliveries ...")
             hooks = try WebhookBench.measure(quick: quick, log: log)
         }
+        var copies = BackupBench.Figures()
+        if runs("backup") {
+            log("backups of a live database ...")
+            copies = try BackupBench.measure(quick: quick, log: log)
+        }
         let ratio = http.regieRate / http.nginxRate
         let idleCost = http.idleWithConnectionsMB - http.idleBaselineMB
 
@@ -172,7 +178,32 @@ enum RegieBench {
                 "webhooks: commit to receipt p99, ms (\(hooks.measured) notifications)", hooks.latencyP99ms,
                 "<= 250", hooks.latencyP99ms <= 250
             ),
+            (
+                "backup_vacuum_into_s",
+                "backup: VACUUM INTO of \(copies.cases) cases (\(Int(copies.megabytes.isNaN ? 0 : copies.megabytes)) MB) under writes, s",
+                copies.vacuumSeconds, "(info)", true
+            ),
+            (
+                "backup_total_s", "backup: regie backup as a whole (copy, flush, full check), s", copies.backupSeconds,
+                "<= 60", copies.backupSeconds <= 60
+            ),
+            (
+                "backup_writer_alone_per_s", "backup: the writer's durable commits/s before", copies.writerAlone,
+                "(info)", true
+            ),
+            (
+                "backup_writer_during_per_s", "backup: the writer's durable commits/s during regie backup",
+                copies.writerDuringBackup, ">= 0.5x", copies.writerDuringBackup >= copies.writerAlone / 2
+            ),
+            (
+                "backup_pages_api_s",
+                copies.pagesFinished
+                    ? "backup: online backup API (100 pages/step) finished in, s (\(copies.pagesSteps) steps)"
+                    : "backup: online backup API (100 pages/step) NOT finished after, s (\(copies.pagesSteps) steps)",
+                copies.pagesSeconds, "(info)", true
+            ),
         ]
+        if only != nil { rows.removeAll { $0.2.isNaN } }
         if json {
             var o = JSONObject(
                 rows.map {

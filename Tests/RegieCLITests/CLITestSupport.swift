@@ -72,3 +72,70 @@ enum CLI {
         return url
     }
 }
+
+extension CLI {
+    /// A running `regie serve` on a free port.
+    struct Server {
+        let process: Process
+        let port: Int
+        var base: String { "http://127.0.0.1:\(port)" }
+
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Starts `regie serve` on `db` and waits for its banner. `shell`, when given, runs first in the same shell
+    /// (`ulimit`, `trap`), which then becomes the server.
+    static func serve(
+        _ db: String, _ arguments: [String] = ["--no-deliverer"], shell: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Server {
+        let p = Process()
+        let args = ["serve", "--db", db, "--port", "0"] + arguments
+        if let shell {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", shell + "; exec \"$0\" \"$@\"", binary] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = args
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["REGIE_WORKFLOWS"] = root.appendingPathComponent("Workflows").path
+        env["REGIE_CONFIG"] = root.appendingPathComponent("Config").path
+        env.removeValue(forKey: "REGIE_DB")
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let line = firstLine(of: out)
+        guard let port = line.split(separator: ":").dropFirst(2).first.flatMap({ Int($0.prefix { $0.isNumber }) })
+        else {
+            p.terminate()
+            throw CLIError(description: "no banner from regie serve: \(line)")
+        }
+        return Server(process: p, port: port)
+    }
+
+    /// A test setup that failed.
+    struct CLIError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// curl's status and body.
+    static func http(_ args: [String]) throws -> (status: Int, body: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "--max-time", "20", "-w", "\n%{http_code}"] + args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+}

@@ -31,13 +31,26 @@ enum OpenAPIDocument {
             },
             "/v1/health": {
               "get": {
-                "tags": ["service"], "operationId": "getHealth", "summary": "Whether the service and its database work", "security": [],
+                "tags": ["service"], "operationId": "getHealth", "summary": "Readiness: whether the service can do its work now", "security": [],
+                "description": "Reads the database and commits a write the way an access record is written (at most once a second; probes in between share the result). Every answer with a case in it needs an access record first, so when none can be written the service is not ready: 503 with the reason. For a restart decision use `/v1/health/live`.",
                 "responses": {
-                  "200": { "description": "Healthy", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                  "200": { "description": "Ready", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
                     "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" },
-                      "example": { "status": "ok", "version": "1.1.0", "startedAt": "2026-11-23T08:00:00Z", "checks": { "database": "ok", "nextTimerDue": "2026-11-24T23:00:00Z" } } } } },
-                  "503": { "description": "The database cannot be read", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
-                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }
+                      "example": { "status": "ok", "ready": true, "live": true, "version": "1.1.0", "startedAt": "2026-11-23T08:00:00Z", "checks": { "database": "ok", "write": "ok", "nextTimerDue": "2026-11-24T23:00:00Z" } } } } },
+                  "503": { "description": "Alive but not ready: the database cannot be read or written", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" },
+                      "example": { "status": "failing", "ready": false, "live": true, "version": "1.1.0", "startedAt": "2026-11-23T08:00:00Z", "checks": { "database": "ok", "nextTimerDue": null, "write": "failing: the disk holding /var/lib/regie/regie.db is full: free space, then try again" }, "reason": "no access record can be written, so no case is answered: the disk holding /var/lib/regie/regie.db is full: free space, then try again" } } } }
+                }
+              }
+            },
+            "/v1/health/live": {
+              "get": {
+                "tags": ["service"], "operationId": "getLiveness", "summary": "Liveness: the process answers", "security": [],
+                "description": "Touches no database: a full disk makes the service unready, not dead, and restarting it would not help.",
+                "responses": {
+                  "200": { "description": "Alive", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Liveness" },
+                      "example": { "status": "ok", "live": true, "version": "1.1.0", "startedAt": "2026-11-23T08:00:00Z" } } } }
                 }
               }
             },
@@ -591,12 +604,26 @@ enum OpenAPIDocument {
                 "properties": { "attempts": { "type": "array", "items": { "$ref": "#/components/schemas/DeliveryAttempt" } } }
               },
               "Health": {
-                "type": "object", "required": ["status", "version", "startedAt", "checks"], "additionalProperties": false,
+                "type": "object", "required": ["status", "ready", "live", "version", "startedAt", "checks"], "additionalProperties": false,
                 "properties": {
-                  "status": { "type": "string", "enum": ["ok", "failing"] }, "version": { "type": "string" },
+                  "status": { "type": "string", "enum": ["ok", "failing"] },
+                  "ready": { "type": "boolean", "description": "Whether the service can read and write now" },
+                  "live": { "type": "boolean", "description": "Always true: the process answered" },
+                  "version": { "type": "string" },
                   "startedAt": { "type": "string", "format": "date-time" },
-                  "checks": { "type": "object", "required": ["database"], "additionalProperties": false,
-                    "properties": { "database": { "type": "string" }, "nextTimerDue": { "type": "string", "format": "date-time", "nullable": true } } }
+                  "checks": { "type": "object", "required": ["database", "write"], "additionalProperties": false,
+                    "properties": {
+                      "database": { "type": "string", "description": "`ok`, or `failing: ` and why reading fails" },
+                      "write": { "type": "string", "description": "`ok`, or `failing: ` and why a write probe fails" },
+                      "nextTimerDue": { "type": "string", "format": "date-time", "nullable": true } } },
+                  "reason": { "type": "string", "description": "When not ready: why, and what to do" }
+                }
+              },
+              "Liveness": {
+                "type": "object", "required": ["status", "live", "version", "startedAt"], "additionalProperties": false,
+                "properties": {
+                  "status": { "type": "string", "enum": ["ok"] }, "live": { "type": "boolean" },
+                  "version": { "type": "string" }, "startedAt": { "type": "string", "format": "date-time" }
                 }
               }
             }

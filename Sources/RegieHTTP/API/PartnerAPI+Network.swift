@@ -1,3 +1,4 @@
+internal import Synchronization
 internal import RegieCore
 internal import RegieEngine
 internal import RegieStore
@@ -141,21 +142,62 @@ extension PartnerAPI {
             ])
     }
 
+    /// Readiness: whether the service can do its work now. It reads (the next timer) and commits a write the way
+    /// an access record is written (at most once a second; a burst of probes shares one result), because every
+    /// answer with a case in it needs an access record first: when that cannot be written, nothing would be answered.
     func health() throws(APIProblem) -> Reply {
-        let checks: JSONValue
-        var healthy = true
+        let probe = probes.current(now: monotonicSeconds()) { () -> String? in
+            do throws(EngineError) {
+                try engine.probeWrite()
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        var checks = JSONObject()
+        var reasons: [String] = []
         do {
             let due = try engine.nextDueAt()
-            checks = ["database": "ok", "nextTimerDue": .optional(due?.iso8601)]
+            checks["database"] = "ok"
+            checks["nextTimerDue"] = .optional(due?.iso8601)
         } catch {
-            healthy = false
-            checks = ["database": .string("failing: \(error.description)")]
+            checks["database"] = .string("failing: \(error.description)")
+            reasons.append("the database cannot be read: \(error.description)")
         }
-        return Reply(
-            status: healthy ? 200 : 503,
+        if let failure = probe {
+            checks["write"] = .string("failing: \(failure)")
+            reasons.append("no access record can be written, so no case is answered: \(failure)")
+        } else {
+            checks["write"] = "ok"
+        }
+        var body = JSONObject(pairs: [
+            "status": .string(reasons.isEmpty ? "ok" : "failing"), "ready": .bool(reasons.isEmpty), "live": true,
+            "version": .string(Self.version), "startedAt": .string(startedAt.iso8601), "checks": .object(checks),
+        ])
+        if !reasons.isEmpty { body["reason"] = .string(reasons.joined(separator: "; ")) }
+        return Reply(status: reasons.isEmpty ? 200 : 503, body: .object(body))
+    }
+
+    /// Liveness: the process answers. It touches no database, so a failing disk does not get a working process
+    /// restarted in a loop; `/v1/health` says whether it can do its work.
+    func liveness() -> Reply {
+        Reply(
             body: [
-                "status": .string(healthy ? "ok" : "failing"), "version": .string(Self.version),
-                "startedAt": .string(startedAt.iso8601), "checks": checks,
+                "status": "ok", "live": true, "version": .string(Self.version), "startedAt": .string(startedAt.iso8601),
             ])
     }
+}
+
+/// The last write probe's result, shared by the probes of one second.
+final class HealthProbes: Sendable {
+    private let last = Mutex<(at: Double, failure: String?)?>(nil)
+
+    /// The result of a probe made less than a second ago, or of `probe` now.
+    func current(now: Double, _ probe: () -> String?) -> String? {
+        if let recent = last.withLock({ $0 }), now - recent.at < 1 { return recent.failure }
+        let failure = probe()
+        last.withLock { $0 = (now, failure) }
+        return failure
+    }
+
 }

@@ -17,11 +17,14 @@ public final class PartnerAPI: Sendable {
     /// Threads for the requests that wait for a commit (writes and lookups), so that they never hold up the
     /// server's workers, which answer reads.
     let writers: WorkerPool
+    /// The last write probe of `/v1/health`.
+    let probes = HealthProbes()
 
     /// Every operation. The OpenAPI description describes exactly these (a test checks it).
     static let routes: [Route] = [
         Route("GET", "/v1/openapi.json", "getOpenAPI", .service, authenticated: false),
         Route("GET", "/v1/health", "getHealth", .service, authenticated: false),
+        Route("GET", "/v1/health/live", "getLiveness", .service, authenticated: false),
         Route("GET", "/metrics", "getMetrics", .service, authenticated: false),
         Route("GET", "/v1/cases", "listCases", .read),
         Route("POST", "/v1/cases", "openCase", .write),
@@ -191,6 +194,7 @@ public final class PartnerAPI: Sendable {
         case "getOpenAPI":
             return Reply(body: .null, rawBody: Array(OpenAPIDocument.text.utf8))
         case "getHealth": return try health()
+        case "getLiveness": return liveness()
         case "getMetrics":
             return Reply(
                 body: .null, contentType: "text/plain; version=0.0.4; charset=utf-8",

@@ -1,4 +1,7 @@
 internal import CSQLite
+#if canImport(Glibc)
+    internal import Glibc
+#endif
 
 /// One SQLite connection in WAL mode with durable commits. Use it from one thread at a time.
 public final class Database {
@@ -85,8 +88,30 @@ public final class Database {
     }
 
     func error(_ rc: Int32, sql: String?) -> DatabaseError {
-        DatabaseError(
-            code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        let code = sqlite3_extended_errcode(handle)
+        var errno_ = sqlite3_system_errno(handle)
+        if code & 0xFF == SQLITE_IOERR && errno_ == 0 { errno_ = Self.diagnoseWriteFailure(path) }
+        return DatabaseError(
+            code: code, message: String(cString: sqlite3_errmsg(handle)), sql: sql, systemErrno: errno_)
+    }
+
+    /// Why a write to `path` (or its log) may have failed when SQLite kept no error number (it reports one taken
+    /// after its own clean-up): ENOSPC when the disk has (almost) no room left, EFBIG when a file reached the
+    /// process's file-size limit, else 0.
+    static func diagnoseWriteFailure(_ path: String) -> Int32 {
+        let folder = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
+        var fs = statvfs()
+        if statvfs(folder.isEmpty ? "/" : folder, &fs) == 0, UInt64(fs.f_bavail) * UInt64(fs.f_bsize) < 1 << 20 {
+            return ENOSPC
+        }
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
+            for file in [path, path + "-wal"] {
+                var st = stat()
+                if stat(file, &st) == 0, UInt64(st.st_size) + 65536 >= UInt64(limit.rlim_cur) { return EFBIG }
+            }
+        }
+        return 0
     }
 
     /// Runs one or more statements without parameters.
@@ -96,7 +121,9 @@ public final class Database {
         if rc != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? "error"
             sqlite3_free(message)
-            throw DatabaseError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+            throw DatabaseError(
+                code: sqlite3_extended_errcode(handle), message: text, sql: sql,
+                systemErrno: sqlite3_system_errno(handle))
         }
     }
 

@@ -6,12 +6,15 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The statement that failed, if any.
     public var sql: String?
+    /// The operating system's error number behind an I/O error (`sqlite3_system_errno`), 0 when none.
+    public var systemErrno: Int32
 
     /// Creates an error.
-    public init(code: Int32, message: String, sql: String? = nil) {
+    public init(code: Int32, message: String, sql: String? = nil, systemErrno: Int32 = 0) {
         self.code = code
         self.message = message
         self.sql = sql
+        self.systemErrno = systemErrno
     }
 
     /// Whether another writer held the lock for longer than the busy timeout.
@@ -33,7 +36,14 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         case 13: return .full
         case 11, 26: return .damaged
         case 14: return .cannotOpen
-        case 10: return .ioError
+        case 10:
+            // SQLite calls only ENOSPC "full"; a quota (EDQUOT) or a file-size limit (EFBIG) is the same to a person,
+            // and EROFS or EPERM (an immutable file) is a file that cannot be written.
+            switch systemErrno {
+            case 27, 28, 122: return .full
+            case 1, 30: return .readOnly
+            default: return .ioError
+            }
         case 3, 23: return .noPermission
         default: return .other
         }
@@ -48,7 +58,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
             return
                 "the database \(path) cannot be written (a read-only or immutable file, or a read-only volume): check its permissions and attributes (lsattr), or open a copy"
         case .full:
-            return "the disk holding \(path) is full: nothing was written; free space on it (df -h), then try again"
+            return
+                "the disk holding \(path) is full (or a quota or file-size limit is reached): nothing was written; free space on it (df -h), then try again"
         case .damaged:
             return
                 "the database file \(path) is damaged: run `regie check`, then restore the latest backup with `regie restore`"
@@ -64,7 +75,7 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var s = "database error \(code): \(message)"
+        var s = "database error \(code)\(systemErrno != 0 ? " (errno \(systemErrno))" : ""): \(message)"
         if let sql { s += " (in: \(sql.prefix(160)))" }
         return s
     }
