@@ -119,8 +119,11 @@ extension Engine {
     /// `verifyAudit` on a store (in its read transaction), a page at a time.
     static func verifyAudit(in store: CaseStore) throws -> AuditVerification {
         var result = AuditVerification(checked: 0, broken: [])
-        var previous = ""
-        var expectedId: Int64 = 1
+        // After a purge of its oldest records (retention) the chain starts from the last purged record's hash.
+        let anchor = try store.auditAnchor()
+        var previous = anchor.hash
+        var expectedId: Int64 = anchor.through + 1
+        var lastPurge: (id: Int64, detail: String)?
         var filter = CaseStore.AuditFilter()
         filter.limit = 5000
         while true {
@@ -137,13 +140,30 @@ extension Engine {
                 if e.hash != Self.sha256Hex(e.chainedText(id: id, previousHash: e.previousHash)) {
                     result.broken.append((id, "its content does not match its hash; it was altered"))
                 }
+                if e.action == "purge" && e.resource == Self.accessLogResource { lastPurge = (id, e.detail ?? "") }
                 previous = e.hash
                 expectedId = id + 1
                 result.checked += 1
             }
             filter.afterId = last
         }
+        // A cut log must say, in a record after the cut, that it was cut there: the anchor alone is not evidence.
+        if anchor.through > 0 && lastPurge?.detail != Self.accessLogPurgeDetail(anchor.through, anchor.hash) {
+            result.broken.append(
+                (
+                    anchor.through + 1,
+                    "the log starts after record \(anchor.through) without a recorded retention purge there; records were removed"
+                ))
+        }
         return result
+    }
+
+    /// The resource of the access-log record of a purge of the access log itself.
+    static let accessLogResource = "access-log"
+
+    /// What the record of a purge of the access log says, so that `verifyAudit` can match it with the anchor.
+    static func accessLogPurgeDetail(_ through: Int64, _ hash: String) -> String {
+        "records 1 to \(through) purged after their retention; the log continues from hash \(hash)"
     }
 
     /// The pseudonym of a BSN, to find a client's records.

@@ -628,6 +628,11 @@ public final class Engine: @unchecked Sendable {
     /// - Throws: `EngineError.notFound` when there is no such case.
     public func show(_ caseId: String) throws(EngineError) -> CaseRecord {
         guard let record = try read({ try $0.loadCase(caseId) }) else {
+            if let stone = try read({ try $0.tombstone(caseId) }) {
+                throw .notFound(
+                    "case \(caseId) was purged on \(config.calendar.localText(stone.purgedAt)) (\(stone.reason)): only its tombstone is kept"
+                )
+            }
             throw .notFound("no case \"\(caseId)\"; see `regie case list`")
         }
         return record

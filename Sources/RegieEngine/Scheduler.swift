@@ -35,17 +35,40 @@ public final class Scheduler: @unchecked Sendable {
 
     private var isStopped: Bool { stopLock.withLock { stopped } }
 
-    /// Fires due timers until `stop()` is called, reporting each batch that fired something.
-    public func run(report: (Engine.FiringReport) -> Void) throws(EngineError) {
+    /// How often retention runs, by the engine's clock: once a day.
+    public var retentionIntervalMilliseconds: Int64 = 86_400_000
+
+    /// Fires due timers until `stop()` is called, reporting each batch that fired something; at start-up and then
+    /// once a day it purges what is past its retention (`Engine.runRetention`), reporting runs that purged
+    /// something or failed (a failed run is tried again the next day; it never stops the timers).
+    public func run(
+        report: (Engine.FiringReport) -> Void,
+        retention: (Result<Engine.RetentionReport, EngineError>) -> Void = { _ in }
+    ) throws(EngineError) {
+        var nextRetention = engine.clock.now()
         while !isStopped {
             let fired = try engine.fireDueTimers()
             if fired.fired > 0 { report(fired) }
             if isStopped { break }
-            let now = engine.clock.now()
+            var now = engine.clock.now()
+            if now >= nextRetention {
+                let template = AuditEntry(
+                    at: now, channel: .system, action: "purge", resource: "retention", partner: "regie",
+                    outcome: .ok, status: 0, detail: nil)
+                do throws(EngineError) {
+                    let done = try engine.runRetention(by: template)
+                    if !done.purged.isEmpty || done.accessRecordsPurged > 0 { retention(.success(done)) }
+                } catch {
+                    retention(.failure(error))
+                }
+                nextRetention = now.adding(seconds: retentionIntervalMilliseconds / 1000)
+                now = engine.clock.now()
+            }
             var sleep = maxSleepMilliseconds
             if let next = try engine.nextDueAt() {
                 sleep = Int(min(Int64(sleep), max(0, next.milliseconds - now.milliseconds)))
             }
+            sleep = Int(min(Int64(sleep), max(0, nextRetention.milliseconds - now.milliseconds)))
             if sleep > 0 { wake.wait(milliseconds: sleep) }
         }
     }

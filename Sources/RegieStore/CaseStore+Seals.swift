@@ -56,7 +56,7 @@ extension CaseStore {
         try db.query("SELECT \(Self.sealColumns) FROM events ORDER BY case_id, seq") { s in
             let id = s.text(1)
             if id != current {
-                try? finish()
+                try finish()
                 current = id
                 rows = []
             }

@@ -556,6 +556,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case staleCase(String)
     /// A simulated clock may not run backwards.
     case clockBackwards(to: Instant, now: Instant)
+    /// A case that may not be purged (open, held or unknown).
+    case notPurgeable(String)
 
     public var description: String {
         switch self {
@@ -564,6 +566,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .clockMismatch(let path, let simulated):
             return
                 "\(path) was created with \(simulated ? "a simulated" : "the real") clock; that cannot change (use another --db)"
+        case .notPurgeable(let why): return why
         case .staleCase(let id): return "case \(id) changed while the command was decided; it was decided again"
         case .clockBackwards(let to, let now):
             return

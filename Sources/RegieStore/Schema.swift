@@ -1,6 +1,6 @@
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "7"
+    static let version = "8"
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -77,6 +77,7 @@ enum Schema {
         CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
             BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit
+            WHEN OLD.id > coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'audit_purged_through'), 0)
             BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
         """
 
@@ -164,6 +165,13 @@ enum Schema {
                 """)
             try sealExistingEvents(db)
             try db.execute(sql)
+            try db.run("UPDATE meta SET value='7' WHERE key='schema'")
+        }
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "7" {
+            // Version 8: the access log's oldest records may be purged after their retention, up to the anchor the
+            // chain then starts from (meta audit_purged_through and audit_anchor); nothing else may remove one.
+            try db.execute("DROP TRIGGER IF EXISTS audit_append_only_delete")
+            try db.execute(sql)
             try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
         }
     }
@@ -172,33 +180,48 @@ enum Schema {
     /// current state on its last event (earlier states were not kept).
     static func sealExistingEvents(_ db: Database) throws {
         let store = CaseStore(created: db)
-        var ids: [String] = []
-        try db.query("SELECT id FROM cases ORDER BY id") { ids.append($0.text(0)) }
-        for id in ids {
-            guard let record = try store.loadCase(id) else { continue }
+        // One pass over the log in case order (the log has no index on case_id: a query per case would read it
+        // once per case).
+        var rows: [(id: Int64, values: [SQLValue])] = []
+        var current: String?
+        var seals: [(Int64, String, String)] = []
+        var lastSeals: [(String, String)] = []
+        func finish() throws {
+            guard let current, let record = try store.loadCase(current) else { return }
             let state = EventSeal.stateDigest(record)
-            var rows: [(id: Int64, values: [SQLValue])] = []
-            try db.query(
-                "SELECT id, case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload FROM events WHERE case_id=? ORDER BY seq",
-                [.text(id)]
-            ) { s in
-                rows.append(
-                    (
-                        s.int(0),
-                        [
-                            .text(s.text(1)), .int(s.int(2)), .null, .int(s.int(4)), .text(s.text(5)), .text(s.text(6)),
-                            .text(s.optionalText(7)), .text(s.text(8)), .text(s.text(9)),
-                        ]
-                    ))
-            }
             var seal: String?
             for (i, row) in rows.enumerated() {
                 let stateAfter = i == rows.count - 1 ? state : ""
                 seal = EventSeal.chain(seal, EventSeal.digest(row.values, state: stateAfter))
-                try db.run(
-                    "UPDATE events SET hash=?, state=? WHERE id=?", [.text(seal), .text(stateAfter), .int(row.id)])
+                seals.append((row.id, seal ?? "", stateAfter))
             }
-            try db.run("UPDATE cases SET last_hash=? WHERE id=?", [.text(seal), .text(id)])
+            if let seal { lastSeals.append((current, seal)) }
+        }
+        try db.query(
+            "SELECT id, case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload FROM events ORDER BY case_id, seq"
+        ) { s in
+            let caseId = s.text(1)
+            if caseId != current {
+                try finish()
+                current = caseId
+                rows = []
+            }
+            rows.append(
+                (
+                    s.int(0),
+                    [
+                        .text(caseId), .int(s.int(2)), .null, .int(s.int(4)), .text(s.text(5)), .text(s.text(6)),
+                        .text(s.optionalText(7)), .text(s.text(8)), .text(s.text(9)),
+                    ]
+                ))
+        }
+        try finish()
+        for (id, seal, state) in seals {
+            try db.run("UPDATE events SET hash=?, state=? WHERE id=?", [.text(seal), .text(state), .int(id)])
+        }
+        for (caseId, seal) in lastSeals {
+            try db.run("UPDATE cases SET last_hash=? WHERE id=?", [.text(seal), .text(caseId)])
         }
     }
+
 }

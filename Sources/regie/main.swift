@@ -23,6 +23,8 @@ enum RegieCLI {
             Entry(WebhookLogCommand.self), Entry(WebhookReplayCommand.self), Entry(WebhookRecoverCommand.self),
             Entry(WebhookDeliverCommand.self),
             Entry(CheckCommand.self), Entry(BackupCommand.self), Entry(RestoreCommand.self),
+            Entry(RetentionPlanCommand.self), Entry(RetentionRunCommand.self), Entry(RetentionHoldCommand.self),
+            Entry(RetentionReleaseCommand.self), Entry(RetentionHoldsCommand.self),
             Entry(AuditVerifyCommand.self), Entry(AuditClientCommand.self), Entry(AuditExportCommand.self),
             Entry(ConfigShowCommand.self), Entry(ConfigValidateCommand.self),
             Entry(BatchCommand.self),

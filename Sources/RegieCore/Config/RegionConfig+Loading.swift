@@ -1,7 +1,7 @@
 extension RegionConfig {
     static let regionKeys = [
         "$schema", "region", "centrumgemeente", "pseudonymSecretFile", "mandates", "ladder", "windows", "vso",
-        "calendar", "safePoint", "lookups",
+        "calendar", "safePoint", "lookups", "retention",
     ]
     static let partnerFileKeys = ["$schema", "partners"]
     static let partnerKeys = ["id", "name", "domain", "kind", "contact", "example", "shieldsByDefault"]
@@ -95,6 +95,38 @@ extension RegionConfig {
             safePoint = point
         }
         if let l = root["lookups"] { loadLookups(l, r.offset(of: "lookups"), sink) }
+        if let t = root["retention"] { loadRetention(t, r.offset(of: "retention"), sink) }
+    }
+
+    private mutating func loadRetention(_ value: JSONValue, _ offset: Int?, _ sink: ProblemSink) {
+        guard let o = value.objectValue else {
+            sink.add("$.retention", offset, "\"retention\" must be an object", nil)
+            return
+        }
+        let tr = ObjectReader(
+            object: o, path: "$.retention", allowed: ["$comment", "defaultYears", "workflows", "accessLogYears"],
+            report: sink)
+        tr.checkUnknownKeys()
+        if let n = tr.int("defaultYears", required: false, range: 1...100) { retention.defaultYears = n }
+        if let n = tr.int("accessLogYears", required: false, range: 1...100) { retention.accessLogYears = n }
+        if let w = o["workflows"] {
+            guard let wo = w.objectValue else {
+                sink.add(
+                    "$.retention.workflows", tr.offset(of: "workflows"), "\"workflows\" must be an object",
+                    "e.g. {\"bemoeizorg\": 20, \"vso\": 2}")
+                return
+            }
+            let wr = ObjectReader(object: wo, path: "$.retention.workflows", allowed: wo.keys, report: sink)
+            for name in wo.keys {
+                if let n = wr.int(name, required: true, range: 1...100) { retention.workflowYears[name] = n }
+            }
+        }
+        if retention.accessLogYears <= retention.longestCaseYears {
+            sink.add(
+                "$.retention.accessLogYears", tr.offset(of: "accessLogYears"),
+                "the access log is kept \(retention.accessLogYears) years, not longer than a case (\(retention.longestCaseYears))",
+                "keep it longer than every case, so a client can still ask who looked at a file that is gone")
+        }
     }
 
     private mutating func loadLookups(_ value: JSONValue, _ offset: Int?, _ sink: ProblemSink) {

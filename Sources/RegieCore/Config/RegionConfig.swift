@@ -28,6 +28,8 @@ public struct RegionConfig: Sendable {
     /// How many lookups a partner may do within `lookupWindow`.
     public var lookupLimit: Int
     public var lookupWindow: DurationSpec
+    /// How long closed cases and the access log are kept.
+    public var retention: RetentionPolicy
 
     /// The partner an outsider is told to contact about a shielded case.
     public var shieldedContact: String? { safePoint ?? mandates[.ketenregisseur]?.sorted().first }
@@ -68,6 +70,7 @@ public struct RegionConfig: Sendable {
         lookupPurposes = []
         lookupLimit = 20
         lookupWindow = .calendar(days: 0, seconds: 3600)
+        retention = RetentionPolicy()
     }
 
     /// The partner with `id`.

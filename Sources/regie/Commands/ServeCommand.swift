@@ -88,7 +88,9 @@ enum ServeCommand: RegieCommand {
         let schedulerDone = DispatchSemaphore(value: 0)
         if let scheduler {
             Thread.detachNewThread {
-                do { try scheduler.run { _ in } } catch {
+                do {
+                    try scheduler.run(report: { _ in }, retention: RetentionRunCommand.log)
+                } catch {
                     Output.warn("scheduler stopped: \(String(describing: error))")
                 }
                 schedulerDone.signal()

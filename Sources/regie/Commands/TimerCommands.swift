@@ -97,11 +97,12 @@ enum TimersRunCommand: RegieCommand {
         let scheduler = try Scheduler(engine: engine)
         let sources = onStopSignals { scheduler.stop() }
         Output.print("Scheduler running on \(context.databasePath); Ctrl-C stops it.")
-        try scheduler.run { report in
-            Output.print(
-                "\(engine.config.calendar.localText(engine.clock.now())): fired \(report.fired) timer(s), max lateness \(report.latenessMs.max() ?? 0) ms"
-            )
-        }
+        try scheduler.run(
+            report: { report in
+                Output.print(
+                    "\(engine.config.calendar.localText(engine.clock.now())): fired \(report.fired) timer(s), max lateness \(report.latenessMs.max() ?? 0) ms"
+                )
+            }, retention: RetentionRunCommand.log)
         sources.forEach { $0.cancel() }
         Output.print("Scheduler stopped.")
     }
