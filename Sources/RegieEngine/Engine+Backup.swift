@@ -36,7 +36,7 @@ extension Engine {
         do {
             // A connection of its own: VACUUM INTO writes the copy, so it cannot run on a read-only reader, and on the
             // writer it would hold up every commit.
-            try Database(path: databasePath).vacuumInto(partial)
+            try Database(path: databasePath, readOnly: readOnlyReason != nil).vacuumInto(partial)
             try Self.syncFile(partial)
             let report = try Self.check(database: partial, quick: false)
             guard !report.damaged, !report.tampered else {

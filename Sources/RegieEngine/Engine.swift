@@ -28,7 +28,10 @@ public final class Engine: @unchecked Sendable {
     /// Wakes the webhook deliverer when a transaction wrote deliveries.
     let deliveryWake: WakeSender
     /// Copies the log into the database file off the commit path.
-    private let checkpointer: Checkpointer
+    private let checkpointer: Checkpointer?
+    /// Why the database was opened for reading only (it cannot be written), or nil. Every write then fails with
+    /// that reason, and so does every read whose access must be logged.
+    public let readOnlyReason: String?
     /// Counts each partner's lookups against the region's limit.
     let lookups: LookupLimiter
 
@@ -46,8 +49,10 @@ public final class Engine: @unchecked Sendable {
         self.pseudonymizer = pseudonymizer
         lookups = LookupLimiter(limit: config.lookupLimit, window: config.lookupWindow)
         do {
-            committer = GroupCommitter(store: try CaseStore(path: databasePath))
-            readers = try ReaderPool(path: databasePath)
+            let (store, readOnly) = try CaseStore.openWritableOrReadOnly(path: databasePath)
+            committer = GroupCommitter(store: store)
+            readers = try ReaderPool(path: databasePath, readOnly: readOnly != nil)
+            readOnlyReason = readOnly
         } catch {
             throw EngineError.wrap(error, path: databasePath)
         }
@@ -57,12 +62,21 @@ public final class Engine: @unchecked Sendable {
             wake.sendIfRequested()
             deliveryWake.sendIfRequested()
         }
-        do { checkpointer = try Checkpointer(path: databasePath) } catch {
-            throw EngineError.wrap(error, path: databasePath)
+        if readOnlyReason == nil {
+            let checkpointer: Checkpointer
+            do { checkpointer = try Checkpointer(path: databasePath) } catch {
+                throw EngineError.wrap(error, path: databasePath)
+            }
+            committer.handOffCheckpoints(to: checkpointer)
+            self.checkpointer = checkpointer
+        } else {
+            checkpointer = nil
         }
-        committer.handOffCheckpoints(to: checkpointer)
         let planner = DeliveryPlanning(engine: Unowned(self))
         committer.withStore { $0.deliveryPlanner = planner.plan }
+        if let pending = (clock as? SimulatedClock)?.pending {
+            committer.withStore { $0.advanceClockOnChange = pending }
+        }
         try checkSecret()
     }
 
@@ -83,7 +97,7 @@ public final class Engine: @unchecked Sendable {
         try? committer.run { store in try store.setMeta("secret_check", pseudonymizer.check) }
     }
 
-    deinit { checkpointer.stop() }
+    deinit { checkpointer?.stop() }
 
     /// Whether the database was created with a simulated clock.
     public var simulatedClock: Bool { (try? read { $0.simulatedClock }) ?? false }
@@ -563,8 +577,8 @@ public final class Engine: @unchecked Sendable {
         _ = machineLock.withLock { checkedDefinitions.insert(key) }
     }
 
-    /// The state machine for a workflow version: from the files when they hold that version, else from the
-    /// definition stored when the first case on that version was opened.
+    /// The state machine for a workflow version: from the definition stored when the first case on that version was
+    /// opened, else (no case on it yet) from the files.
     func machine(for name: String, version: Int) throws -> StateMachine {
         if let m = machineLock.withLock({ lastMachine }), m.workflow.version == version, m.workflow.name == name {
             return m
@@ -574,15 +588,21 @@ public final class Engine: @unchecked Sendable {
             machineLock.withLock { lastMachine = m }
             return m
         }
+        // A case is decided by the definition stored when the first case on its version was opened, even when the
+        // file was edited since without a new version number (opening new cases on such a file is refused).
         let workflow: Workflow
-        if let w = catalog.workflows[name], w.version == version {
-            workflow = w
-        } else {
-            guard let text = try read({ try $0.workflowDefinition(name: name, version: version) }) else {
-                throw EngineError.environment(
-                    "workflow \(name) version \(version) is neither in the files nor in the database")
+        let file = catalog.workflows[name].flatMap { $0.version == version ? $0 : nil }
+        if let text = try read({ try $0.workflowDefinition(name: name, version: version) }) {
+            if let file, file.source == text {
+                workflow = file
+            } else {
+                workflow = try WorkflowLoader.loadStored(Array(text.utf8), file: "database:\(key)")
             }
-            workflow = try WorkflowLoader.loadStored(Array(text.utf8), file: "database:\(key)")
+        } else if let file {
+            workflow = file
+        } else {
+            throw EngineError.environment(
+                "workflow \(name) version \(version) is neither in the files nor in the database")
         }
         let machine = StateMachine(workflow: workflow, region: config)
         machineLock.withLock { machines[key] = machine }

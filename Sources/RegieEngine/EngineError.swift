@@ -50,7 +50,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
 
     /// Wraps any error as an engine error, keeping engine errors as they are; a storage failure becomes a sentence
     /// that says what to do about the database at `path`.
-    public static func wrap(_ error: any Error, path: String = "the database") -> EngineError {
+    public static func wrap(_ error: any Error, path: String = "") -> EngineError {
         switch error {
         case let e as EngineError: return e
         case let r as Refusal: return .refused(r)

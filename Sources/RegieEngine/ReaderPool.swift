@@ -9,20 +9,24 @@ final class ReaderPool: @unchecked Sendable {
     /// Idle connections kept; more are opened under load and closed when returned beyond this.
     private let keep = 16
 
-    init(path: String) throws {
+    /// Opens only read-only connections (the database cannot be written).
+    private let readOnly: Bool
+
+    init(path: String, readOnly: Bool = false) throws {
         self.path = path
-        idle.append(try Self.open(path))
+        self.readOnly = readOnly
+        idle.append(try Self.open(path, readOnly: readOnly))
     }
 
-    private static func open(_ path: String) throws -> CaseStore {
-        let store = try CaseStore(path: path)
+    private static func open(_ path: String, readOnly: Bool) throws -> CaseStore {
+        let store = try CaseStore(path: path, readOnly: readOnly)
         try store.db.execute("PRAGMA query_only=1")
         return store
     }
 
     /// Runs `body` with a connection of its own.
     func with<T>(_ body: (CaseStore) throws -> T) throws -> T {
-        let store = try lock.withLock { idle.popLast() } ?? Self.open(path)
+        let store = try lock.withLock { idle.popLast() } ?? Self.open(path, readOnly: readOnly)
         defer { lock.withLock { if idle.count < keep { idle.append(store) } } }
         return try body(store)
     }

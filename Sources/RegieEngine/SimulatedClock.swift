@@ -12,15 +12,27 @@ public final class SimulatedClock: Clock {
 
     /// Opens the clock of a database.
     /// - Throws: `EngineError.environment` when the database cannot be read or has no simulated clock.
-    public init(databasePath: String) throws(EngineError) {
+    /// The time one command runs at (`--now`), which the database's clock takes only when the command commits a
+    /// change (see `CaseStore.advanceClockOnChange`); nil: the database's time.
+    public let pending: Instant?
+
+    /// Opens the clock of a database.
+    /// - Parameter pending: the time this command runs at (`--now`); not before the database's time.
+    /// - Throws: `EngineError.environment` when the database cannot be read or has no simulated clock;
+    ///   `.usage` when `pending` is before the database's time.
+    public init(databasePath: String, pending: Instant? = nil) throws(EngineError) {
         do {
             let store = try CaseStore(path: databasePath, readOnly: true)
             guard store.simulatedClock, let now = try store.simulatedNow() else {
                 throw EngineError.environment("\(databasePath) has no simulated clock")
             }
-            state = Mutex((store, now))
+            if let pending, pending < now {
+                throw EngineError.usage(StoreError.clockBackwards(to: pending, now: now).description)
+            }
+            self.pending = pending
+            state = Mutex((store, max(now, pending ?? now)))
         } catch {
-            throw EngineError.wrap(error)
+            throw EngineError.wrap(error, path: databasePath)
         }
     }
 
@@ -53,10 +65,15 @@ public final class SimulatedClock: Clock {
         } catch {
             throw EngineError.wrap(error)
         }
+        wakeProcesses(databasePath: databasePath)
+        return before
+    }
+
+    /// Wakes the scheduler and the webhook deliverer of every process on the database, to act at a new time.
+    public static func wakeProcesses(databasePath: String) {
         for suffix in ["wake", "deliver"] {
             WakeSignal.notify(path: WakeSignal.path(forDatabase: databasePath, suffix: suffix))
         }
-        return before
     }
 }
 

@@ -50,6 +50,7 @@ extension CaseStore {
     public func purge(_ caseIds: [String], at now: Instant, reason: String) throws -> [Tombstone] {
         try db.execute("CREATE TEMP TABLE IF NOT EXISTS purging(case_id TEXT PRIMARY KEY) WITHOUT ROWID")
         try db.execute("DELETE FROM temp.purging")
+        if !caseIds.isEmpty { try advanceClockIfPending() }
         var stones: [Tombstone] = []
         for id in caseIds {
             var row: (workflow: String, seq: Int, hash: String?, closed: Int64?, client: String?)?

@@ -1,4 +1,7 @@
 public import RegieCore
+#if canImport(Glibc)
+    internal import Glibc
+#endif
 
 /// Regie's durable state in one SQLite file: the event log, case projections, timers, outbox and idempotency keys.
 ///
@@ -15,6 +18,9 @@ public final class CaseStore {
     /// connection changed an endpoint in it: nobody else can change it meanwhile, so one read serves every
     /// notification of the transaction.
     var webhooksVersionRead: (transaction: Int64, version: Int64?)?
+    /// The time a command runs at on a simulated clock (`--now`), written as the clock's time by the first change
+    /// it commits (see `advanceClockIfPending`); nil: the clock is not moved.
+    public var advanceClockOnChange: Instant?
 
     /// Opens an existing Regie database.
     /// - Throws: `StoreError.notInitialised` when the file has no Regie schema, `DatabaseError` otherwise.
@@ -29,6 +35,25 @@ public final class CaseStore {
 
     init(created db: Database) { self.db = db }
 
+    /// Opens a database for writing, or, when it cannot be written (a read-only or immutable file or folder, a
+    /// read-only volume, no write permission), for reading only.
+    /// - Returns: the store and, when it is read-only, why.
+    public static func openWritableOrReadOnly(path: String) throws -> (store: CaseStore, readOnly: String?) {
+        do {
+            let store = try CaseStore(path: path)
+            if store.db.isReadOnly {
+                return (store, DatabaseError(code: 8, message: "read-only").sentence(path: path))
+            }
+            return (store, nil)
+        } catch let error as DatabaseError
+            where [.readOnly, .cannotOpen, .noPermission].contains(error.kind)
+            || (error.kind == .ioError && error.systemErrno == 30)
+        {
+            let store = try CaseStore(path: path, readOnly: true)
+            return (store, error.sentence(path: path))
+        }
+    }
+
     /// Creates a new Regie database (or reopens one created before with the same clock setting).
     /// - Parameters:
     ///   - path: the file.
@@ -36,6 +61,43 @@ public final class CaseStore {
     ///   - now: the creation time.
     /// - Throws: `StoreError.clockMismatch` when the file exists with the other clock setting.
     public static func create(path: String, simulatedClock: Bool, now: Instant) throws -> CaseStore {
+        var st = stat()
+        if stat(path, &st) != 0 || st.st_size == 0 {
+            // A new database is made beside its name and renamed into place only when complete, so a failure (a
+            // full disk) leaves nothing behind, not an empty file that later commands would mistake for one.
+            // An empty file at the name (left by an earlier failure) is replaced.
+            let partial = path + ".init-\(getpid())"
+            for suffix in ["", "-wal", "-shm"] { unlink(partial + suffix) }
+            do {
+                do {
+                    let made = try createIn(path: partial, simulatedClock: simulatedClock, now: now)
+                    try made.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                }
+                for suffix in ["-wal", "-shm"] { unlink(partial + suffix) }
+                try syncPath(partial)
+                guard rename(partial, path) == 0 else {
+                    throw DatabaseError(code: 10, message: "cannot rename \(partial) to \(path)", systemErrno: errno)
+                }
+                let folder = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
+                try syncPath(folder.isEmpty ? "/" : folder)
+            } catch {
+                for suffix in ["", "-wal", "-shm"] { unlink(partial + suffix) }
+                throw error
+            }
+            return try CaseStore(path: path)
+        }
+        return try createIn(path: path, simulatedClock: simulatedClock, now: now)
+    }
+
+    /// Flushes a file or folder to disk.
+    private static func syncPath(_ path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DatabaseError(code: 10, message: "cannot open \(path)", systemErrno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw DatabaseError(code: 10, message: "cannot flush \(path)", systemErrno: errno) }
+    }
+
+    private static func createIn(path: String, simulatedClock: Bool, now: Instant) throws -> CaseStore {
         let db = try Database(path: path)
         try db.write {
             if try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'") ?? 0 > 0 {
@@ -52,6 +114,9 @@ public final class CaseStore {
                 [
                     .text(Schema.version), .text(simulatedClock ? "1" : "0"), .text(now.iso8601),
                 ])
+            if simulatedClock {
+                try db.run("INSERT INTO meta(key, value) VALUES ('clock_now', ?)", [.text(now.iso8601)])
+            }
         }
         return CaseStore(created: db)
     }
@@ -78,6 +143,14 @@ public final class CaseStore {
     /// The simulated time of a database with a simulated clock (nil when it has none yet).
     public func simulatedNow() throws -> Instant? {
         try meta("clock_now").flatMap { Instant(iso8601: $0) }
+    }
+
+    /// Moves the simulated clock to `advanceClockOnChange`, if set and later, in the transaction of a change (an
+    /// event appended, a case purged): a command run with `--now` moves the clock only when it changes something.
+    func advanceClockIfPending() throws {
+        guard let target = advanceClockOnChange else { return }
+        if let current = try simulatedNow(), current >= target { return }
+        try setMeta("clock_now", target.iso8601)
     }
 
     /// Moves the simulated clock to `instant`, in its own write transaction; it never runs backwards.
@@ -257,6 +330,7 @@ public final class CaseStore {
         let insertEvent = try db.statement(
             "INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
+        if !p.events.isEmpty { try advanceClockIfPending() }
         for (values, digest) in zip(p.events, p.digests) {
             var row = values
             row[2] = .int(lastEvent)

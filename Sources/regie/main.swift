@@ -100,8 +100,21 @@ enum RegieCLI {
             }
             let context = Context(args)
             var failure: EngineError?
+            // What a command that accesses cases prints is held until its access is logged: like the API, the
+            // command line answers nothing it could not log.
+            if C.auditAction != nil { Output.hold() }
             do { try C.run(args, context) } catch { failure = error }
-            context.logAccess(C.self, failure: failure)
+            if let unlogged = context.logAccess(C.self, failure: failure) {
+                Output.discard()
+                if let failure { Output.warn(failure.description) }
+                Output.warn("the access could not be logged, so nothing is shown: \(unlogged.description)")
+                return failure?.exitCode ?? 4
+            }
+            Output.release()
+            // A change committed at --now moved the simulated clock: processes on the database act at the new time.
+            if args.value("now") != nil && failure == nil {
+                SimulatedClock.wakeProcesses(databasePath: context.databasePath)
+            }
             if let failure {
                 Output.warn(failure.description)
                 return failure.exitCode

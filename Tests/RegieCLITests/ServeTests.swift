@@ -162,8 +162,9 @@ import Testing
                 .arrayValue ?? []
         }
 
-        // Another process moves the clock on a week (any command's --now does); the server's events follow it.
-        #expect(try CLI.run(["case", "show", id, "--db", db, "--now", "2026-03-09T10:00"]).status == 0)
+        // Another process moves the clock on a week (`clock set`, or a change committed at --now); the server's
+        // events follow it.
+        #expect(try CLI.run(["clock", "set", "2026-03-09T10:00", "--db", db]).status == 0)
         let raised = try post(#"{"event":"opschalen","motivation":"geen plek","fields":{"vraag":"een plek"}}"#)
         #expect(raised["level"] == 1)
         let event = try #require(try timeline().last)

@@ -19,13 +19,26 @@ public final class Database {
     ///   - readOnly: open for reading only (a reader connection beside the writer).
     /// - Throws: `DatabaseError` when the file cannot be opened or WAL cannot be enabled.
     public init(path: String, readOnly: Bool = false) throws(DatabaseError) {
-        var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
-        guard rc == SQLITE_OK, let db else {
-            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
-            if let db { sqlite3_close_v2(db) }
-            throw DatabaseError(code: rc, message: "\(message): \(path)")
+        var db = try Self.open(path, flags: flags)
+        if readOnly && sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nil, nil, nil) != SQLITE_OK {
+            // A WAL database needs its -shm file, which a read-only folder or volume cannot hold. With no log beside
+            // it the file alone is the whole database, so it can be read as immutable.
+            sqlite3_close_v2(db)
+            var st = stat()
+            guard stat(path + "-wal", &st) != 0 || st.st_size == 0 else {
+                throw DatabaseError(
+                    code: SQLITE_CANTOPEN,
+                    message:
+                        "\(path) cannot be read: its log (\(path)-wal) holds changes not yet in the file, and the folder cannot be written to read them; copy the file and its -wal to a writable folder"
+                )
+            }
+            let encoded = path.utf8.map { byte -> String in
+                let c = Character(Unicode.Scalar(byte))
+                return byte < 128 && (c.isLetter || c.isNumber || "/-_.~".contains(c))
+                    ? String(c) : String(format: "%%%02X", byte)
+            }.joined()
+            db = try Self.open("file:\(encoded)?immutable=1", flags: flags | SQLITE_OPEN_URI)
         }
         self.handle = db
         self.path = path
@@ -46,6 +59,20 @@ public final class Database {
         // A bounded page cache (32 MiB per connection) keeps hot pages in memory. No memory-mapped I/O: every page
         // touched through a map stays resident, so a scheduler sweeping a large database would grow without bound.
         try execute("PRAGMA cache_size=-32768")
+    }
+
+    /// Whether SQLite opened the file for reading only (it does so silently when asked to write a file it cannot).
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    private static func open(_ name: String, flags: Int32) throws(DatabaseError) -> OpaquePointer {
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close_v2(db) }
+            throw DatabaseError(code: rc, message: "\(message): \(name)")
+        }
+        return db
     }
 
     deinit {

@@ -50,25 +50,30 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The failure for a person: what happened and what to do, for the database file at `path`.
+    /// - Parameter path: the file; empty when not known ("the database").
     public func sentence(path: String) -> String {
+        let db = path.isEmpty ? "the database" : "the database \(path)"
+        let file = path.isEmpty ? "the database file" : "the database file \(path)"
+        let disk = path.isEmpty ? "the disk holding the database" : "the disk holding \(path)"
+        let on = path.isEmpty ? "the database" : path
         switch kind {
         case .busy:
-            return "the database \(path) is busy: another process holds its write lock for over 10 s; try again"
+            return "\(db) is busy: another process holds its write lock for over 10 s; try again"
         case .readOnly:
             return
-                "the database \(path) cannot be written (a read-only or immutable file, or a read-only volume): check its permissions and attributes (lsattr), or open a copy"
+                "\(db) cannot be written (a read-only or immutable file, or a read-only volume): check its permissions and attributes (lsattr), or open a copy"
         case .full:
             return
-                "the disk holding \(path) is full (or a quota or file-size limit is reached): nothing was written; free space on it (df -h), then try again"
+                "\(disk) is full (or a quota or file-size limit is reached): nothing was written; free space on it (df -h), then try again"
         case .damaged:
             return
-                "the database file \(path) is damaged: run `regie check`, then restore the latest backup with `regie restore`"
+                "\(file) is damaged: run `regie check`, then restore the latest backup with `regie restore`"
         case .cannotOpen:
-            return "the database \(path) cannot be opened: check that the path exists and that its folder is writable"
+            return "\(db) cannot be opened: check that the path exists and that its folder is writable"
         case .ioError:
-            return "the disk reported an I/O error on \(path): check the disk (dmesg), then run `regie check`"
+            return "the disk reported an I/O error on \(on): check the disk (dmesg), then run `regie check`"
         case .noPermission:
-            return "this user may not use the database \(path): check the file's owner and permissions"
+            return "this user may not use \(db): check the file's owner and permissions"
         case .other:
             return "storage problem: \(description)"
         }

@@ -28,8 +28,9 @@ extension Context {
     }
 
     /// Logs the command's access, unless it touched no case or the engine already logged it with the change.
-    func logAccess<C: RegieCommand>(_ command: C.Type, failure: EngineError?) {
-        guard C.auditAction != nil, !audited, let engine = cachedEngine else { return }
+    /// - Returns: why the access could not be logged, or nil.
+    func logAccess<C: RegieCommand>(_ command: C.Type, failure: EngineError?) -> EngineError? {
+        guard C.auditAction != nil, !audited, let engine = cachedEngine else { return nil }
         let outcome = failure?.auditOutcome ?? .ok
         let status = Int(failure?.exitCode ?? 0)
         let entries =
@@ -40,8 +41,9 @@ extension Context {
             }
         do {
             try engine.audit(batch: entries)
+            return nil
         } catch {
-            Output.warn("cannot write the access log: \(error.description)")
+            return error
         }
     }
 }

@@ -72,7 +72,7 @@ final class Context {
             throw .environment("no database at \(databasePath); create one with `regie init --db \(databasePath)`")
         }
         inUse = try ExclusiveLock(
-            path: ExclusiveLock.inUse(database: databasePath), shared: true,
+            path: ExclusiveLock.inUse(database: databasePath), shared: true, unlessReadOnlyFolder: true,
             held: "\(databasePath) is being restored; wait for `regie restore` to finish")
         let config = try config()
         let catalog = try WorkflowCatalog(folder: workflowsFolder)
@@ -84,6 +84,11 @@ final class Context {
         let engine = try Engine(
             databasePath: databasePath, catalog: catalog, config: config, clock: clock, pseudonymizer: pseudonymizer,
             webhooks: try webhookSettings())
+        if let reason = engine.readOnlyReason {
+            Output.warn(
+                "opened read-only: \(reason). Nothing can be written, so reads whose access must be logged are withheld; `regie check`, `regie backup` and `regie audit verify` work"
+            )
+        }
         cachedEngine = engine
         return engine
     }
@@ -101,7 +106,9 @@ final class Context {
     /// moves it forward (never back) for every process on the database, `regie serve` included.
     private func resolveClock() throws(EngineError) -> any Clock {
         let store: CaseStore
-        do { store = try CaseStore(path: databasePath) } catch { throw EngineError.wrapStore(error) }
+        do { store = try CaseStore.openWritableOrReadOnly(path: databasePath).store } catch {
+            throw EngineError.wrap(error, path: databasePath)
+        }
         let nowText = args.value("now")
         guard store.simulatedClock else {
             if nowText != nil {
@@ -112,9 +119,14 @@ final class Context {
             return SystemClock()
         }
         if let nowText {
+            // The command runs at --now; the database's clock moves there only if the command commits a change, so
+            // a typo, a refused command or a read leaves it where it was.
             let now: Instant
             do { now = try DutchCalendar().parseInstant(nowText) } catch { throw .usage("--now: \(error.description)") }
-            try SimulatedClock.set(databasePath: databasePath, to: now)
+            if (try? store.simulatedNow()) == nil {
+                try SimulatedClock.set(databasePath: databasePath, to: SystemClock().now())
+            }
+            return try SimulatedClock(databasePath: databasePath, pending: now)
         } else if (try? store.simulatedNow()) == nil {
             // A database made before the clock lived in it: start it at the real time, once.
             try SimulatedClock.set(databasePath: databasePath, to: SystemClock().now())
@@ -130,8 +142,4 @@ struct SystemClock: Clock {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Instant(milliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
     }
-}
-
-extension EngineError {
-    static func wrapStore(_ error: any Error) -> EngineError { wrap(error) }
 }

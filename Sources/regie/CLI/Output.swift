@@ -1,11 +1,37 @@
 import Foundation
 import RegieCore
+import Synchronization
 
 /// Writing to the terminal: aligned tables for people, one JSON document for programs.
 enum Output {
+    /// What a command printed while its access was not yet logged (nil: print at once). A process runs one command,
+    /// so there is one; in a Mutex because the engine's threads may print too.
+    private static let held = Mutex<[UInt8]?>(nil)
+
     static func print(_ s: String) {
-        FileHandle.standardOutput.write(Data((s + "\n").utf8))
+        let bytes = Array((s + "\n").utf8)
+        let printNow = held.withLock { buffer -> Bool in
+            guard buffer != nil else { return true }
+            buffer?.append(contentsOf: bytes)
+            return false
+        }
+        if printNow { FileHandle.standardOutput.write(Data(bytes)) }
     }
+
+    /// Holds what is printed from now on until `release` (the access is logged) or `discard` (it could not be).
+    static func hold() { held.withLock { $0 = [] } }
+
+    /// Prints what was held.
+    static func release() {
+        let bytes = held.withLock { buffer -> [UInt8] in
+            defer { buffer = nil }
+            return buffer ?? []
+        }
+        if !bytes.isEmpty { FileHandle.standardOutput.write(Data(bytes)) }
+    }
+
+    /// Drops what was held: the answer is withheld.
+    static func discard() { held.withLock { $0 = nil } }
 
     static func json(_ value: JSONValue) { print(value.prettyText) }
 

@@ -24,7 +24,11 @@ enum BackupCommand: RegieCommand {
             configFolder: context.configFolder, config: config, database: context.databasePath)
         let report = try engine.backup(to: args.positionals[0], secret: secret)
         context.auditDetail = "backup to \(report.destination)"
-        try engine.audit(context.auditEntry(Self.self))
+        if engine.readOnlyReason == nil {
+            try engine.audit(context.auditEntry(Self.self))
+        } else {
+            Output.warn("the backup is not recorded in the access log: the database cannot be written")
+        }
         if args.json {
             Output.json([
                 "destination": .string(report.destination), "secret": .optional(report.secretCopy),

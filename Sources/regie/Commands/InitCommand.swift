@@ -28,12 +28,14 @@ enum InitCommand: RegieCommand {
             guard simulated else { throw .usage("--now needs --simulated-clock at init") }
             do { now = try DutchCalendar().parseInstant(text) } catch { throw .usage("--now: \(error.description)") }
         }
-        let existed = FileManager.default.fileExists(atPath: context.databasePath)
+        // An empty file (left by a failure before init was atomic) is not a database: it is replaced.
+        let existed =
+            ((try? FileManager.default.attributesOfItem(atPath: context.databasePath)[.size] as? Int) ?? 0) > 0
         do {
             let store = try CaseStore.create(path: context.databasePath, simulatedClock: simulated, now: now)
             if simulated, try store.meta("clock_now") == nil { try store.setMeta("clock_now", now.iso8601) }
         } catch {
-            throw EngineError.wrapStore(error)
+            throw EngineError.wrap(error, path: context.databasePath)
         }
         let config = try context.config()
         var secretNote = "pseudonym secret from $\(Pseudonymizer.environmentVariable)"
