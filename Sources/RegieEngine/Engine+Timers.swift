@@ -74,10 +74,11 @@ extension Engine {
     }
 
     private func prepareFiring(_ timer: DueTimer, _ store: CaseStore, _ fixed: Instant?) throws -> PreparedFiring {
-        let firedAt = fixed ?? clock.now()
+        var firedAt = fixed ?? clock.now()
         guard let record = try store.loadCase(timer.caseId) else {
             return PreparedFiring(timer: timer, prepared: nil, firedAt: firedAt)
         }
+        firedAt = max(firedAt, record.updatedAt)
         let machine = try machine(for: record.workflow, version: record.version)
         let prepared = machine.fire(timerID: timer.id, of: record, now: firedAt).map {
             PreparedCommit(firing: $0, previous: record, timer: timer.id)
@@ -103,7 +104,7 @@ extension Engine {
                     try store.deleteTimer(p.timer.id)
                     continue
                 }
-                let firedAt = fixed ?? self.clock.now()
+                let firedAt = max(fixed ?? self.clock.now(), record.updatedAt)
                 let machine = try self.machine(for: record.workflow, version: record.version)
                 guard let decision = machine.fire(timerID: p.timer.id, of: record, now: firedAt) else {
                     if record.closedAt != nil { try store.deleteTimer(p.timer.id) }

@@ -74,6 +74,9 @@ public final class Engine: @unchecked Sendable {
         }
         let planner = DeliveryPlanning(engine: Unowned(self))
         committer.withStore { $0.deliveryPlanner = planner.plan }
+        if let guarded = clock as? GuardedClock, let last = try? read({ try $0.lastEventAt() }) {
+            guarded.observe(last)
+        }
         if let pending = (clock as? SimulatedClock)?.pending {
             committer.withStore { $0.advanceClockOnChange = pending }
         }
@@ -410,6 +413,8 @@ public final class Engine: @unchecked Sendable {
 
     /// Decides a command on a case and opens the cases it opens (`openCase`), all on the same state.
     private func decide(_ command: CaseCommand, on record: CaseRecord, now: Instant) throws -> Predecision {
+        // Never before the case's last event, whatever another process's clock said (see `GuardedClock`).
+        let now = max(now, record.updatedAt)
         let machine = try self.machine(for: record.workflow, version: record.version)
         let decision = try machine.apply(command, to: record, now: now) {
             (try? self.newCaseID(at: now)) ?? "c-\(now.milliseconds)"

@@ -105,7 +105,7 @@ public final class Deliverer: @unchecked Sendable {
                 break
             }
             do {
-                try cycle(fill: !stopped, waitMs: stopped ? 100 : sleepMilliseconds(), report: report)
+                try cycle(fill: !stopped, waitMs: stopped ? 100 : nil, report: report)
             } catch {
                 // The store could not be read; the deliveries wait in it. Say so, pause, and carry on.
                 pause(because: "cannot read the deliveries: \(error.description)")
@@ -187,13 +187,16 @@ public final class Deliverer: @unchecked Sendable {
     }
 
     /// One turn: take what is due into free slots, move the transfers on, hand finished attempts to the committer.
-    private func cycle(fill: Bool, waitMs: Int, report: ([Engine.DeliveryReport]) -> Void) throws(EngineError) {
+    /// - Parameter waitMs: how long to wait for a transfer or a wake-up; nil: until the next retry falls due, as known
+    ///   after this turn's records and take (a wait computed before them would miss a retry they scheduled).
+    private func cycle(fill: Bool, waitMs: Int?, report: ([Engine.DeliveryReport]) -> Void) throws(EngineError) {
         noticeRecords()
         var finished: [Engine.DeliveryReport] = []
         let paused = isPaused
         if fill && !paused && (mustFill || dueNow()) && sender.active < settings.concurrency {
             finished += try take()
         }
+        let waitMs = waitMs ?? sleepMilliseconds()
         let wait = paused ? min(waitMs, 100) : waitMs
         let responses = sender.poll(timeoutMs: finished.isEmpty ? wait : 0, extra: wake.descriptor)
         if wake.drain() { mustFill = true }

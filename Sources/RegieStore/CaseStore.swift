@@ -137,6 +137,11 @@ public final class CaseStore {
             [.text(key), .text(value)])
     }
 
+    /// The time of the last event appended (by log order), if any.
+    public func lastEventAt() throws -> Instant? {
+        try db.scalarInt("SELECT at FROM events ORDER BY id DESC LIMIT 1").map(Instant.init(milliseconds:))
+    }
+
     /// Whether the database accepts a simulated clock (`--now`).
     public var simulatedClock: Bool { (try? meta("simulated_clock")) == "1" }
 

@@ -235,6 +235,47 @@ import Testing
         #expect(s.receiver.received.map(\.id) == [row.webhookId, row.webhookId], "at least once, with its own id")
     }
 
+    final class Flag: @unchecked Sendable {
+        let lock = NSLock()
+        var on = false
+        var value: Bool { lock.withLock { on } }
+        func set() { lock.withLock { on = true } }
+    }
+
+    /// A retry leaves on schedule when nothing else is going on: with `Retry-After: 1` the attempts are about a
+    /// second apart (they waited up to 60 s when the wait was computed before the attempt was recorded).
+    @Test func retriesLeaveOnScheduleWhenTheDelivererIsOtherwiseIdle() throws {
+        let s = try Setup()
+        s.receiver.answer { _, n in
+            n < 3 ? HTTPResponse(status: 503, headers: HTTPHeaders([("Retry-After", "1")])) : HTTPResponse(status: 204)
+        }
+        _ = try s.h.openCase()
+        // The engine's clock follows real time from here.
+        let stop = Flag()
+        let start = s.h.clock.now()
+        let began = Date()
+        Thread.detachNewThread {
+            while !stop.value {
+                s.h.clock.set(Instant(milliseconds: start.milliseconds + Int64(Date().timeIntervalSince(began) * 1000)))
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? s.deliverer.run { _ in }
+            done.signal()
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while s.receiver.received.count < 4 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        s.deliverer.stop()
+        done.wait()
+        stop.set()
+        let at = s.receiver.received.map(\.at)
+        #expect(at.count == 4, "attempts in 10 s: \(at.count)")
+        let gaps = zip(at, at.dropFirst()).map { $1.timeIntervalSince($0) }
+        #expect(gaps.allSatisfy { $0 >= 0.9 && $0 < 2.5 }, "gaps: \(gaps)")
+    }
+
     @Test func anEndpointFailingForFiveDaysIsDisabled() throws {
         var settings = Self.settings(attempts: 40)
         settings.retry.delays = [0] + Array(repeating: 6 * 3600, count: 39)

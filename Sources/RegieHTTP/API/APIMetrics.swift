@@ -65,6 +65,18 @@ final class APIMetrics: @unchecked Sendable {
             out += "regie_http_request_duration_seconds_sum{route=\"\(route)\"} \(l.sum)\n"
             out += "regie_http_request_duration_seconds_count{route=\"\(route)\"} \(l.total)\n"
         }
+        if let guarded = engine.clock as? GuardedClock {
+            let (jumps, behind) = guarded.backwards
+            out += """
+                # HELP regie_clock_backwards_total Times the system clock was found behind the last recorded time.
+                # TYPE regie_clock_backwards_total counter
+                regie_clock_backwards_total \(jumps)
+                # HELP regie_clock_behind_seconds How far the system clock is behind the last recorded time now.
+                # TYPE regie_clock_behind_seconds gauge
+                regie_clock_behind_seconds \(behind)
+
+                """
+        }
         if let s = try? engine.read({ try $0.statistics(now: engine.clock.now()) }) {
             out += """
                 # HELP regie_cases_open Open cases by escalation level.

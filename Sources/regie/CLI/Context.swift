@@ -116,7 +116,7 @@ final class Context {
                     "--now is refused: \(databasePath) uses the real clock (a production database never accepts backdated events); create a test database with `regie init --simulated-clock`"
                 )
             }
-            return SystemClock()
+            return GuardedClock(SystemClock())
         }
         if let nowText {
             // The command runs at --now; the database's clock moves there only if the command commits a change, so
