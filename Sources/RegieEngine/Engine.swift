@@ -264,6 +264,14 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func prepareOpen(_ request: OpenRequest) throws -> PreparedOpen {
+        let limits = config.textLimits
+        try limits.check(request.contact, "contact", limits.short)
+        try limits.check(request.actor?.person, "person", limits.short)
+        try limits.check(request.relation, "relation", limits.short)
+        for m in request.members { try limits.check(m.relation, "relation", limits.short) }
+        for (name, value) in request.fields.sorted(by: { $0.key < $1.key }) {
+            try limits.check(value, "fields.\(name)", limits.field)
+        }
         let workflow = try catalog.workflow(request.workflow)
         try config.checkPartner(request.regie)
         let actor = request.actor ?? Actor(partner: request.regie, role: .regiehouder)
@@ -413,6 +421,7 @@ public final class Engine: @unchecked Sendable {
 
     /// Decides a command on a case and opens the cases it opens (`openCase`), all on the same state.
     private func decide(_ command: CaseCommand, on record: CaseRecord, now: Instant) throws -> Predecision {
+        try config.textLimits.check(command)
         // Never before the case's last event, whatever another process's clock said (see `GuardedClock`).
         let now = max(now, record.updatedAt)
         let machine = try self.machine(for: record.workflow, version: record.version)
@@ -665,9 +674,16 @@ public final class Engine: @unchecked Sendable {
 
     /// The events of a case, once their seals verify.
     /// - Throws: `EngineError.tampered` when the case's log does not verify (it is not shown).
-    public func timeline(_ caseId: String) throws(EngineError) -> [CaseEvent] {
+    /// - Parameters:
+    ///   - after: only events after this sequence (a page's cursor).
+    ///   - limit: at most this many.
+    public func timeline(_ caseId: String, after: Int = 0, limit: Int = Int(Int32.max)) throws(EngineError)
+        -> [CaseEvent]
+    {
         _ = try show(caseId)
-        let (events, problem) = try read { store in (try store.events(of: caseId), try store.verifySeals(of: caseId)) }
+        let (events, problem) = try read { store in
+            (try store.events(of: caseId, after: after, limit: limit), try store.verifySeals(of: caseId))
+        }
         if let problem {
             throw .tampered(
                 "the event log of \(problem); it is not shown. Run `regie check`, then restore from a backup")

@@ -447,16 +447,16 @@ public final class CaseStore {
     }
 
     /// The events of a case in order.
-    public func events(of caseId: String) throws -> [CaseEvent] {
+    public func events(of caseId: String, after: Int = 0, limit: Int = Int(Int32.max)) throws -> [CaseEvent] {
         var out: [CaseEvent] = []
         let sql = """
             WITH RECURSIVE chain(id) AS (
                 SELECT last_event_id FROM cases WHERE id=?1
                 UNION ALL SELECT e.prev_id FROM events e JOIN chain ON e.id = chain.id WHERE e.prev_id IS NOT NULL)
             SELECT seq, at, event, actor_partner, actor_person, actor_role, payload FROM events
-            WHERE id IN (SELECT id FROM chain) ORDER BY seq
+            WHERE id IN (SELECT id FROM chain) AND seq > ?2 ORDER BY seq LIMIT ?3
             """
-        try db.query(sql, [.text(caseId)]) { s in
+        try db.query(sql, [.text(caseId), .int(Int64(after)), .int(Int64(limit))]) { s in
             let payload = (try? JSONParser.parse(s.text(6))) ?? .null
             out.append(
                 CaseEvent(

@@ -46,6 +46,30 @@ import Testing
         }
     }
 
+    /// A workflow's own `notify` of `case.changed` on a transition that changes the state is the built-in
+    /// notification, not a second one: one notification (one webhook-id), to everyone either names.
+    @Test func aWorkflowsOwnCaseChangedIsMergedWithTheBuiltInOne() throws {
+        let text = sampleWorkflow.replacingOccurrences(
+            of: #""requires": ["note"]},"#,
+            with:
+                #""requires": ["note"], "effects": [{"notify": {"topic": "case.changed", "to": ["regiehouder", "ketenregisseur"]}}]},"#
+        )
+        #expect(text != sampleWorkflow)
+        let m = StateMachine(
+            workflow: try WorkflowLoader.load(Array(text.utf8), file: "proef.json"), calendar: DutchCalendar(),
+            mandates: [.ketenregisseur: ["keten"]])
+        let opened = stored(
+            try m.open(
+                id: "c-1", regie: RegieHolder(partner: "gemeente-haarlem", contact: "J"), actor: haarlem,
+                clientKey: nil, now: try at("2026-11-23T09:00")
+            ).record)
+        let d = try m.apply(
+            CaseCommand(event: "starten", actor: haarlem, note: "plan"), to: opened, now: try at("2026-11-23T10:00"))
+        let changed = d.notifications.filter { $0.topic == "case.changed" }
+        #expect(changed.count == 1, "\(d.notifications)")
+        #expect(Set(changed.first?.recipients ?? []) == ["gemeente-haarlem", "keten"])
+    }
+
     @Test func openingStartsWithOneRegiehouderAndTheInitialTimers() throws {
         let d = try machine.open(
             id: "c-1", regie: RegieHolder(partner: "gemeente-haarlem", contact: nil),

@@ -161,6 +161,29 @@ final class TestServer: @unchecked Sendable {
         #expect(s.server.connectionCount == 3)
     }
 
+    /// One address cannot take every connection: past its own limit (below the server's) it gets 503 saying why,
+    /// and closing one of its connections makes room again.
+    @Test func limitsTheConnectionsOfOneAddress() throws {
+        var limits = ServerLimits()
+        limits.maxConnections = 100
+        limits.maxConnectionsPerAddress = 3
+        let s = try TestServer(limits: limits)
+        var open = try (0..<3).map { _ in try s.client() }
+        for c in open {
+            c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(c.readResponse()?.status == 200)
+        }
+        let extra = try s.client()
+        let refused = extra.readResponse()
+        #expect(refused?.status == 503 && refused?.body.contains("127.0.0.1 has 3 connections open") == true)
+        open.removeLast()
+        usleep(100_000)
+        let again = try s.client()
+        again.send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(again.readResponse()?.status == 200)
+        #expect(s.server.connectionCount == 3)
+    }
+
     @Test func survivesAClientThatDisconnectsMidBody() throws {
         let s = try TestServer()
         do {

@@ -467,6 +467,19 @@ private struct Story {
         #expect(metrics.body.contains(#"regie_cases_open{level="0"} 2"#))
         #expect(metrics.body.contains("regie_timers_pending "))
         #expect(metrics.body.contains("regie_scheduler_lag_seconds 0"))
+        // Bytes that are no request, and paths that are no resource, are counted (they are not in the access log).
+        let raw = try #require(RawClient(port: s.h.server.port))
+        _ = raw.send("GARBAGE\r\n\r\n")
+        _ = raw.readResponse()
+        try s.h.call("GET", "/v1/nergens")
+        let counted = try s.h.call("GET", "/metrics")
+        #expect(
+            counted.body.contains(#"regie_http_requests_total{route="unparsed",status="400"} 1"#), "\(counted.body)")
+        #expect(counted.body.contains(#"regie_http_requests_total{route="unmatched",status="404"} 1"#))
+        // Not for a client elsewhere (behind the trusted proxy, the address X-Forwarded-For names).
+        let outside = try s.h.call("GET", "/metrics", headers: ["X-Forwarded-For": "203.0.113.7"])
+        #expect(outside.status == 403 && !outside.body.contains("regie_cases_open"))
+        #expect(try s.h.call("GET", "/v1/health", headers: ["X-Forwarded-For": "203.0.113.7"]).status == 200)
     }
 
     @Test func theSchemaCheckCatchesUndescribedAndMissingMembers() throws {

@@ -49,16 +49,19 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of refusal, stable for programs.
     public enum Reason: String, Sendable {
         case caseClosed, staleSequence, unknownEvent, wrongState, wrongRole, notInCase, missingRequirement,
-            regieEmpty, invalidTarget, invalidArgument
+            regieEmpty, invalidTarget, invalidArgument, tooLong
     }
 
     public var reason: Reason
     public var message: String
+    /// The input the refusal is about (`note`, `fields.uitkomst`), when it is about one.
+    public var field: String?
 
     /// Creates a refusal.
-    public init(_ reason: Reason, _ message: String) {
+    public init(_ reason: Reason, _ message: String, field: String? = nil) {
         self.reason = reason
         self.message = message
+        self.field = field
     }
 
     public var description: String { message }

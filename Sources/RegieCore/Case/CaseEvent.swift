@@ -77,12 +77,33 @@ public struct Decision: Sendable, Equatable {
     /// Cases to open, linked to this one, in the same transaction.
     public var spawns: [Spawn]
 
-    /// Creates a decision.
+    /// Creates a decision. Notifications of one event with the same topic become one, to the union of their
+    /// recipients: a workflow's own `notify` of `case.changed` and the built-in one are one notification with one
+    /// webhook-id, not two.
     public init(record: CaseRecord, events: [CaseEvent], notifications: [Notification], spawns: [Spawn] = []) {
         self.record = record
         self.events = events
-        self.notifications = notifications
+        self.notifications = Notification.merged(notifications)
         self.spawns = spawns
+    }
+}
+
+extension Notification {
+    /// `notifications` with those of the same case, event and topic merged (first one's place, recipients in order
+    /// of first mention, details of the first one completed by the others').
+    public static func merged(_ notifications: [Notification]) -> [Notification] {
+        var out: [Notification] = []
+        for n in notifications {
+            if let i = out.firstIndex(where: {
+                $0.caseId == n.caseId && $0.sequence == n.sequence && $0.topic == n.topic
+            }) {
+                for r in n.recipients where !out[i].recipients.contains(r) { out[i].recipients.append(r) }
+                for m in n.details.members where out[i].details[m.key] == nil { out[i].details[m.key] = m.value }
+            } else {
+                out.append(n)
+            }
+        }
+        return out
     }
 }
 

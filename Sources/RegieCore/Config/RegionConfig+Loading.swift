@@ -1,7 +1,7 @@
 extension RegionConfig {
     static let regionKeys = [
         "$schema", "region", "centrumgemeente", "pseudonymSecretFile", "mandates", "ladder", "windows", "vso",
-        "calendar", "safePoint", "lookups", "retention",
+        "calendar", "safePoint", "lookups", "retention", "textLimits",
     ]
     static let partnerFileKeys = ["$schema", "partners"]
     static let partnerKeys = ["id", "name", "domain", "kind", "contact", "example", "shieldsByDefault"]
@@ -96,6 +96,18 @@ extension RegionConfig {
         }
         if let l = root["lookups"] { loadLookups(l, r.offset(of: "lookups"), sink) }
         if let t = root["retention"] { loadRetention(t, r.offset(of: "retention"), sink) }
+        if let t = root["textLimits"] {
+            guard let o = t.objectValue else {
+                sink.add("$.textLimits", r.offset(of: "textLimits"), "\"textLimits\" must be an object", nil)
+                return
+            }
+            let tr = ObjectReader(
+                object: o, path: "$.textLimits", allowed: ["$comment", "note", "field", "short"], report: sink)
+            tr.checkUnknownKeys()
+            if let n = tr.int("note", required: false, range: 100...1_000_000) { textLimits.note = n }
+            if let n = tr.int("field", required: false, range: 10...100_000) { textLimits.field = n }
+            if let n = tr.int("short", required: false, range: 10...10_000) { textLimits.short = n }
+        }
     }
 
     private mutating func loadRetention(_ value: JSONValue, _ offset: Int?, _ sink: ProblemSink) {

@@ -30,6 +30,8 @@ public struct RegionConfig: Sendable {
     public var lookupWindow: DurationSpec
     /// How long closed cases and the access log are kept.
     public var retention: RetentionPolicy
+    /// The most characters each kind of free text may have.
+    public var textLimits: TextLimits
 
     /// The partner an outsider is told to contact about a shielded case.
     public var shieldedContact: String? { safePoint ?? mandates[.ketenregisseur]?.sorted().first }
@@ -71,6 +73,7 @@ public struct RegionConfig: Sendable {
         lookupLimit = 20
         lookupWindow = .calendar(days: 0, seconds: 3600)
         retention = RetentionPolicy()
+        textLimits = TextLimits()
     }
 
     /// The partner with `id`.

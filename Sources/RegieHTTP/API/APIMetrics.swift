@@ -20,7 +20,7 @@ final class APIMetrics: @unchecked Sendable {
     private var latency: [String: Latency] = [:]
 
     init(routes: [String]) {
-        for r in routes + ["unmatched"] { latency[r] = Latency() }
+        for r in routes + ["unmatched", "unparsed"] { latency[r] = Latency() }
     }
 
     func record(route: String?, status: Int, seconds: Double) {

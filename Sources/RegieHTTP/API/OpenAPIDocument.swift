@@ -57,10 +57,12 @@ enum OpenAPIDocument {
             "/metrics": {
               "get": {
                 "tags": ["service"], "operationId": "getMetrics", "summary": "Metrics in the Prometheus text format", "security": [],
-                "description": "Requests by route and status, a latency histogram, open cases by level, timers pending and overdue, and the scheduler's lag.",
+                "description": "Requests by route and status (`unmatched`: no such resource or method; `unparsed`: bytes that were not a valid request), a latency histogram, open cases by level, timers pending and overdue, the scheduler's lag, and whether the system clock ran backwards. Only from loopback or an address in server.json `metricsFrom`.",
                 "responses": {
                   "200": { "description": "Prometheus text exposition format 0.0.4", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
-                    "content": { "text/plain": { "schema": { "type": "string" }, "example": "regie_http_requests_total{route=\"GET /v1/cases/{caseId}\",status=\"200\"} 12\n" } } }
+                    "content": { "text/plain": { "schema": { "type": "string" }, "example": "regie_http_requests_total{route=\"GET /v1/cases/{caseId}\",status=\"200\"} 12\n" } } },
+                  "403": { "description": "Not from loopback or an address in metricsFrom", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
                 }
               }
             },
@@ -124,11 +126,15 @@ enum OpenAPIDocument {
             "/v1/cases/{caseId}/events": {
               "get": {
                 "tags": ["cases"], "operationId": "listCaseEvents", "summary": "The case's timeline, as the caller may see it",
-                "parameters": [{ "$ref": "#/components/parameters/CaseId" }, { "$ref": "#/components/parameters/XRegieUser" }],
+                "description": "A page of events after the sequence `after`, oldest first: at most `pageSize` events and about 1 MiB. While more follow, `_links.next` is the next page.",
+                "parameters": [{ "$ref": "#/components/parameters/CaseId" }, { "$ref": "#/components/parameters/XRegieUser" },
+                  { "name": "after", "in": "query", "schema": { "type": "integer", "minimum": 0, "default": 0 }, "description": "The sequence of the last event already read" },
+                  { "name": "pageSize", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 100 }, "description": "At most this many events" }],
                 "responses": {
                   "200": { "description": "The events, oldest first", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
                     "content": { "application/json": { "schema": { "$ref": "#/components/schemas/EventList" },
                       "example": { "caseId": "c-01jd8x2k3m4n5p6q", "view": "status", "events": [{ "sequence": 1, "at": "2026-11-23T08:00:00Z", "event": "geopend", "to": "aangemeld" }], "_links": { "case": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" } } } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "500": { "$ref": "#/components/responses/InternalError" }
@@ -315,7 +321,7 @@ enum OpenAPIDocument {
               "UnsupportedMediaType": { "description": "The body is not JSON", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
                 "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
                   "example": { "type": "urn:regie:problem:unsupported-media-type", "title": "Unsupported media type", "status": 415, "detail": "send the body as JSON with `Content-Type: application/json`" } } } },
-              "Forbidden": { "description": "The workflow's rules do not allow this, with the rule's reason", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+              "Forbidden": { "description": "The workflow's rules do not allow this, with the rule's reason; or a text is longer than the region accepts (`text-too-long`, naming it in `invalidParams`)", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
                 "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
                   "example": { "type": "urn:regie:problem:forbidden-transition", "title": "The rules do not allow this", "status": 422, "detail": "role betrokken may not fire \"opschalen\"; allowed roles: regiehouder, procesregisseur", "invalidParams": [{ "name": "body.event", "code": "wrongRole", "reason": "role betrokken may not fire \"opschalen\"; allowed roles: regiehouder, procesregisseur" }] } } } },
               "TooManyRequests": { "description": "Too many lookups from this partner in the period; try again after Retry-After seconds", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" }, "Retry-After": { "schema": { "type": "integer" }, "example": 1800 } },
@@ -464,7 +470,7 @@ enum OpenAPIDocument {
                 "properties": {
                   "caseId": { "type": "string" }, "view": { "type": "string", "enum": ["full", "oversight", "status", "outcome"] },
                   "events": { "type": "array", "items": { "$ref": "#/components/schemas/Event" } },
-                  "_links": { "type": "object", "required": ["case"], "additionalProperties": false, "properties": { "case": { "$ref": "#/components/schemas/Link" } } }
+                  "_links": { "type": "object", "required": ["case"], "additionalProperties": false, "properties": { "case": { "$ref": "#/components/schemas/Link" }, "next": { "$ref": "#/components/schemas/Link" } } }
                 }
               },
               "FireEventRequest": {

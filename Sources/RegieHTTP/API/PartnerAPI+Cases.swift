@@ -28,9 +28,13 @@ extension PartnerAPI {
         }
     }
 
-    private func events(_ id: String) throws(APIProblem) -> [CaseEvent] {
-        do { return try engine.timeline(id) } catch { throw problem(error, caseId: id) }
+    private func events(_ id: String, after: Int = 0, limit: Int = Int(Int32.max)) throws(APIProblem) -> [CaseEvent] {
+        do { return try engine.timeline(id, after: after, limit: limit) } catch { throw problem(error, caseId: id) }
     }
+
+    /// The most a page of the timeline may take, rendered: a page stops before the event that would pass it (but
+    /// holds at least one), so one read never holds a whole long timeline in memory.
+    static let maxPageBytes = 1 << 20
 
     func getCase(_ call: inout Call) throws(APIProblem) -> Reply {
         let (record, access) = try visibleCase(&call)
@@ -48,15 +52,40 @@ extension PartnerAPI {
     }
 
     func listEvents(_ call: inout Call) throws(APIProblem) -> Reply {
+        let q = try query(call, allowed: ["after", "pageSize"])
+        var after = 0
+        if let a = q["after"] {
+            guard let n = Int(a), n >= 0 else {
+                throw .invalid(
+                    "query.after", "must be the sequence of the last event you have (0 for the first page)",
+                    code: "range")
+            }
+            after = n
+        }
+        let pageSize = try positive(q["pageSize"], "pageSize", default: 100, max: 500)
         let (record, access) = try visibleCase(&call)
         let outbox = access.view == .outcome ? try outboxRows(record.id) : []
-        let list = CaseRepresentation.eventsJSON(
-            try events(record.id), record: record, access: access, engine: engine, outbox: outbox,
-            partner: call.partnerId)
+        let page = try events(record.id, after: after, limit: pageSize)
+        var list: [JSONValue] = []
+        var bytes = 0
+        var last = after
+        for e in page {
+            let shown = CaseRepresentation.eventsJSON(
+                [e], record: record, access: access, engine: engine, outbox: outbox, partner: call.partnerId)
+            let size = shown.reduce(0) { $0 + $1.compactText.utf8.count }
+            if bytes + size > Self.maxPageBytes && last > after { break }
+            bytes += size
+            list += shown
+            last = e.sequence
+        }
+        var links: JSONObject = JSONObject(pairs: ["case": ["href": .string("/v1/cases/\(record.id)")]])
+        if last < record.sequence {
+            links["next"] = ["href": .string("/v1/cases/\(record.id)/events?after=\(last)&pageSize=\(pageSize)")]
+        }
         return Reply(
             body: [
                 "caseId": .string(record.id), "view": .string(access.view.rawValue), "events": .array(list),
-                "_links": ["case": ["href": .string("/v1/cases/\(record.id)")]],
+                "_links": .object(links),
             ])
     }
 

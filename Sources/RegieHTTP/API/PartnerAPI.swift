@@ -11,6 +11,8 @@ public final class PartnerAPI: Sendable {
 
     let engine: Engine
     let trustedProxies: Set<String>
+    /// Addresses besides loopback that may read `/metrics`.
+    let metricsFrom: Set<String>
     let metrics: APIMetrics
     /// When the API started, for health.
     let startedAt: Instant
@@ -43,9 +45,11 @@ public final class PartnerAPI: Sendable {
 
     /// Creates the API on an engine.
     /// - Parameter trustedProxies: addresses whose `X-Forwarded-For` is believed (the reverse proxy's).
-    public init(engine: Engine, trustedProxies: Set<String> = []) {
+    /// - Parameter metricsFrom: addresses besides loopback that may read `/metrics`.
+    public init(engine: Engine, trustedProxies: Set<String> = [], metricsFrom: Set<String> = []) {
         self.engine = engine
         self.trustedProxies = trustedProxies
+        self.metricsFrom = metricsFrom
         self.metrics = APIMetrics(routes: Self.routes.map(\.name))
         self.startedAt = engine.clock.now()
         writers = WorkerPool(threads: 16, name: "regie-api-writer")
@@ -196,6 +200,12 @@ public final class PartnerAPI: Sendable {
         case "getHealth": return try health()
         case "getLiveness": return liveness()
         case "getMetrics":
+            guard metricsAllowed(call) else {
+                throw APIProblem(
+                    403, "forbidden", "Forbidden",
+                    "the metrics are shown to loopback and to the addresses in server.json metricsFrom only; \(call.address) is neither"
+                )
+            }
             return Reply(
                 body: .null, contentType: "text/plain; version=0.0.4; charset=utf-8",
                 rawBody: Array(metrics.exposition(engine: engine).utf8))
@@ -214,6 +224,14 @@ public final class PartnerAPI: Sendable {
         case "listWebhookDeliveries": return try listWebhookDeliveries(&call)
         default: throw .notFound("no handler for \(call.route.name)")
         }
+    }
+
+    /// Whether the caller may read `/metrics`: the client (behind a trusted proxy, the one its X-Forwarded-For
+    /// names, which the documented nginx front always sets) is on loopback or listed in `metricsFrom`.
+    private func metricsAllowed(_ call: Call) -> Bool {
+        let client = call.address
+        return metricsFrom.contains(client) || client == "::1" || client.hasPrefix("127.")
+            || client.hasPrefix("::ffff:127.")
     }
 
     /// The access-log records of a request: one per case it touched, or one for the request itself.
@@ -254,6 +272,8 @@ public final class PartnerAPI: Sendable {
 
     /// The response to bytes that are not a valid request, a timeout, or a full server, for `HTTPServer`.
     public func errorResponse(_ error: HTTPParseError) -> HTTPResponse {
+        // Not in the access log (no request, no partner), but counted.
+        metrics.record(route: "unparsed", status: error.status, seconds: 0)
         let slugs = [
             400: "bad-request", 408: "request-timeout", 413: "content-too-large", 414: "uri-too-long",
             417: "expectation-failed", 431: "header-too-large", 501: "not-implemented", 503: "unavailable",
@@ -332,6 +352,13 @@ public final class PartnerAPI: Sendable {
             switch refusal.reason {
             case .staleSequence:
                 return APIProblem(409, "stale-sequence", "The case has changed", refusal.message)
+            case .tooLong:
+                return APIProblem(
+                    422, "text-too-long", "A text is too long", refusal.message,
+                    invalidParams: [
+                        APIProblem.InvalidParam(
+                            name: "body.\(refusal.field ?? "note")", code: "tooLong", reason: refusal.message)
+                    ])
             case .invalidArgument:
                 return APIProblem(
                     400, "invalid-params", "A parameter is not valid", refusal.message,

@@ -6,6 +6,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var port = 8080
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     public var trustedProxies: [String] = []
+    /// Addresses besides loopback that may read `/metrics` (a Prometheus server elsewhere).
+    public var metricsFrom: [String] = []
     /// Threads running requests; nil leaves the server's default (two per core).
     public var workers: Int?
     public var limits = ServerLimits()
@@ -22,7 +24,7 @@ public struct ServerSettings: Sendable, Equatable {
         }
         guard let o = value.objectValue else { throw ServerSettingsError("\(file): must be a JSON object") }
         var s = ServerSettings()
-        let known = ["$comment", "host", "port", "trustedProxies", "workers", "limits"]
+        let known = ["$comment", "host", "port", "trustedProxies", "metricsFrom", "workers", "limits"]
         if let k = o.keys.first(where: { !known.contains($0) }) {
             throw ServerSettingsError(
                 "\(file): unknown member \"\(k)\"; known: \(known.dropFirst().joined(separator: ", "))")
@@ -43,6 +45,12 @@ public struct ServerSettings: Sendable, Equatable {
             }
             s.trustedProxies = list
         }
+        if let t = o["metricsFrom"] {
+            guard let list = t.arrayValue?.compactMap(\.stringValue), list.count == t.arrayValue?.count else {
+                throw ServerSettingsError("\(file): metricsFrom must be a list of IP addresses")
+            }
+            s.metricsFrom = list
+        }
         if let w = o["workers"] {
             guard let n = w.intValue, (1...1024).contains(n) else {
                 throw ServerSettingsError("\(file): workers must be a number from 1 to 1024")
@@ -61,13 +69,14 @@ public struct ServerSettings: Sendable, Equatable {
                 case "maxHeaderCount": s.limits.maxHeaderCount = Int(n)
                 case "maxRequestLine": s.limits.maxRequestLine = Int(n)
                 case "maxConnections": s.limits.maxConnections = Int(n)
+                case "maxConnectionsPerAddress": s.limits.maxConnectionsPerAddress = Int(n)
                 case "idleTimeoutSeconds": s.limits.idleTimeout = Double(n)
                 case "headerTimeoutSeconds": s.limits.headerTimeout = Double(n)
                 case "requestTimeoutSeconds": s.limits.requestTimeout = Double(n)
                 case "writeTimeoutSeconds": s.limits.writeTimeout = Double(n)
                 default:
                     throw ServerSettingsError(
-                        "\(file): unknown limit \"\(m.key)\"; known: maxBodyBytes, maxHeaderBytes, maxHeaderCount, maxRequestLine, maxConnections, idleTimeoutSeconds, headerTimeoutSeconds, requestTimeoutSeconds, writeTimeoutSeconds"
+                        "\(file): unknown limit \"\(m.key)\"; known: maxBodyBytes, maxHeaderBytes, maxHeaderCount, maxRequestLine, maxConnections, maxConnectionsPerAddress, idleTimeoutSeconds, headerTimeoutSeconds, requestTimeoutSeconds, writeTimeoutSeconds"
                     )
                 }
             }

@@ -157,10 +157,10 @@ final class EventLoop: @unchecked Sendable {
             }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            guard server.admitConnection() else {
-                let bytes = server.errorResponse(
-                    HTTPParseError(503, "the server has reached its maximum number of connections; try again later")
-                ).serialized(keepAlive: false, date: server.dateText)
+            let remote = Self.describe(&address)
+            if let refusal = server.admitConnection(from: remote) {
+                let bytes = server.errorResponse(HTTPParseError(503, refusal)).serialized(
+                    keepAlive: false, date: server.dateText)
                 _ = bytes.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 Glibc.close(fd)
                 continue
@@ -168,7 +168,7 @@ final class EventLoop: @unchecked Sendable {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let connection = Connection(
-                id: server.nextConnectionID(), fd: fd, loop: self, remoteAddress: Self.describe(&address))
+                id: server.nextConnectionID(), fd: fd, loop: self, remoteAddress: remote)
             lock.withLock { connections[connection.id] = connection }
             var event = epoll_event()
             event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
@@ -200,7 +200,7 @@ final class EventLoop: @unchecked Sendable {
         var event = epoll_event()
         epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, &event)
         Glibc.close(connection.fd)
-        server.connectionClosed()
+        server.connectionClosed(from: connection.remoteAddress)
         if server.draining { wake() }
     }
 

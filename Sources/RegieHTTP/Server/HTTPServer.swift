@@ -25,6 +25,9 @@ public final class HTTPServer: @unchecked Sendable {
         /// waiting for its commit) belongs on a pool of its own. Then two per core suffice; more only add switching.
         public var workers = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
         public var backlog: Int32 = 1024
+        /// Addresses the per-address connection limit does not apply to: the reverse proxy, through which every
+        /// client comes.
+        public var unlimitedAddresses: Set<String> = []
 
         /// The defaults: loopback, port 8080.
         public init() {}
@@ -44,6 +47,8 @@ public final class HTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var isDraining = false
     private var openConnections = 0
+    /// Open connections by remote address.
+    private var connectionsByAddress: [String: Int] = [:]
     private var connectionSerial: UInt64 = 16
     private var date = ""
     private var dateSecond = 0
@@ -116,15 +121,32 @@ public final class HTTPServer: @unchecked Sendable {
 
     func stoppedListening() { notListening.signal() }
 
-    func admitConnection() -> Bool {
+    /// Why a new connection from `address` is refused, or nil when it is admitted (and counted).
+    func admitConnection(from address: String) -> String? {
         lock.withLock {
-            guard openConnections < configuration.limits.maxConnections else { return false }
+            guard openConnections < configuration.limits.maxConnections else {
+                return "the server has reached its maximum number of connections; try again later"
+            }
+            let mine = connectionsByAddress[address, default: 0]
+            if mine >= configuration.limits.maxConnectionsPerAddress
+                && !configuration.unlimitedAddresses.contains(address)
+            {
+                return
+                    "\(address) has \(mine) connections open, the most one address may have; reuse them (keep-alive) or close some"
+            }
             openConnections += 1
-            return true
+            connectionsByAddress[address] = mine + 1
+            return nil
         }
     }
 
-    func connectionClosed() { lock.withLock { openConnections -= 1 } }
+    func connectionClosed(from address: String) {
+        lock.withLock {
+            openConnections -= 1
+            let left = connectionsByAddress[address, default: 1] - 1
+            connectionsByAddress[address] = left > 0 ? left : nil
+        }
+    }
 
     func nextConnectionID() -> UInt64 {
         lock.withLock {

@@ -18,6 +18,8 @@ public struct ServerLimits: Sendable, Equatable {
     public var writeTimeout = 30.0
     /// Open connections; beyond it a new connection gets 503 and is closed.
     public var maxConnections = 4096
+    /// Open connections from one address (except the reverse proxy's): one client cannot take them all.
+    public var maxConnectionsPerAddress = 256
 
     /// The defaults.
     public init() {}

@@ -44,12 +44,14 @@ enum ServeCommand: RegieCommand {
         if let w = try args.int("workers", range: 1...1024) { settings.workers = w }
         settings.trustedProxies += args.values["trusted-proxy"] ?? []
 
-        let api = PartnerAPI(engine: engine, trustedProxies: Set(settings.trustedProxies))
+        let api = PartnerAPI(
+            engine: engine, trustedProxies: Set(settings.trustedProxies), metricsFrom: Set(settings.metricsFrom))
         var configuration = HTTPServer.Configuration()
         configuration.host = settings.host
         configuration.port = settings.port
         if let workers = settings.workers { configuration.workers = workers }
         configuration.limits = settings.limits
+        configuration.unlimitedAddresses = Set(settings.trustedProxies)
         let server = HTTPServer(configuration: configuration, handler: api.handle, errorResponse: api.errorResponse)
         do { try server.start() } catch { throw .environment(error.description) }
 
