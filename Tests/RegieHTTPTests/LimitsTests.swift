@@ -35,6 +35,32 @@ import Testing
         #expect(ok.status == 200)
     }
 
+    /// A NUL inside a JSON string was stored cut off at the NUL while its hash covered the whole string, and the
+    /// access log's verification then stopped at "altered". Now identifiers with control characters are unknown,
+    /// free text with them is refused naming the field, and every record verifies.
+    @Test func aNulInARequestChangesNothingAndTheAccessLogStillVerifies() throws {
+        let h = try APIHarness()
+        let id = try h.open("netwerkcasus", regie: "bw-aanbieder", gemeente: "gemeente-haarlem")
+        let event = try h.call(
+            "POST", "/v1/cases/\(id)/events", as: "bw-aanbieder", json: #"{"event":"voortgang\u0000x","note":"n"}"#)
+        #expect(event.status == 422)
+        let contact = try h.call(
+            "POST", "/v1/cases/\(id)/events", as: "bw-aanbieder",
+            json: #"{"event":"contactpersoon","contact":"abc\u0000def"}"#)
+        #expect(contact.status == 400)
+        #expect(contact.json["invalidParams"]?.arrayValue?.first?["name"]?.stringValue == "body.contact")
+        #expect(try h.engine.show(id).sequence == 1)
+        let verified = try h.engine.verifyAudit()
+        #expect(verified.broken.isEmpty && verified.checked >= 2, "\(verified.broken)")
+        // Text is bound with its length: a NUL that reaches the store (an access record's detail) survives whole.
+        try h.engine.audit(
+            AuditEntry(
+                at: h.clock.now(), channel: .system, action: "test", resource: "nul", partner: "regie", outcome: .ok,
+                status: 0, detail: "voor\u{0}na"))
+        #expect(try h.engine.auditRecords(.init()).last?.detail == "voor\u{0}na")
+        #expect(try h.engine.verifyAudit().broken.isEmpty)
+    }
+
     @Test func theTimelineComesInPagesOfBoundedSize() throws {
         let h = try APIHarness()
         let id = try h.open("netwerkcasus", regie: "bw-aanbieder", gemeente: "gemeente-haarlem")

@@ -16,9 +16,18 @@ public struct TextLimits: Sendable, Equatable {
         self.short = short
     }
 
-    /// Refuses a text longer than `limit`, naming it.
+    /// Refuses a text longer than `limit`, or one with a control character (other than tab and line breaks),
+    /// naming it.
     public func check(_ text: String?, _ name: String, _ limit: Int) throws(Refusal) {
         guard let text else { return }
+        if let c = text.unicodeScalars.first(where: {
+            ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || (0x7F...0x9F).contains($0.value)
+        }) {
+            throw Refusal(
+                .invalidArgument,
+                "\(name) contains the control character U+\(String(c.value, radix: 16, uppercase: true).leftPadded(4)); remove it",
+                field: name)
+        }
         let n = text.count
         guard n > limit else { return }
         throw Refusal(
@@ -37,5 +46,11 @@ public struct TextLimits: Sendable, Equatable {
         for (name, value) in command.fields.sorted(by: { $0.key < $1.key }) {
             try check(value, "fields.\(name)", field)
         }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

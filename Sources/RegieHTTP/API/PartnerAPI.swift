@@ -362,7 +362,11 @@ public final class PartnerAPI: Sendable {
             case .invalidArgument:
                 return APIProblem(
                     400, "invalid-params", "A parameter is not valid", refusal.message,
-                    invalidParams: [APIProblem.InvalidParam(name: "body", code: "invalid", reason: refusal.message)])
+                    invalidParams: [
+                        APIProblem.InvalidParam(
+                            name: refusal.field.map { "body.\($0)" } ?? "body", code: "invalid", reason: refusal.message
+                        )
+                    ])
             default:
                 return APIProblem(
                     422, "forbidden-transition", "The rules do not allow this", refusal.message,
