@@ -189,3 +189,32 @@ extension OperationsTests {
         }
     }
 }
+
+extension OperationsTests {
+    /// The shipped systemd units pass `systemd-analyze verify` (with the built binary standing in for
+    /// /usr/local/bin/regie), where systemd is installed.
+    @Test func theSystemdUnitsVerify() throws {
+        let analyze = "/usr/bin/systemd-analyze"
+        guard FileManager.default.isExecutableFile(atPath: analyze) else { return }
+        let dir = try CLI.temporaryFolder()
+        var units: [String] = []
+        for name in ["regie.service", "regie-backup.service", "regie-backup.timer"] {
+            let text = try String(
+                contentsOf: CLI.root.appendingPathComponent("Config/systemd/\(name)"), encoding: .utf8
+            ).replacingOccurrences(of: "/usr/local/bin/regie", with: CLI.binary)
+            let path = dir.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            units.append(path)
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: analyze)
+        p.arguments = ["verify"] + units
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = err
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 && !text.contains("regie"), "\(text)")
+    }
+}

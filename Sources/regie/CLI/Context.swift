@@ -79,6 +79,10 @@ final class Context {
         for (file, failure) in catalog.failures.sorted(by: { $0.key < $1.key }) {
             Output.warn("skipped \(file): \(failure.problems.count) problem(s); run `regie workflow validate \(file)`")
         }
+        for name in config.retention.workflowYears.keys.sorted() where catalog.workflows[name] == nil {
+            Output.warn(
+                "region.json retention names \"\(name)\", which is not a workflow here: run `regie config validate`")
+        }
         let clock = try resolveClock()
         let pseudonymizer = try Pseudonymizer.load(configFolder: configFolder, config: config, database: databasePath)
         let engine = try Engine(

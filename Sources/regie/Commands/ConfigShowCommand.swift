@@ -64,6 +64,19 @@ enum ConfigShowCommand: RegieCommand {
                             "decreedDays": days(c.calendar.decreedDays),
                             "extraNonWorkingDays": days(c.calendar.extraDays),
                         ],
+                        "retention": [
+                            "defaultYears": .int(Int64(c.retention.defaultYears)),
+                            "workflows": .object(
+                                JSONObject(
+                                    c.retention.workflowYears.sorted { $0.key < $1.key }.map {
+                                        JSONObject.Member(key: $0.key, value: .int(Int64($0.value)))
+                                    })),
+                            "accessLogYears": .int(Int64(c.retention.accessLogYears)),
+                        ],
+                        "textLimits": [
+                            "note": .int(Int64(c.textLimits.note)), "field": .int(Int64(c.textLimits.field)),
+                            "short": .int(Int64(c.textLimits.short)),
+                        ],
                     ])))
             return
         }
@@ -111,6 +124,18 @@ enum ConfigShowCommand: RegieCommand {
             lines += ["", title]
             for (d, reason) in list.sorted(by: { $0.key < $1.key }) { lines.append("  \(d.isoText)  \(reason)") }
         }
+        lines += [
+            "", "Retention (years after closing):",
+            "  \("default".padding(28))  \(c.retention.defaultYears)",
+        ]
+        for (w, y) in c.retention.workflowYears.sorted(by: { $0.key < $1.key }) {
+            lines.append("  \(w.padding(28))  \(y)")
+        }
+        lines.append("  \("the access log".padding(28))  \(c.retention.accessLogYears)")
+        lines += [
+            "",
+            "Text limits (characters): note or motivation \(c.textLimits.note), field \(c.textLimits.field), name \(c.textLimits.short)",
+        ]
         Output.print(lines.joined(separator: "\n"))
     }
 }

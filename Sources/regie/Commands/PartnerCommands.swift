@@ -1,3 +1,4 @@
+import Foundation
 import RegieCore
 import RegieEngine
 
@@ -42,6 +43,16 @@ enum ConfigValidateCommand: RegieCommand {
 
     static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
         let config = try context.config()
+        // A misspelt workflow in the retention periods would silently keep its cases for the default period.
+        let catalog = try WorkflowCatalog(folder: context.workflowsFolder)
+        let known = Set(catalog.workflows.keys).union(
+            catalog.failures.keys.map { ($0 as NSString).deletingPathExtension })
+        if let unknown = config.retention.workflowYears.keys.sorted().first(where: { !known.contains($0) }) {
+            let hint = closest(unknown, in: known.sorted()).map { "did you mean \"\($0)\"? " } ?? ""
+            throw .environment(
+                "region.json: retention.workflows names \"\(unknown)\", which is not a workflow in \(context.workflowsFolder); \(hint)its cases would keep the default period"
+            )
+        }
         Output.print(
             "\(context.configFolder): ok (\(config.region): \(config.partners.count) partners, \(config.mandates.count) mandate roles, \(config.ladder.count) escalation levels, \(config.vso.count) VSO schedules, \(config.calendar.extraDays.count) extra non-working days)"
         )
