@@ -1,0 +1,59 @@
+import Foundation
+import RegieCore
+import RegieCrypto
+import Testing
+
+@testable import RegieStore
+
+/// The seals are computed from bytes built directly (they are made for every event); they must equal the plain
+/// definition: each field's UTF-8 length, a colon, the field, in a fixed order, hashed with SHA-256.
+@Suite struct EventSealTests {
+    /// The definition, written the plain way with strings.
+    static func reference(_ r: CaseRecord) -> String {
+        func canonical(_ fields: [String]) -> String { fields.map { "\($0.utf8.count):\($0)" }.joined() }
+        var fields: [String] = [
+            r.id, r.workflow, String(r.version), r.state, r.regie.partner, r.regie.contact ?? "~",
+            CaseStore.encodeParticipants(r.participants), String(r.level), r.clientKey ?? "~",
+            r.suspendedAt.map { String($0.milliseconds) } ?? "~", String(r.sequence), String(r.openedAt.milliseconds),
+            String(r.updatedAt.milliseconds), String(r.lastActivityAt.milliseconds),
+            r.closedAt.map { String($0.milliseconds) } ?? "~", CaseStore.encodeDetails(r.details) ?? "~",
+        ]
+        let timers = r.timers.map { t in
+            canonical([
+                t.name, t.kind.rawValue, t.event, String(t.dueAt.milliseconds), String(t.startedAt.milliseconds),
+                t.ownerState ?? "~", String(t.ownerLevel), t.subject ?? "~",
+                t.pausedAt.map { String($0.milliseconds) } ?? "~",
+            ])
+        }.sorted()
+        fields.append(String(timers.count))
+        fields += timers
+        return Crypto.hex(Crypto.sha256(Array(canonical(fields).utf8)))
+    }
+
+    @Test func theStateDigestIsTheCanonicalTextsHash() {
+        let now = Instant(milliseconds: 1_795_000_000_123)
+        var r = CaseRecord(
+            id: "c-1", workflow: "netwerkcasus", version: 3, state: "in-behandeling",
+            regie: RegieHolder(partner: "bw-aanbieder", contact: "J. de Vriés — 06 12"),
+            participants: [Participant(partner: "ggz-aanbieder", role: .betrokken)], level: 2, clientKey: "k",
+            suspendedAt: Instant(milliseconds: -5), sequence: 12, openedAt: now, updatedAt: now, lastActivityAt: now,
+            closedAt: nil,
+            timers: [
+                TimerRecord(
+                    name: "stagnatie", kind: .deadline, event: "stagnatie-gesignaleerd", dueAt: now.adding(seconds: 60),
+                    startedAt: now, ownerState: "in-behandeling"),
+                TimerRecord(
+                    name: "niveau-termijn", kind: .deadline, event: "niveau-termijn-verstreken",
+                    dueAt: now.adding(seconds: 10), startedAt: now, ownerState: nil),
+            ])
+        #expect(EventSeal.stateDigest(r) == Self.reference(r))
+        r.timers = []
+        r.regie.contact = nil
+        #expect(EventSeal.stateDigest(r) == Self.reference(r))
+        for n: Int64 in [0, 7, 10, 99, 100, -1, -120, Int64.max, Int64.min] {
+            var out: [UInt8] = []
+            EventSeal.Canonical.decimal(n, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(n))
+        }
+    }
+}
