@@ -15,30 +15,9 @@ import Testing
         let dir = try CLI.temporaryFolder()
         let db = dir.appendingPathComponent("live.db").path
         #expect(try CLI.run(["init", "--db", db]).status == 0)
-        let opened = try JSONParser.parse(
-            try CLI.run([
-                "case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "bw-aanbieder", "--bsn",
-                "111222333", "--json",
-            ]).out)
-        let id = try #require(opened["id"]?.stringValue)
-        #expect(try CLI.run(["case", "fire", id, "plan-vastgesteld", "--note", "plan", "--db", db]).status == 0)
-        let key = try #require(
-            try JSONParser.parse(try CLI.run(["partner", "key", "create", "bw-aanbieder", "--db", db, "--json"]).out)[
-                "key"]?.stringValue)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: CLI.binary)
-        server.arguments = ["serve", "--db", db, "--port", "0", "--no-deliverer"]
-        var env = ProcessInfo.processInfo.environment
-        env["REGIE_WORKFLOWS"] = CLI.root.appendingPathComponent("Workflows").path
-        env["REGIE_CONFIG"] = CLI.root.appendingPathComponent("Config").path
-        server.environment = env
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        let line = CLI.firstLine(of: out)
-        let port = try #require(
-            line.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) }, "banner: \(line)")
+        let (id, key) = try CLI.planAgreed(db, open: ["--bsn", "111222333"])
+        let server = try CLI.serve(db)
+        let port = server.port
 
         // Writers post progress as fast as they are answered.
         let acks = Acks()
@@ -74,8 +53,7 @@ import Testing
         #expect(busy.status == 4 && busy.err.contains("a process is using"))
         stop.lock.withLock { stop.count = 1 }
         group.wait()
-        server.terminate()
-        server.waitUntilExit()
+        server.stop()
         #expect(acks.lock.withLock { acks.count } > 20)
 
         for (i, backup) in backups.enumerated() {

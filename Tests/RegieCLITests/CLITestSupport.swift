@@ -1,4 +1,6 @@
 import Foundation
+import RegieCore
+import Testing
 
 /// Runs the built `regie` binary as a person or script would.
 enum CLI {
@@ -78,6 +80,8 @@ extension CLI {
     struct Server {
         let process: Process
         let port: Int
+        /// What it printed when it started.
+        let banner: String
         var base: String { "http://127.0.0.1:\(port)" }
 
         func stop() {
@@ -117,7 +121,20 @@ extension CLI {
             p.terminate()
             throw CLIError(description: "no banner from regie serve: \(line)")
         }
-        return Server(process: p, port: port)
+        return Server(process: p, port: port, banner: line)
+    }
+
+    /// A netwerkcasus held by the BW provider with its plan agreed, on `db` (made already), and an API key for the
+    /// provider. `open` adds options to `case open`.
+    static func planAgreed(_ db: String, open extra: [String] = []) throws -> (id: String, key: String) {
+        let opened = try run(
+            ["case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "bw-aanbieder", "--json"] + extra)
+        let id = try #require(try JSONParser.parse(opened.out)["id"]?.stringValue, "\(opened.err)")
+        #expect(try run(["case", "fire", id, "plan-vastgesteld", "--note", "plan", "--db", db]).status == 0)
+        let key = try #require(
+            try JSONParser.parse(try run(["partner", "key", "create", "bw-aanbieder", "--db", db, "--json"]).out)[
+                "key"]?.stringValue)
+        return (id, key)
     }
 
     /// A test setup that failed.

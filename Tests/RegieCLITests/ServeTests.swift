@@ -28,15 +28,7 @@ import Testing
         let dir = try CLI.temporaryFolder()
         let db = dir.appendingPathComponent("serve.db").path
         #expect(try CLI.run(["init", "--db", db]).status == 0)
-        let opened = try JSONParser.parse(
-            try CLI.run([
-                "case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "bw-aanbieder", "--json",
-            ]).out)
-        let id = try #require(opened["id"]?.stringValue)
-        #expect(try CLI.run(["case", "fire", id, "plan-vastgesteld", "--note", "plan", "--db", db]).status == 0)
-        let key = try #require(
-            try JSONParser.parse(try CLI.run(["partner", "key", "create", "bw-aanbieder", "--db", db, "--json"]).out)[
-                "key"]?.stringValue)
+        let (id, key) = try CLI.planAgreed(db)
 
         let server = Process()
         server.executableURL = URL(fileURLWithPath: CLI.binary)
@@ -119,36 +111,12 @@ import Testing
         let dir = try CLI.temporaryFolder()
         let db = dir.appendingPathComponent("training.db").path
         #expect(try CLI.run(["init", "--db", db, "--simulated-clock", "--now", "2026-03-02T09:00"]).status == 0)
-        let opened = try JSONParser.parse(
-            try CLI.run([
-                "case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "bw-aanbieder", "--gemeente",
-                "gemeente-velsen", "--json",
-            ]).out)
-        let id = try #require(opened["id"]?.stringValue)
-        #expect(try CLI.run(["case", "fire", id, "plan-vastgesteld", "--note", "plan", "--db", db]).status == 0)
-        let key = try #require(
-            try JSONParser.parse(try CLI.run(["partner", "key", "create", "bw-aanbieder", "--db", db, "--json"]).out)[
-                "key"]?.stringValue)
+        let (id, key) = try CLI.planAgreed(db, open: ["--gemeente", "gemeente-velsen"])
 
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: CLI.binary)
-        server.arguments = ["serve", "--db", db, "--port", "0"]
-        var env = ProcessInfo.processInfo.environment
-        env["REGIE_WORKFLOWS"] = CLI.root.appendingPathComponent("Workflows").path
-        env["REGIE_CONFIG"] = CLI.root.appendingPathComponent("Config").path
-        server.environment = env
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        let line = CLI.firstLine(of: out)
-        #expect(line.contains("firing timers"), "banner: \(line)")
-        let port = try #require(
-            line.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) }, "banner: \(line)")
+        let server = try CLI.serve(db, [])
+        defer { server.stop() }
+        #expect(server.banner.contains("firing timers"), "banner: \(server.banner)")
+        let port = server.port
         func post(_ body: String) throws -> JSONValue {
             try JSONParser.parse(
                 try Self.curlBody([
