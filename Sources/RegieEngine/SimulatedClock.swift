@@ -5,7 +5,7 @@ internal import Synchronization
 /// The time of a database made with a simulated clock (demos, training, tests): it lives in the database, so every
 /// process reads the same time, `regie serve` included, and it moves only when someone moves it (`--now`,
 /// `regie clock set`, `regie clock advance`), never backwards.
-public final class SimulatedClock: Clock {
+public final class SimulatedClock: Clock, Sendable {
     /// The connection it reads the time through, and the latest time it read (the clock never runs backwards, even
     /// for a moment when the database cannot be read).
     private let state: Mutex<(store: CaseStore, last: Instant)>
@@ -75,8 +75,4 @@ public final class SimulatedClock: Clock {
             WakeSignal.notify(path: WakeSignal.path(forDatabase: databasePath, suffix: suffix))
         }
     }
-}
-
-extension SimulatedClock: @unchecked Sendable {
-    // Safe: the only state is the Mutex, which owns the connection and serialises every use of it.
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RegieCore
 import RegieEngine
 import RegieStore
@@ -23,10 +24,9 @@ enum BackupBench {
         var pagesLimit = 0.0
     }
 
-    final class Writer: @unchecked Sendable {
-        let lock = NSLock()
-        var stop = false
-        var commits = 0
+    /// The writer thread's progress, and whether it should stop.
+    final class Writer: Sendable {
+        let state = Mutex<(stop: Bool, commits: Int)>((false, 0))
     }
 
     static func measure(quick: Bool, log: (String) -> Void) throws -> Figures {
@@ -53,18 +53,18 @@ enum BackupBench {
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             var i = 0
-            while writer.lock.withLock({ !writer.stop }) {
+            while !writer.state.withLock({ $0.stop }) {
                 i += 1
                 if (try? engine.fire(ids[i % ids.count], CaseCommand(event: "voortgang", actor: actor, note: "w")))
                     != nil
                 {
-                    writer.lock.withLock { writer.commits += 1 }
+                    writer.state.withLock { $0.commits += 1 }
                 }
             }
             done.signal()
         }
         thread.start()
-        func commits() -> Int { writer.lock.withLock { writer.commits } }
+        func commits() -> Int { writer.state.withLock { $0.commits } }
         func rate(over seconds: Double) -> Double {
             let (c0, t0) = (commits(), monotonic())
             Thread.sleep(forTimeInterval: seconds)
@@ -94,7 +94,7 @@ enum BackupBench {
         f.pagesFinished = steps.finished
         f.pagesSteps = steps.steps
 
-        writer.lock.withLock { writer.stop = true }
+        writer.state.withLock { $0.stop = true }
         done.wait()
         return f
     }
