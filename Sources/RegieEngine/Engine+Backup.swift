@@ -37,7 +37,7 @@ extension Engine {
             // A connection of its own: VACUUM INTO writes the copy, so it cannot run on a read-only reader, and on the
             // writer it would hold up every commit.
             try Database(path: databasePath, readOnly: readOnlyReason != nil).vacuumInto(partial)
-            try Self.syncFile(partial)
+            try DurableFile.sync(partial)
             let report = try Self.check(database: partial, quick: false)
             guard !report.damaged, !report.tampered else {
                 throw EngineError.damaged(
@@ -55,18 +55,16 @@ extension Engine {
                 try? fm.removeItem(atPath: copy)
                 try fm.copyItem(atPath: path, toPath: copy)
                 try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: copy)
-                try Self.syncFile(copy)
+                try DurableFile.sync(copy)
                 secretCopy = copy
             }
             try fm.moveItem(atPath: partial, toPath: destination)
-            try Self.syncFile(
-                (destination as NSString).deletingLastPathComponent.isEmpty
-                    ? "." : (destination as NSString).deletingLastPathComponent)
+            try DurableFile.syncFolder(of: destination)
             let counts = try Self.counts(destination)
             let size = (try? fm.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0
             return BackupReport(
                 destination: destination, secretCopy: secretCopy, cases: counts.cases, events: counts.events,
-                accessRecords: counts.audit, bytes: size ?? 0, seconds: Date().timeIntervalSince(started))
+                accessRecords: counts.audit, bytes: size, seconds: Date().timeIntervalSince(started))
         } catch {
             try? fm.removeItem(atPath: partial)
             throw EngineError.wrap(error, path: destination)
@@ -148,7 +146,8 @@ extension Engine {
             } else if let previous, fm.fileExists(atPath: previous + ".secret") {
                 try fm.copyItem(atPath: previous + ".secret", toPath: database + ".secret")
             }
-            try syncFile(database)
+            try DurableFile.sync(database)
+            try DurableFile.syncFolder(of: database)
             return RestoreReport(
                 previous: previous, secretRestored: secretRestored, cases: counts.cases, events: counts.events)
         } catch {
@@ -160,12 +159,7 @@ extension Engine {
     /// Checks a database file on its own (read-only): integrity, the access log, the seals.
     public static func check(database: String, quick: Bool) throws -> CheckReport {
         let store = try CaseStore(path: database, readOnly: true)
-        return try store.db.read {
-            let seals = try store.verifyAllSeals()
-            return CheckReport(
-                integrity: try store.integrityProblems(quick: quick), audit: try verifyAudit(in: store),
-                cases: seals.cases, seals: seals.problems)
-        }
+        return try store.db.read { try checkReport(store, quick: quick) }
     }
 
     static func counts(_ database: String) throws -> (cases: Int, events: Int, audit: Int) {
@@ -177,11 +171,4 @@ extension Engine {
         )
     }
 
-    /// Flushes a file (or folder) to disk.
-    static func syncFile(_ path: String) throws {
-        let fd = Glibc.open(path, O_RDONLY)
-        guard fd >= 0 else { throw EngineError.environment("cannot open \(path) to flush it") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw EngineError.environment("cannot flush \(path) to disk") }
-    }
 }

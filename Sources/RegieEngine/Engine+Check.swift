@@ -22,12 +22,17 @@ extension Engine {
     /// Checks the database file (`PRAGMA integrity_check`, or `quick_check`), the access log's chain and every
     /// case's event log against its seals and its state.
     public func check(quick: Bool, progress: @escaping (Int) -> Void = { _ in }) throws(EngineError) -> CheckReport {
-        try read { store in
-            let seals = try store.verifyAllSeals(progress: progress)
-            return CheckReport(
-                integrity: try store.integrityProblems(quick: quick), audit: try Self.verifyAudit(in: store),
-                cases: seals.cases, seals: seals.problems)
-        }
+        try read { store in try Self.checkReport(store, quick: quick, progress: progress) }
+    }
+
+    /// The checks on a store, in its read transaction.
+    static func checkReport(_ store: CaseStore, quick: Bool, progress: (Int) -> Void = { _ in }) throws
+        -> CheckReport
+    {
+        let seals = try store.verifyAllSeals(progress: progress)
+        return CheckReport(
+            integrity: try store.integrityProblems(quick: quick), audit: try verifyAudit(in: store),
+            cases: seals.cases, seals: seals.problems)
     }
 }
 

@@ -76,15 +76,12 @@ extension Engine {
                     let batch = plan.due.prefix(batchSize)
                     let stones = try store.purge(batch.map(\.caseId), at: now, reason: "retention")
                     for (stone, item) in zip(stones, batch) {
-                        var e = template
-                        e.at = now
-                        e.action = "purge"
-                        e.resource = "retention"
-                        e.caseId = stone.caseId
-                        e.clientKey = stone.clientKey
-                        e.detail =
-                            "\(stone.workflow) case closed \(calendar.localText(item.closedAt)), kept \(policy.years(for: stone.workflow)) years: \(stone.events) event(s) purged, tombstone kept"
-                        try Self.append(e, to: store)
+                        try Self.record(
+                            template, in: store, at: now, action: "purge", resource: "retention",
+                            caseId: stone.caseId, clientKey: stone.clientKey,
+                            detail:
+                                "\(stone.workflow) case closed \(calendar.localText(item.closedAt)), kept \(policy.years(for: stone.workflow)) years: \(stone.events) event(s) purged, tombstone kept"
+                        )
                     }
                     return (stones, plan.held)
                 }
@@ -98,14 +95,9 @@ extension Engine {
                     policy.accessLogCutoff(now: now, calendar: calendar))
                 guard count > 0 else { return 0 }
                 try store.purgeAudit(through: through)
-                var e = template
-                e.at = now
-                e.action = "purge"
-                e.resource = Self.accessLogResource
-                e.caseId = nil
-                e.clientKey = nil
-                e.detail = Self.accessLogPurgeDetail(through, try store.auditAnchor().hash)
-                try Self.append(e, to: store)
+                try Self.record(
+                    template, in: store, at: now, action: "purge", resource: Self.accessLogResource, caseId: nil,
+                    clientKey: nil, detail: Self.accessLogPurgeDetail(through, try store.auditAnchor().hash))
                 return count
             }
         } catch {
@@ -130,12 +122,9 @@ extension Engine {
                 guard try store.placeHold(.init(caseId: caseId, reason: reason, by: by, at: now)) else {
                     throw EngineError.usage("case \(caseId) is already held; release it first to change the reason")
                 }
-                var e = template
-                e.at = now
-                e.caseId = caseId
-                e.clientKey = record.clientKey
-                e.detail = "legal hold: \(reason)"
-                try Self.append(e, to: store)
+                try Self.record(
+                    template, in: store, at: now, caseId: caseId, clientKey: record.clientKey,
+                    detail: "legal hold: \(reason)")
             }
         } catch {
             throw EngineError.wrap(error, path: databasePath)
@@ -151,16 +140,28 @@ extension Engine {
                 guard try store.releaseHold(caseId) else {
                     throw EngineError.notFound("case \(caseId) has no legal hold")
                 }
-                var e = template
-                e.at = now
-                e.caseId = caseId
-                e.clientKey = try store.loadCase(caseId)?.clientKey
-                e.detail = "legal hold released" + (reason.isEmpty ? "" : ": \(reason)")
-                try Self.append(e, to: store)
+                try Self.record(
+                    template, in: store, at: now, caseId: caseId, clientKey: try store.loadCase(caseId)?.clientKey,
+                    detail: "legal hold released" + (reason.isEmpty ? "" : ": \(reason)"))
             }
         } catch {
             throw EngineError.wrap(error, path: databasePath)
         }
+    }
+
+    /// Appends an access-log record made from `template` (who, through which channel) for one retention action.
+    private static func record(
+        _ template: AuditEntry, in store: CaseStore, at now: Instant, action: String? = nil, resource: String? = nil,
+        caseId: String?, clientKey: String?, detail: String
+    ) throws {
+        var e = template
+        e.at = now
+        if let action { e.action = action }
+        if let resource { e.resource = resource }
+        e.caseId = caseId
+        e.clientKey = clientKey
+        e.detail = detail
+        try append(e, to: store)
     }
 
     /// Every legal hold.

@@ -1,4 +1,4 @@
-public import RegieCore
+internal import RegieCore
 internal import Foundation
 #if canImport(Glibc)
     internal import Glibc

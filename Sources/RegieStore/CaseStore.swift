@@ -74,12 +74,11 @@ public final class CaseStore {
                     try made.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 }
                 for suffix in ["-wal", "-shm"] { unlink(partial + suffix) }
-                try syncPath(partial)
+                try DurableFile.sync(partial)
                 guard rename(partial, path) == 0 else {
                     throw DatabaseError(code: 10, message: "cannot rename \(partial) to \(path)", systemErrno: errno)
                 }
-                let folder = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
-                try syncPath(folder.isEmpty ? "/" : folder)
+                try DurableFile.syncFolder(of: path)
             } catch {
                 for suffix in ["", "-wal", "-shm"] { unlink(partial + suffix) }
                 throw error
@@ -87,14 +86,6 @@ public final class CaseStore {
             return try CaseStore(path: path)
         }
         return try createIn(path: path, simulatedClock: simulatedClock, now: now)
-    }
-
-    /// Flushes a file or folder to disk.
-    private static func syncPath(_ path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw DatabaseError(code: 10, message: "cannot open \(path)", systemErrno: errno) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw DatabaseError(code: 10, message: "cannot flush \(path)", systemErrno: errno) }
     }
 
     private static func createIn(path: String, simulatedClock: Bool, now: Instant) throws -> CaseStore {

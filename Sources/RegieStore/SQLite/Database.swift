@@ -126,9 +126,8 @@ public final class Database {
     /// after its own clean-up): ENOSPC when the disk has (almost) no room left, EFBIG when a file reached the
     /// process's file-size limit, else 0.
     static func diagnoseWriteFailure(_ path: String) -> Int32 {
-        let folder = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
         var fs = statvfs()
-        if statvfs(folder.isEmpty ? "/" : folder, &fs) == 0, UInt64(fs.f_bavail) * UInt64(fs.f_bsize) < 1 << 20 {
+        if statvfs(DurableFile.folder(of: path), &fs) == 0, UInt64(fs.f_bavail) * UInt64(fs.f_bsize) < 1 << 20 {
             return ENOSPC
         }
         var limit = rlimit()
