@@ -2,9 +2,13 @@
 import PackageDescription
 
 /// Strict settings shared by every Swift target, in one place.
+/// Swift 6 mode already checks concurrency completely; it is named here so that no target can quietly lower it.
+/// `MemberImportVisibility` makes a file import every module whose members it uses, so dependencies stay declared.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableExperimentalFeature("StrictConcurrency=complete"),
 ]
 
 let package = Package(
@@ -27,10 +31,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "RegieNotify",
-            dependencies: ["CCurl", "CSocket", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],
+            dependencies: ["CCurl", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],
             swiftSettings: strict),
         .executableTarget(
-            name: "regie", dependencies: ["RegieCore", "RegieEngine", "RegieHTTP", "RegieNotify"],
+            name: "regie", dependencies: ["RegieCore", "RegieStore", "RegieEngine", "RegieHTTP", "RegieNotify"],
             swiftSettings: strict),
         .executableTarget(
             name: "regie-bench", dependencies: ["RegieCore", "RegieStore", "RegieEngine", "RegieHTTP", "RegieNotify"],

@@ -1,5 +1,5 @@
 public import RegieCore
-public import RegieStore
+import RegieStore
 internal import RegieCrypto
 internal import Foundation
 #if canImport(Glibc)
@@ -122,7 +122,7 @@ extension Engine {
             }
             var entry = audit
             entry.detail = "restored from \(source)"
-            try store.db.write { try store.appendAudit(entry) { sha256Hex($0) } }
+            _ = try store.db.write { try store.appendAudit(entry) { sha256Hex($0) } }
             try store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             let counts = try Self.counts(staging)
             // The database it replaces, with its log, moves aside; then the backup takes its name.

@@ -1,4 +1,4 @@
-public import RegieCore
+import RegieCore
 public import RegieStore
 
 /// `regie check`: the database file, the access log's chain and the event log's seals.

@@ -1,4 +1,4 @@
-public import RegieCore
+import RegieCore
 internal import Synchronization
 
 /// How many lookups each partner did in the last window: a partner may look clients up `limit` times per window,

@@ -1,4 +1,4 @@
-public import RegieCore
+import RegieCore
 
 /// Verifying the seals of the event log (see `EventSeal`).
 extension CaseStore {

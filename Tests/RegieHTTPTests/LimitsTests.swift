@@ -1,3 +1,5 @@
+import RegieStore
+import RegieTestSupport
 import Foundation
 import RegieCore
 import RegieHTTP

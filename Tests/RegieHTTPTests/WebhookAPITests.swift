@@ -1,3 +1,4 @@
+import RegieTestSupport
 import Foundation
 import RegieCore
 import RegieStore

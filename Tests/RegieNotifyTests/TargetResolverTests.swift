@@ -1,3 +1,5 @@
+import RegieStore
+import RegieEngine
 import Foundation
 import RegieCore
 import RegieHTTP

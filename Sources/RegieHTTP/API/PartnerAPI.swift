@@ -1,4 +1,4 @@
-public import RegieCore
+import RegieCore
 public import RegieEngine
 internal import RegieStore
 internal import Foundation

@@ -1,4 +1,4 @@
-public import RegieCore
+import RegieCore
 
 /// How `regie serve` listens: from `Config/server.json` when present, with command-line flags taking precedence.
 public struct ServerSettings: Sendable, Equatable {

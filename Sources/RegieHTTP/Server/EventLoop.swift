@@ -212,7 +212,7 @@ final class EventLoop: @unchecked Sendable {
                 p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
                     var addr = a.pointee.sin_addr
                     inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-                    return String(cString: text)
+                    return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 }
             }
         case AF_INET6:
@@ -220,7 +220,7 @@ final class EventLoop: @unchecked Sendable {
                 p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
                     var addr = a.pointee.sin6_addr
                     inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
-                    return String(cString: text)
+                    return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 }
             }
         default: return "unknown"

@@ -1,5 +1,5 @@
 internal import CSocket
-public import Foundation
+import Foundation
 
 #if canImport(Glibc)
     internal import Glibc

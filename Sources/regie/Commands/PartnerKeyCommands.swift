@@ -1,3 +1,4 @@
+import RegieStore
 import RegieCore
 import RegieEngine
 

@@ -1,3 +1,4 @@
+import RegieStore
 import Foundation
 import RegieCore
 import RegieEngine
