@@ -273,7 +273,7 @@ extension Engine {
         (entry.outcome, entry.status, entry.clientKey) = (.refused, 429, clientKey)
         entry.detail = "lookup limit reached (\(lookups.limit) per period)"
         do {
-            try committer.run { store in
+            try committer.run { [entry] store in
                 try Self.append(entry, to: store)
                 guard limited.first else { return }
                 let details = JSONObject(pairs: [

@@ -122,7 +122,7 @@ extension Engine {
             }
             var entry = audit
             entry.detail = "restored from \(source)"
-            _ = try store.db.write { try store.appendAudit(entry) { sha256Hex($0) } }
+            try store.db.write { try store.appendAudit(entry) { sha256Hex($0) } }
             try store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             let counts = try Self.counts(staging)
             // The database it replaces, with its log, moves aside; then the backup takes its name.

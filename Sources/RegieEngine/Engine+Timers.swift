@@ -1,6 +1,7 @@
 public import RegieCore
 internal import RegieStore
 internal import Foundation
+import Synchronization
 
 extension Engine {
     /// What one run of due timers did.
@@ -19,16 +20,16 @@ extension Engine {
     }
 
     /// One batch being committed while the next is decided.
-    final class Flight: @unchecked Sendable {
+    final class Flight: Sendable {
         let ids: Set<Int64>
         let done = DispatchGroup()
-        var result: Result<[Int64], any Error> = .success([])
+        let result = Mutex<Result<[Int64], any Error>>(.success([]))
 
         init(ids: Set<Int64>) { self.ids = ids }
 
         func finish(into report: inout FiringReport) throws {
             done.wait()
-            let lateness = try result.get()
+            let lateness = try result.withLock { $0 }.get()
             report.fired += lateness.count
             report.latenessMs += lateness
         }
@@ -59,7 +60,10 @@ extension Engine {
                 inFlight = nil
                 if prepared.isEmpty { break }
                 let flight = Flight(ids: Set(prepared.map(\.timer.id)))
-                writer.async(group: flight.done) { flight.result = Result { try self.commitFirings(prepared, fixed) } }
+                writer.async(group: flight.done) {
+                    let result = Result { try self.commitFirings(prepared, fixed) }
+                    flight.result.withLock { $0 = result }
+                }
                 inFlight = flight
                 if prepared.count < batchSize {
                     try flight.finish(into: &report)

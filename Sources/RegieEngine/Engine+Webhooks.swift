@@ -2,9 +2,10 @@ public import RegieCore
 public import RegieStore
 internal import RegieCrypto
 internal import Foundation
+import Synchronization
 
 /// A reference that does not keep the engine alive (the engine owns the store that holds the planner).
-struct Unowned<T: AnyObject>: @unchecked Sendable {
+struct Unowned<T: AnyObject & Sendable>: Sendable {
     unowned let value: T
     init(_ value: T) { self.value = value }
 }
@@ -12,10 +13,10 @@ struct Unowned<T: AnyObject>: @unchecked Sendable {
 /// Decides, inside the transaction of each notification, which endpoints get a delivery and with what body: only
 /// endpoints of recipients that may see the case, which want the notification's type, in their own shape and cut
 /// to the recipient's view.
-final class DeliveryPlanning: @unchecked Sendable {
+final class DeliveryPlanning: Sendable {
     private let engine: Unowned<Engine>
-    private var version: Int64 = -1
-    private var byPartner: [String: [WebhookEndpoint]] = [:]
+    /// The enabled endpoints by partner, as of the endpoints' version.
+    private let endpoints = Mutex<(version: Int64, byPartner: [String: [WebhookEndpoint]])>((-1, [:]))
 
     init(engine: Unowned<Engine>) { self.engine = engine }
 
@@ -26,10 +27,13 @@ final class DeliveryPlanning: @unchecked Sendable {
         -> [PlannedDelivery]
     {
         let current = try store.webhooksVersion()
-        if current != version {
-            byPartner = Dictionary(grouping: try store.endpoints(includeDisabled: false), by: \.partner)
-            version = current
+        var byPartner = endpoints.withLock { $0.version == current ? $0.byPartner : nil }
+        if byPartner == nil {
+            let fresh = Dictionary(grouping: try store.endpoints(includeDisabled: false), by: \.partner)
+            endpoints.withLock { $0 = (current, fresh) }
+            byPartner = fresh
         }
+        guard let byPartner else { return [] }
         if byPartner.isEmpty { return [] }
         let engine = self.engine.value
         var out: [PlannedDelivery] = []

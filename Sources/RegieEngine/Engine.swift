@@ -2,11 +2,12 @@ public import RegieCore
 public import RegieStore
 internal import RegieCrypto
 internal import Foundation
+import Synchronization
 
 /// Runs commands and timers against the store. Thread-safe: commands are decided on read snapshots (a pool of read
 /// connections, so reads never wait behind the writer) and written by one group committer, which applies a decision
 /// only if its case is still at the sequence it was decided on.
-public final class Engine: @unchecked Sendable {
+public final class Engine: Sendable {
     /// The workflows in the files.
     public let catalog: WorkflowCatalog
     /// The region's configuration.
@@ -20,10 +21,15 @@ public final class Engine: @unchecked Sendable {
     let pseudonymizer: Pseudonymizer?
     let committer: GroupCommitter
     private let readers: ReaderPool
-    private let machineLock = NSLock()
-    private var machines: [String: StateMachine] = [:]
-    private var lastMachine: StateMachine?
-    private var checkedDefinitions: Set<String> = []
+    /// State machines built from the stored definitions, by "name@version", and the one used last.
+    private struct Machines {
+        var byKey: [String: StateMachine] = [:]
+        var last: StateMachine?
+        /// Definitions whose stored text was compared with the file.
+        var checked: Set<String> = []
+    }
+
+    private let machines = Mutex(Machines())
     private let wake: WakeSender
     /// Wakes the webhook deliverer when a transaction wrote deliveries.
     let deliveryWake: WakeSender
@@ -48,19 +54,19 @@ public final class Engine: @unchecked Sendable {
         self.databasePath = databasePath
         self.pseudonymizer = pseudonymizer
         lookups = LookupLimiter(limit: config.lookupLimit, window: config.lookupWindow)
+        let wake = WakeSender(path: WakeSignal.path(forDatabase: databasePath))
+        let deliveryWake = WakeSender(path: WakeSignal.path(forDatabase: databasePath, suffix: "deliver"))
+        (self.wake, self.deliveryWake) = (wake, deliveryWake)
         do {
             let (store, readOnly) = try CaseStore.openWritableOrReadOnly(path: databasePath)
-            committer = GroupCommitter(store: store)
+            committer = GroupCommitter(store: store) {
+                wake.sendIfRequested()
+                deliveryWake.sendIfRequested()
+            }
             readers = try ReaderPool(path: databasePath, readOnly: readOnly != nil)
             readOnlyReason = readOnly
         } catch {
             throw EngineError.wrap(error, path: databasePath)
-        }
-        wake = WakeSender(path: WakeSignal.path(forDatabase: databasePath))
-        deliveryWake = WakeSender(path: WakeSignal.path(forDatabase: databasePath, suffix: "deliver"))
-        committer.afterCommit = { [wake, deliveryWake] in
-            wake.sendIfRequested()
-            deliveryWake.sendIfRequested()
         }
         if readOnlyReason == nil {
             let checkpointer: Checkpointer
@@ -577,7 +583,7 @@ public final class Engine: @unchecked Sendable {
 
     private func ensureDefinition(_ workflow: Workflow, in store: CaseStore, now: Instant) throws {
         let key = "\(workflow.name)@\(workflow.version)"
-        if machineLock.withLock({ checkedDefinitions.contains(key) }) { return }
+        if machines.withLock({ $0.checked.contains(key) }) { return }
         if let stored = try store.workflowDefinition(name: workflow.name, version: workflow.version) {
             guard stored == workflow.source else {
                 throw EngineError.environment(
@@ -588,18 +594,20 @@ public final class Engine: @unchecked Sendable {
             try store.storeWorkflowDefinition(
                 name: workflow.name, version: workflow.version, definition: workflow.source, now: now)
         }
-        _ = machineLock.withLock { checkedDefinitions.insert(key) }
+        _ = machines.withLock { $0.checked.insert(key) }
     }
 
     /// The state machine for a workflow version: from the definition stored when the first case on that version was
     /// opened, else (no case on it yet) from the files.
     func machine(for name: String, version: Int) throws -> StateMachine {
-        if let m = machineLock.withLock({ lastMachine }), m.workflow.version == version, m.workflow.name == name {
+        if let m = machines.withLock({ $0.last }), m.workflow.version == version, m.workflow.name == name {
             return m
         }
         let key = "\(name)@\(version)"
-        if let m = machineLock.withLock({ machines[key] }) {
-            machineLock.withLock { lastMachine = m }
+        if let m = machines.withLock({ m in
+            m.last = m.byKey[key] ?? m.last
+            return m.byKey[key]
+        }) {
             return m
         }
         // A case is decided by the definition stored when the first case on its version was opened, even when the
@@ -619,7 +627,7 @@ public final class Engine: @unchecked Sendable {
                 "workflow \(name) version \(version) is neither in the files nor in the database")
         }
         let machine = StateMachine(workflow: workflow, region: config)
-        machineLock.withLock { machines[key] = machine }
+        machines.withLock { $0.byKey[key] = machine }
         return machine
     }
 

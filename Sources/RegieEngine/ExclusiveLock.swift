@@ -6,7 +6,7 @@ internal import Foundation
 /// A lock file beside the database; the kernel releases it when the process ends, however it ends. Exclusive: one
 /// process at a time (the scheduler, the deliverer, a restore). Shared: every process using the database holds it,
 /// so that a restore can tell that none does.
-public final class ExclusiveLock: @unchecked Sendable {
+public final class ExclusiveLock: Sendable {
     // Safe: the descriptor is set once and only closed in deinit.
     private let fd: Int32
 

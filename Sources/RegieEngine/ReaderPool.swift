@@ -1,11 +1,11 @@
 internal import Foundation
 internal import RegieStore
+import Synchronization
 
 /// Read-only connections handed out one per caller, so that reads run side by side and never wait for the writer.
-final class ReaderPool: @unchecked Sendable {
+final class ReaderPool: Sendable {
     private let path: String
-    private let lock = NSLock()
-    private var idle: [CaseStore] = []
+    private let idle: Mutex<[CaseStore]>
     /// Idle connections kept; more are opened under load and closed when returned beyond this.
     private let keep = 16
 
@@ -15,7 +15,7 @@ final class ReaderPool: @unchecked Sendable {
     init(path: String, readOnly: Bool = false) throws {
         self.path = path
         self.readOnly = readOnly
-        idle.append(try Self.open(path, readOnly: readOnly))
+        idle = Mutex([try Self.open(path, readOnly: readOnly)])
     }
 
     private static func open(_ path: String, readOnly: Bool) throws -> CaseStore {
@@ -26,8 +26,8 @@ final class ReaderPool: @unchecked Sendable {
 
     /// Runs `body` with a connection of its own.
     func with<T>(_ body: (CaseStore) throws -> T) throws -> T {
-        let store = try lock.withLock { idle.popLast() } ?? Self.open(path, readOnly: readOnly)
-        defer { lock.withLock { if idle.count < keep { idle.append(store) } } }
+        let store = try idle.withLock { $0.popLast() } ?? Self.open(path, readOnly: readOnly)
+        defer { idle.withLock { if $0.count < keep { $0.append(store) } } }
         return try body(store)
     }
 }

@@ -1,19 +1,21 @@
 internal import RegieCore
 internal import Foundation
+import Synchronization
 #if canImport(Glibc)
     internal import Glibc
 #endif
 
 /// Fires timers when they are due: sleeps until the next due timer, wakes early when a timer is added, and fires
 /// overdue timers in due order at start-up. One scheduler per database, guarded by a lock file.
-public final class Scheduler: @unchecked Sendable {
+public final class Scheduler: Sendable {
     private let engine: Engine
     private let wake: WakeSignal
     private let lock: ExclusiveLock
-    private let stopLock = NSLock()
-    private var stopped = false
+    private let stopped = Mutex(false)
     /// Longest sleep, a safety net should a wake-up datagram ever be lost.
-    public var maxSleepMilliseconds = 300_000
+    let maxSleepMilliseconds = 300_000
+    /// How often retention runs, by the engine's clock: once a day.
+    let retentionIntervalMilliseconds: Int64 = 86_400_000
 
     /// Prepares a scheduler for the engine's database.
     /// - Throws: `EngineError.environment` when another scheduler runs on this database.
@@ -29,14 +31,11 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Asks a running `run` to return after the batch in hand.
     public func stop() {
-        stopLock.withLock { stopped = true }
+        stopped.withLock { $0 = true }
         WakeSignal.notify(path: WakeSignal.path(forDatabase: engine.databasePath))
     }
 
-    private var isStopped: Bool { stopLock.withLock { stopped } }
-
-    /// How often retention runs, by the engine's clock: once a day.
-    public var retentionIntervalMilliseconds: Int64 = 86_400_000
+    private var isStopped: Bool { stopped.withLock { $0 } }
 
     /// Fires due timers until `stop()` is called, reporting each batch that fired something; at start-up and then
     /// once a day it purges what is past its retention (`Engine.runRetention`), reporting runs that purged

@@ -1,4 +1,5 @@
 internal import Foundation
+import Synchronization
 #if canImport(Glibc)
     internal import Glibc
 #endif
@@ -8,7 +9,7 @@ internal import Foundation
 ///
 /// The sleeper binds a Unix datagram socket beside the database; whoever commits a new timer or delivery sends it
 /// one byte. With nobody listening, sending fails at once and costs nothing.
-public final class WakeSignal: @unchecked Sendable {
+public final class WakeSignal: Sendable {
     /// The socket path for a database: `.wake` for the scheduler, `.deliver` for the webhook deliverer.
     public static func path(forDatabase db: String, suffix: String = "wake") -> String {
         let candidate = db + "." + suffix
@@ -100,32 +101,32 @@ public final class WakeSignal: @unchecked Sendable {
 
 /// Sends wake-ups to one sleeper from one persistent socket: jobs that add timers (or deliveries) request one,
 /// and the group committer sends at most one per committed transaction.
-final class WakeSender: @unchecked Sendable {
+final class WakeSender: Sendable {
     private let fd: Int32
-    private var address: sockaddr_un
-    private let lock = NSLock()
-    private var requested = false
+    private let address: sockaddr_un
+    private let requested = Mutex(false)
 
     init(path: String) {
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         if fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        address = sockaddr_un()
+        var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             let bytes = Array(path.utf8.prefix(raw.count - 1))
             raw.copyBytes(from: bytes)
             raw[bytes.count] = 0
         }
+        self.address = address
     }
 
     deinit { if fd >= 0 { close(fd) } }
 
     /// Asks for a wake-up after the current transaction commits.
-    func request() { lock.withLock { requested = true } }
+    func request() { requested.withLock { $0 = true } }
 
     /// Sends one wake-up if any was requested since the last one.
     func sendIfRequested() {
-        let send = lock.withLock { () -> Bool in
+        let send = requested.withLock { requested in
             defer { requested = false }
             return requested
         }

@@ -6,6 +6,10 @@ internal import Foundation
 /// Every transfer is strict: no redirects are followed, only http and https, no proxy from the environment (a proxy
 /// would bypass the address check), a connect timeout and a total timeout, and at most 1 KiB of the answer kept.
 /// Use one sender from one thread; only `wake` may be called from another.
+///
+/// `@unchecked Sendable` because it owns libcurl's multi handle and its easy handles, which are not thread-safe:
+/// the deliverer's loop is their one user, and `wake` (curl_multi_wakeup, documented as callable from any thread)
+/// is all another thread may call.
 final class CurlSender: @unchecked Sendable {
     /// One POST to make.
     struct Transfer {

@@ -3,6 +3,7 @@ internal import RegieCore
 internal import RegieCrypto
 internal import RegieStore
 internal import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     internal import Glibc
@@ -20,24 +21,46 @@ internal import Foundation
 ///
 /// After a crash nothing is lost: a delivery whose attempt was not recorded is still pending, and is sent again
 /// (same `webhook-id`) once the deliverer runs again. Receivers deduplicate on that id.
-public final class Deliverer: @unchecked Sendable {
+public final class Deliverer: Sendable {
+    /// How long the deliverer sleeps, lets transfers finish, and pauses.
+    public struct Timing: Sendable {
+        /// Longest sleep with nothing due, a safety net should a wake-up datagram ever be lost.
+        public var maxSleepMilliseconds = 60_000
+        /// How long `stop` lets transfers under way finish; the rest stay pending and go out at the next start.
+        public var stopGraceMilliseconds = 5_000
+        /// How long new sends pause after the store could not be read or written.
+        public var pauseAfterFailureMilliseconds = 5_000
+
+        /// The defaults, with the pause after a failure of the store set.
+        public init(pauseAfterFailureMilliseconds: Int = 5_000) {
+            self.pauseAfterFailureMilliseconds = pauseAfterFailureMilliseconds
+        }
+    }
+
     private let engine: Engine
     private let settings: WebhookSettings
+    private let timing: Timing
     private let sender: CurlSender
     private let resolver: TargetResolver
     private let wake: WakeSignal
     private let lock: ExclusiveLock
     private let unit: @Sendable () -> Double
     private let shared = Shared()
+    /// The state of the loop, used by the thread running `run` or `runUntilIdle` alone (the lock is uncontended).
+    private let loop = Mutex(Loop())
 
-    // The loop thread's own state.
-    private var sending: [Int64: (row: DeliveryRow, at: Instant)] = [:]
-    private var nextDue: Instant?
-    private var mustFill = true
+    private struct Loop {
+        var sending: [Int64: (row: DeliveryRow, at: Instant)] = [:]
+        var nextDue: Instant?
+        var mustFill = true
+    }
 
-    /// What several threads share, under its lock.
-    private final class Shared: @unchecked Sendable {
-        let lock = NSLock()
+    /// What the loop shares with the committer's completions and with `stop`.
+    private final class Shared: Sendable {
+        let state = Mutex(State())
+    }
+
+    private struct State {
         var stopped = false
         /// Deliveries sent, or whose attempt is being recorded.
         var inFlight: Set<Int64> = []
@@ -51,28 +74,23 @@ public final class Deliverer: @unchecked Sendable {
         var pausedUntil: UInt64 = 0
     }
 
-    /// Longest sleep with nothing due, a safety net should a wake-up datagram ever be lost.
-    public var maxSleepMilliseconds = 60_000
-    /// How long `stop` lets transfers under way finish; the rest stay pending and go out at the next start.
-    public var stopGraceMilliseconds = 5_000
-    /// How long new sends pause after the store could not be read or written.
-    public var pauseAfterFailureMilliseconds = 5_000
-
     /// Prepares the deliverer for the engine's database.
     /// - Parameter unit: where the retries' jitter comes from (a number in 0..<1; random unless a test fixes it).
     /// - Throws: `EngineError.environment` when another deliverer runs on this database.
-    public convenience init(engine: Engine, unit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) })
-        throws(EngineError)
-    {
-        try self.init(engine: engine, unit: unit, lookup: TargetResolver.addresses(of:))
+    public convenience init(
+        engine: Engine, timing: Timing = Timing(),
+        unit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) throws(EngineError) {
+        try self.init(engine: engine, timing: timing, unit: unit, lookup: TargetResolver.addresses(of:))
     }
 
     /// - Parameter lookup: resolves a host name (getaddrinfo; a test gives names of its own).
     init(
-        engine: Engine, unit: @escaping @Sendable () -> Double,
-        lookup: @escaping (String) -> Result<[IPAddress], TargetResolver.Problem>
+        engine: Engine, timing: Timing = Timing(), unit: @escaping @Sendable () -> Double,
+        lookup: @escaping @Sendable (String) -> Result<[IPAddress], TargetResolver.Problem>
     ) throws(EngineError) {
         self.engine = engine
+        self.timing = timing
         self.unit = unit
         settings = engine.webhooks
         lock = try ExclusiveLock(
@@ -89,7 +107,7 @@ public final class Deliverer: @unchecked Sendable {
 
     /// Asks a running `run` to return once the transfers under way are done (or `stopGraceMilliseconds` passed).
     public func stop() {
-        shared.lock.withLock { shared.stopped = true }
+        shared.state.withLock { $0.stopped = true }
         sender.wake()
     }
 
@@ -97,9 +115,9 @@ public final class Deliverer: @unchecked Sendable {
     public func run(report: ([Engine.DeliveryReport]) -> Void) throws(EngineError) {
         var stopDeadline: UInt64?
         while true {
-            let stopped = shared.lock.withLock { shared.stopped }
+            let stopped = shared.state.withLock { $0.stopped }
             if stopped && stopDeadline == nil {
-                stopDeadline = DispatchTime.now().uptimeNanoseconds + UInt64(stopGraceMilliseconds) * 1_000_000
+                stopDeadline = DispatchTime.now().uptimeNanoseconds + UInt64(timing.stopGraceMilliseconds) * 1_000_000
             }
             if let deadline = stopDeadline, sender.active == 0 || DispatchTime.now().uptimeNanoseconds > deadline {
                 break
@@ -116,19 +134,20 @@ public final class Deliverer: @unchecked Sendable {
     }
 
     private var pauseEnd: UInt64 {
-        DispatchTime.now().uptimeNanoseconds + UInt64(pauseAfterFailureMilliseconds) * 1_000_000
+        DispatchTime.now().uptimeNanoseconds + UInt64(timing.pauseAfterFailureMilliseconds) * 1_000_000
     }
 
     private var isPaused: Bool {
-        DispatchTime.now().uptimeNanoseconds < shared.lock.withLock { shared.pausedUntil }
+        DispatchTime.now().uptimeNanoseconds < shared.state.withLock { $0.pausedUntil }
     }
 
     private func pause(because problem: String) {
-        shared.lock.withLock {
-            shared.problems.append(problem + "; new sends pause for \(pauseAfterFailureMilliseconds) ms")
-            shared.pausedUntil = pauseEnd
+        let until = pauseEnd
+        shared.state.withLock {
+            $0.problems.append(problem + "; new sends pause for \(timing.pauseAfterFailureMilliseconds) ms")
+            $0.pausedUntil = until
         }
-        mustFill = true
+        loop.withLock { $0.mustFill = true }
     }
 
     /// Delivers what is due now and whatever falls due while doing so, then returns once nothing is due, under
@@ -136,13 +155,13 @@ public final class Deliverer: @unchecked Sendable {
     @discardableResult
     public func runUntilIdle(report: ([Engine.DeliveryReport]) -> Void = { _ in }) throws(EngineError) -> Int {
         var attempts = 0
-        mustFill = true
+        loop.withLock { $0.mustFill = true }
         while true {
             // Read together: a batch that became durable has also asked for a fill.
             let recording = noticeRecords()
             let idle = sender.active == 0 && recording == 0
             // Paused after a failure of the store: what is left is still pending, for a later call.
-            if idle && (isPaused || (!mustFill && !dueNow())) { break }
+            if idle && (isPaused || (!loop.withLock { $0.mustFill } && !dueNow())) { break }
             try cycle(fill: true, waitMs: 50) {
                 attempts += $0.count
                 report($0)
@@ -154,35 +173,36 @@ public final class Deliverer: @unchecked Sendable {
 
     /// Problems met while recording attempts (the deliveries stay pending and go out again); cleared when read.
     public func takeProblems() -> [String] {
-        shared.lock.withLock {
-            defer { shared.problems = [] }
-            return shared.problems
+        shared.state.withLock { s in
+            defer { s.problems = [] }
+            return s.problems
         }
     }
 
     // MARK: The loop
 
     private func dueNow() -> Bool {
-        guard let nextDue else { return false }
+        guard let nextDue = loop.withLock({ $0.nextDue }) else { return false }
         return !(engine.clock.now() < nextDue)
     }
 
     private func sleepMilliseconds() -> Int {
+        let (mustFill, nextDue) = loop.withLock { ($0.mustFill, $0.nextDue) }
         if mustFill || dueNow() { return 0 }
-        guard let nextDue else { return maxSleepMilliseconds }
+        guard let nextDue else { return timing.maxSleepMilliseconds }
         let wait = nextDue.milliseconds - engine.clock.now().milliseconds
-        return Int(min(Int64(maxSleepMilliseconds), max(0, wait)))
+        return Int(min(Int64(timing.maxSleepMilliseconds), max(0, wait)))
     }
 
     /// Once a batch of attempts is durable, the next deliveries of those cases may be due.
     /// Returns how many batches are still being recorded.
     @discardableResult
     private func noticeRecords() -> Int {
-        let (recorded, recording) = shared.lock.withLock {
-            defer { shared.recorded = false }
-            return (shared.recorded, shared.recording)
+        let (recorded, recording) = shared.state.withLock { s in
+            defer { s.recorded = false }
+            return (s.recorded, s.recording)
         }
-        if recorded { mustFill = true }
+        if recorded { loop.withLock { $0.mustFill = true } }
         return recording
     }
 
@@ -193,15 +213,15 @@ public final class Deliverer: @unchecked Sendable {
         noticeRecords()
         var finished: [Engine.DeliveryReport] = []
         let paused = isPaused
-        if fill && !paused && (mustFill || dueNow()) && sender.active < settings.concurrency {
+        if fill && !paused && (loop.withLock { $0.mustFill } || dueNow()) && sender.active < settings.concurrency {
             finished += try take()
         }
         let waitMs = waitMs ?? sleepMilliseconds()
         let wait = paused ? min(waitMs, 100) : waitMs
         let responses = sender.poll(timeoutMs: finished.isEmpty ? wait : 0, extra: wake.descriptor)
-        if wake.drain() { mustFill = true }
+        if wake.drain() { loop.withLock { $0.mustFill = true } }
         for r in responses {
-            guard let (row, at) = sending.removeValue(forKey: r.token) else { continue }
+            guard let (row, at) = loop.withLock({ $0.sending.removeValue(forKey: r.token) }) else { continue }
             finished.append(
                 attempt(
                     row, at: at, status: r.status, error: r.error, durationMs: r.durationMs, response: r.body,
@@ -209,18 +229,18 @@ public final class Deliverer: @unchecked Sendable {
         }
         guard !finished.isEmpty else { return }
         let ids = finished.map(\.delivery.id)
-        let pause = UInt64(pauseAfterFailureMilliseconds) * 1_000_000
-        shared.lock.withLock { shared.recording += 1 }
+        let pause = UInt64(timing.pauseAfterFailureMilliseconds) * 1_000_000
+        shared.state.withLock { $0.recording += 1 }
         engine.record(deliveries: finished) { [shared, sender] error in
-            shared.lock.withLock {
-                shared.recording -= 1
-                shared.recorded = true
-                ids.forEach { shared.inFlight.remove($0) }
+            shared.state.withLock { s in
+                s.recording -= 1
+                s.recorded = true
+                ids.forEach { s.inFlight.remove($0) }
                 if let error {
-                    shared.problems.append(
+                    s.problems.append(
                         "attempts not recorded, to be sent again (same webhook-id): \(error.description); new sends pause for \(pause / 1_000_000) ms"
                     )
-                    shared.pausedUntil = DispatchTime.now().uptimeNanoseconds + pause
+                    s.pausedUntil = DispatchTime.now().uptimeNanoseconds + pause
                 }
             }
             sender.wake()
@@ -230,15 +250,16 @@ public final class Deliverer: @unchecked Sendable {
 
     /// Starts the due deliveries that fit; returns the attempts that ended before a connection (a refused address).
     private func take() throws(EngineError) -> [Engine.DeliveryReport] {
-        mustFill = false
+        loop.withLock { $0.mustFill = false }
         let free = settings.concurrency - sender.active
-        let inFlight = shared.lock.withLock { shared.inFlight }
+        let inFlight = shared.state.withLock { $0.inFlight }
         let asked = free + inFlight.count
         let due = try engine.dueDeliveries(limit: asked)
         let rows = due.filter { !inFlight.contains($0.id) }.prefix(free)
         let now = engine.clock.now()
         // More may be due than fitted; otherwise sleep until the next retry (or a wake-up).
-        nextDue = due.count == asked ? now : try engine.nextDeliveryDue(after: now)
+        let nextDue = due.count == asked ? now : try engine.nextDeliveryDue(after: now)
+        loop.withLock { $0.nextDue = nextDue }
         guard !rows.isEmpty else { return [] }
         let endpoints = Dictionary(
             try engine.webhookEndpoints().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -247,7 +268,7 @@ public final class Deliverer: @unchecked Sendable {
         let timestamp = Int64(Date().timeIntervalSince1970)
         for row in rows {
             guard let endpoint = endpoints[row.endpointId], endpoint.disabledAt == nil else { continue }
-            shared.lock.withLock { _ = shared.inFlight.insert(row.id) }
+            shared.state.withLock { _ = $0.inFlight.insert(row.id) }
             let pin: String?
             switch resolver.target(for: endpoint.url) {
             case .failure(let problem):
@@ -271,7 +292,7 @@ public final class Deliverer: @unchecked Sendable {
             let signatures = (keys[endpoint.id] ?? []).map {
                 WebhookSignature.sign(key: $0, id: row.webhookId, timestamp: timestamp, body: body)
             }
-            sending[row.id] = (row, now)
+            loop.withLock { $0.sending[row.id] = (row, now) }
             let started = sender.start(
                 CurlSender.Transfer(
                     token: row.id, url: endpoint.url, pin: pin,
@@ -280,7 +301,7 @@ public final class Deliverer: @unchecked Sendable {
                         "webhook-signature: \(signatures.joined(separator: " "))",
                     ], body: body))
             if !started {
-                sending[row.id] = nil
+                _ = loop.withLock { $0.sending.removeValue(forKey: row.id) }
                 unsent.append(
                     attempt(
                         row, at: now, status: nil, error: "libcurl could not start a transfer (out of memory)",
@@ -305,6 +326,6 @@ public final class Deliverer: @unchecked Sendable {
     }
 
     private func waitForRecords() {
-        while shared.lock.withLock({ shared.recording > 0 }) { usleep(1000) }
+        while shared.state.withLock({ $0.recording > 0 }) { usleep(1000) }
     }
 }

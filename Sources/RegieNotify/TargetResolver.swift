@@ -1,4 +1,5 @@
 internal import Foundation
+import Synchronization
 internal import RegieCore
 
 #if canImport(Glibc)
@@ -8,27 +9,27 @@ internal import RegieCore
 /// Resolves a webhook URL's host itself, drops the addresses the policy refuses, and pins the connection to the
 /// addresses that remain (libcurl's `CURLOPT_RESOLVE`), so that DNS rebinding between the check and the connect
 /// cannot send a delivery elsewhere.
-final class TargetResolver {
+final class TargetResolver: Sendable {
     /// Where a delivery may go: the pin for libcurl, nil when the URL names an address itself.
-    struct Target: Equatable {
+    struct Target: Equatable, Sendable {
         var pin: String?
     }
 
     let policy: AddressPolicy
     /// How long a name's checked addresses are reused.
     let cacheSeconds: UInt64
-    private var cache: [String: (result: Result<Target, Problem>, until: UInt64)] = [:]
+    private let cache = Mutex<[String: (result: Result<Target, Problem>, until: UInt64)]>([:])
     /// Resolves a name to addresses; getaddrinfo unless a test gives another.
-    private let lookup: (String) -> Result<[IPAddress], Problem>
+    private let lookup: @Sendable (String) -> Result<[IPAddress], Problem>
 
     /// Why a URL cannot receive a delivery now.
-    struct Problem: Error, Equatable, CustomStringConvertible {
+    struct Problem: Error, Equatable, Sendable, CustomStringConvertible {
         var description: String
     }
 
     init(
         policy: AddressPolicy, cacheSeconds: UInt64 = 30,
-        lookup: @escaping (String) -> Result<[IPAddress], Problem> = TargetResolver.addresses(of:)
+        lookup: @escaping @Sendable (String) -> Result<[IPAddress], Problem> = TargetResolver.addresses(of:)
     ) {
         self.policy = policy
         self.cacheSeconds = cacheSeconds
@@ -46,9 +47,9 @@ final class TargetResolver {
         }
         let key = "\(host):\(port)"
         let now = DispatchTime.now().uptimeNanoseconds
-        if let hit = cache[key], hit.until > now { return hit.result }
+        if let hit = cache.withLock({ $0[key] }), hit.until > now { return hit.result }
         let result = check(host: host, port: port)
-        cache[key] = (result, now + cacheSeconds * 1_000_000_000)
+        cache.withLock { $0[key] = (result, now + cacheSeconds * 1_000_000_000) }
         return result
     }
 

@@ -7,7 +7,10 @@ public import RegieCore
 ///
 /// Every change goes through `commit`, which appends events, updates the projection, applies the timer changes and
 /// writes the outbox rows in the caller's transaction. Not thread-safe: one store per thread, or guard it.
-public final class CaseStore {
+///
+/// `@unchecked Sendable` for the same reason as its `Database`: it owns the connection and caches of statements and
+/// of the endpoints' version, and is handed between threads whole, never used by two at once.
+public final class CaseStore: @unchecked Sendable {
     /// The connection.
     public let db: Database
     private var projectionStatements: [Int: Statement] = [:]

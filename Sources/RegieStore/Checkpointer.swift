@@ -1,4 +1,5 @@
 internal import Foundation
+import Synchronization
 
 /// Copies the write-ahead log into the database file on a thread and connection of its own.
 ///
@@ -9,32 +10,33 @@ internal import Foundation
 /// has grown past `threshold` pages. Small, frequent checkpoints (256 pages, 1 MiB) measured better than large ones:
 /// the database file's fsync still competes with the log's on the disk, and a short one delays a commit less. A
 /// crash loses nothing: the log itself is durable, and SQLite replays it.
-public final class Checkpointer: @unchecked Sendable {
-    /// Shared with the thread; `db` is used by the thread alone.
-    private final class State: @unchecked Sendable {
-        let db: Database
-        init(_ db: Database) { self.db = db }
-        let lock = NSLock()
-        var requested = false
-        var stopped = false
+public final class Checkpointer: Sendable {
+    /// What the committing threads and the checkpoint thread share (the thread must not keep `self` alive).
+    private final class Shared: Sendable {
+        struct Flags {
+            /// A checkpoint is asked for and has not started yet.
+            var requested = false
+            var stopped = false
+        }
+        let flags = Mutex(Flags())
         let wake = DispatchSemaphore(value: 0)
     }
 
     private let threshold: Int
-    private let state: State
-    private let thread: Thread
+    private let shared = Shared()
 
     /// Opens a connection for checkpointing and starts its thread.
     /// - Throws: `DatabaseError` when the file cannot be opened.
     public init(path: String, threshold: Int = 256) throws(DatabaseError) {
-        state = State(try Database(path: path))
+        let db = try Database(path: path)
         self.threshold = threshold
-        thread = Thread { [state] in
+        // The connection belongs to the thread alone.
+        let thread = Thread { [shared] in
             while true {
-                state.wake.wait()
-                if state.lock.withLock({ state.stopped }) { return }
-                _ = try? state.db.checkpointPassive()
-                state.lock.withLock { state.requested = false }
+                shared.wake.wait()
+                if shared.flags.withLock({ $0.stopped }) { return }
+                _ = try? db.checkpointPassive()
+                shared.flags.withLock { $0.requested = false }
             }
         }
         thread.name = "regie-checkpoint"
@@ -46,16 +48,16 @@ public final class Checkpointer: @unchecked Sendable {
     /// Called after each commit with the log's size in pages; cheap, so that commits do not wait.
     public func logGrew(to pages: Int) {
         guard pages >= threshold else { return }
-        let signal = state.lock.withLock {
-            defer { state.requested = true }
-            return !state.requested
+        let signal = shared.flags.withLock { flags in
+            defer { flags.requested = true }
+            return !flags.requested
         }
-        if signal { state.wake.signal() }
+        if signal { shared.wake.signal() }
     }
 
     /// Ends the thread after the checkpoint under way, if any.
     public func stop() {
-        state.lock.withLock { state.stopped = true }
-        state.wake.signal()
+        shared.flags.withLock { $0.stopped = true }
+        shared.wake.signal()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RegieCore
 import RegieEngine
 import RegieHTTP
@@ -19,11 +20,13 @@ enum WebhookBench {
     }
 
     /// What the receiver saw: when each notification (case and sequence) arrived, on the monotonic clock.
-    final class Receipts: @unchecked Sendable {
-        let lock = NSLock()
-        var count = 0
-        var at: [String: Double] = [:]
-        var bad = 0
+    final class Receipts: Sendable {
+        struct Seen {
+            var count = 0
+            var at: [String: Double] = [:]
+            var bad = 0
+        }
+        let seen = Mutex(Seen())
     }
 
     /// The one partner, so that it may see its cases (and so receive their notifications).
@@ -56,12 +59,12 @@ enum WebhookBench {
             let key = body["data"].flatMap { d in
                 d["caseId"]?.stringValue.map { "\($0)#\(d["sequence"]?.intValue ?? -1)" }
             }
-            receipts.lock.withLock {
-                receipts.count += 1
+            receipts.seen.withLock { seen in
+                seen.count += 1
                 if let key, request.headers["webhook-signature"]?.hasPrefix("v1,") == true {
-                    receipts.at[key] = now
+                    seen.at[key] = now
                 } else {
-                    receipts.bad += 1
+                    seen.bad += 1
                 }
             }
             return HTTPResponse(status: 204)
@@ -117,31 +120,31 @@ enum WebhookBench {
                 guard
                     let record = try? engine.fire(id, CaseCommand(event: "gemeld", actor: actor, note: "x")).record
                 else { continue }
-                sent.lock.withLock { sent.at["\(id)#\(record.sequence)"] = t0 }
+                sent.seen.withLock { $0.at["\(id)#\(record.sequence)"] = t0 }
             }
         }
         let loadElapsed = monotonic() - loadStart
-        let expected = sent.lock.withLock { sent.at.count }
+        let sentAt = sent.seen.withLock { $0.at }
+        let expected = sentAt.count
         f.transitionsPerSecond = Double(expected) / loadElapsed
         let waitStart = monotonic()
         while monotonic() - waitStart < 30 {
-            let arrived = receipts.lock.withLock { sent.at.keys.filter { receipts.at[$0] != nil }.count }
+            let arrived = receipts.seen.withLock { seen in sentAt.keys.filter { seen.at[$0] != nil }.count }
             if arrived == expected { break }
             usleep(20_000)
         }
         deliverer.stop()
         done.wait()
         var latencies: [Double] = []
-        receipts.lock.withLock {
-            for (key, t0) in sent.at {
-                if let t1 = receipts.at[key] { latencies.append((t1 - t0) * 1000) }
-            }
+        let (receivedAt, bad) = receipts.seen.withLock { ($0.at, $0.bad) }
+        for (key, t0) in sentAt {
+            if let t1 = receivedAt[key] { latencies.append((t1 - t0) * 1000) }
         }
         f.measured = latencies.count
         if latencies.count < expected { log("webhooks: only \(latencies.count) of \(expected) notifications arrived") }
         f.latencyP50ms = percentile(latencies, 0.5)
         f.latencyP99ms = percentile(latencies, 0.99)
-        if receipts.bad > 0 { log("webhooks: \(receipts.bad) requests without a signature or case") }
+        if bad > 0 { log("webhooks: \(bad) requests without a signature or case") }
         return f
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RegieCore
 import RegieEngine
 import RegieStore
@@ -341,27 +342,31 @@ enum RegieBench {
             databasePath: setup.database, catalog: try WorkflowCatalog(folder: setup.workflows), config: RegionConfig(),
             clock: WallClock(), pseudonymizer: nil)
         let scheduler = try Scheduler(engine: engine)
-        final class State: @unchecked Sendable {
+        struct Firings: Sendable {
             var first: Double?
             var fired = 0
             var lateness: [Int64] = []
             var last: Double?
         }
-        let state = State()
+        final class State: Sendable { let firings = Mutex(Firings()) }
+        let shared = State()
         let deadline = Double(lastWindow) / 1000 + Double(expected) / 10_000 + 15
         Thread.detachNewThread {
-            while Date().timeIntervalSince1970 < deadline && state.fired < expected {
+            while Date().timeIntervalSince1970 < deadline && shared.firings.withLock({ $0.fired }) < expected {
                 Thread.sleep(forTimeInterval: 0.05)
             }
             scheduler.stop()
         }
         let runStarted = monotonic()
         try scheduler.run { report in
-            if state.first == nil { state.first = monotonic() }
-            state.fired += report.fired
-            state.lateness += report.latenessMs
-            state.last = monotonic()
+            shared.firings.withLock { state in
+                if state.first == nil { state.first = monotonic() }
+                state.fired += report.fired
+                state.lateness += report.latenessMs
+                state.last = monotonic()
+            }
         }
+        let state = shared.firings.withLock { $0 }
         // The first 100 timers were overdue on purpose (they measure start-up); lateness is about the steady stream.
         let steady = state.lateness.dropFirst(100).map { Double($0) / 1000 }
         print(

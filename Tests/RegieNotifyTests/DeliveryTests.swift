@@ -29,12 +29,15 @@ import Testing
         let hook: Engine.NewWebhook
         let deliverer: Deliverer
 
-        init(settings: WebhookSettings = DeliveryTests.settings(), url: ((Receiver) -> String)? = nil) throws {
+        init(
+            settings: WebhookSettings = DeliveryTests.settings(), timing: Deliverer.Timing = .init(),
+            url: ((Receiver) -> String)? = nil
+        ) throws {
             h = try NotifyHarness(settings: settings)
             receiver = try Receiver()
             hook = try h.engine.addWebhook(
                 partner: "bw-aanbieder", url: url?(receiver) ?? receiver.url(), events: ["*"], format: .thin)
-            deliverer = try Deliverer(engine: h.engine, unit: { 0 })
+            deliverer = try Deliverer(engine: h.engine, timing: timing, unit: { 0 })
         }
 
         func deliveries(_ status: DeliveryRow.Status? = nil) throws -> [DeliveryRow] {
@@ -217,8 +220,7 @@ import Testing
     }
 
     @Test func whenAttemptsCannotBeRecordedTheDeliveryStaysPendingAndIsNotHammered() throws {
-        let s = try Setup()
-        s.deliverer.pauseAfterFailureMilliseconds = 300
+        let s = try Setup(timing: .init(pauseAfterFailureMilliseconds: 300))
         let store = try CaseStore(path: s.h.database)
         try store.db.execute(
             "CREATE TRIGGER attempts_refuse BEFORE INSERT ON delivery_attempts BEGIN SELECT RAISE(ABORT, 'disk full'); END"

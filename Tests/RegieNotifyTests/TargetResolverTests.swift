@@ -1,3 +1,4 @@
+import Synchronization
 import RegieStore
 import RegieEngine
 import Foundation
@@ -50,10 +51,13 @@ import Testing
     }
 
     @Test func aNameIsCheckedAgainWhenItsCacheRunsOut() {
-        var answer = "93.184.216.34"
-        let r = TargetResolver(policy: AddressPolicy(), cacheSeconds: 0) { _ in .success([IPAddress(answer)!]) }
+        final class Answer: Sendable { let address = Mutex("93.184.216.34") }
+        let answer = Answer()
+        let r = TargetResolver(policy: AddressPolicy(), cacheSeconds: 0) { _ in
+            .success([IPAddress(answer.address.withLock { $0 })!])
+        }
         #expect(r.target(for: "https://rebind.nl/") == .success(.init(pin: "rebind.nl:443:93.184.216.34")))
-        answer = "127.0.0.1"
+        answer.address.withLock { $0 = "127.0.0.1" }
         #expect(r.target(for: "https://rebind.nl/") != .success(.init(pin: "rebind.nl:443:127.0.0.1")))
     }
 

@@ -2,10 +2,11 @@ internal import Foundation
 internal import RegieCore
 internal import RegieEngine
 internal import RegieStore
+import Synchronization
 
 /// Request counts and latencies, kept in memory, and the engine's figures read at scrape time; exposed in the
 /// Prometheus text format at `/metrics`.
-final class APIMetrics: @unchecked Sendable {
+final class APIMetrics: Sendable {
     /// Upper bounds of the latency buckets, in seconds.
     static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
@@ -15,30 +16,36 @@ final class APIMetrics: @unchecked Sendable {
         var total = 0
     }
 
-    private let lock = NSLock()
-    private var requests: [String: [Int: Int]] = [:]
-    private var latency: [String: Latency] = [:]
+    /// Requests by route and status, and latencies by route.
+    private struct Counts {
+        var requests: [String: [Int: Int]] = [:]
+        var latency: [String: Latency] = [:]
+    }
+
+    private let counts: Mutex<Counts>
 
     init(routes: [String]) {
-        for r in routes + ["unmatched", "unparsed"] { latency[r] = Latency() }
+        var counts = Counts()
+        for r in routes + ["unmatched", "unparsed"] { counts.latency[r] = Latency() }
+        self.counts = Mutex(counts)
     }
 
     func record(route: String?, status: Int, seconds: Double) {
         let name = route ?? "unmatched"
         let bucket = Self.buckets.firstIndex { seconds <= $0 }
-        lock.withLock {
-            requests[name, default: [:]][status, default: 0] += 1
-            var l = latency[name] ?? Latency()
+        counts.withLock {
+            $0.requests[name, default: [:]][status, default: 0] += 1
+            var l = $0.latency[name] ?? Latency()
             if let bucket { l.counts[bucket] += 1 }
             l.sum += seconds
             l.total += 1
-            latency[name] = l
+            $0.latency[name] = l
         }
     }
 
     /// The text exposition format (version 0.0.4).
     func exposition(engine: Engine) -> String {
-        let (requests, latency) = lock.withLock { (self.requests, self.latency) }
+        let (requests, latency) = counts.withLock { ($0.requests, $0.latency) }
         var out = """
             # HELP regie_http_requests_total HTTP requests answered, by route and status.
             # TYPE regie_http_requests_total counter

@@ -1,65 +1,107 @@
 internal import CSocket
 internal import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     internal import Glibc
 #endif
 
-/// One client connection and its HTTP/1.1 protocol state.
+/// One client connection: its socket, carrying out what its `ConnectionState` decides.
 ///
 /// At any moment exactly one thread owns a connection: its event loop while it waits for the socket, the worker
-/// handling its request, or whichever thread delivers the response (the handler may answer later, from elsewhere). The socket is registered with `EPOLLONESHOT`, so an event disarms it and hands it to the
-/// loop; whoever owns it re-arms it when it must wait again. Only `state` and `deadline`, which the loop's timeout
-/// sweep reads, are shared, under `lock`. Pipelined requests are answered one after another, in order.
+/// handling its request, or whichever thread delivers the response (the handler may answer later, from elsewhere).
+/// The socket is registered with `EPOLLONESHOT`, so an event disarms it and hands it to the loop; whoever owns it
+/// re-arms it when it must wait again. Only `ownership`, which the loop's timeout sweep reads, is shared.
+///
+/// `@unchecked Sendable` because it owns a socket and its protocol state, which pass from thread to thread by that
+/// hand-over rather than under a lock: the one-shot registration, not the compiler, guarantees one owner at a time.
 final class Connection: @unchecked Sendable {
-    enum State {
+    /// Who has the connection.
+    enum Holder {
         /// Armed in epoll, waiting for bytes (or for room to write); the sweep may time it out.
         case waiting
         /// A thread is working on it.
         case owned
-        /// After an error response: the write side is shut, and what the client still sends is read and dropped,
-        /// so that the kernel does not reset the connection before the client has read the response.
+        /// After an error response: the write side is shut, and what the client still sends is read and dropped.
         case lingering
         case closed
+    }
+
+    /// What the loop and the owner share: who holds the connection, and until when it may wait.
+    struct Ownership {
+        var holder = Holder.owned
+        var deadline = ConnectionState.Deadline(at: 0, requestUnderWay: false, idle: false)
+    }
+
+    /// What the sweep found for a connection it has taken.
+    enum Expiry {
+        /// Past its deadline; answer 408 first if a request was under way.
+        case timedOut(requestUnderWay: Bool)
+        /// Idle while the server shuts down.
+        case idleAtShutdown
     }
 
     let id: UInt64
     let fd: Int32
     let loop: EventLoop
     let remoteAddress: String
-    let lock = NSLock()
-    /// Guarded by `lock`.
-    var state = State.owned
-    /// Guarded by `lock`: when the sweep closes the connection, and whether a request was under way then.
-    var deadline = 0.0
-    var timeoutIsRequest = false
-    /// Guarded by `lock`: waiting for the first byte of a next request (a shutdown closes such connections).
-    var idle = false
+    private let ownership = Mutex(Ownership())
 
-    private var buffer: [UInt8] = []
-    /// Where reads land before joining `buffer`: made once, so no read zero-fills 16 KiB.
+    private var protocolState: ConnectionState
+    /// Where reads land before joining the state's buffer: made once, so no read zero-fills 16 KiB.
     private var scratch = [UInt8](repeating: 0, count: 16384)
-    private var readIndex = 0
-    private var parser: HTTPParser
     private var out: [UInt8] = []
     private var outIndex = 0
-    private var closeAfterWrite = false
-    private var lingerAfterWrite = false
-    private var continueSent = false
-    private var peerClosed = false
-    private var requestStartedAt = 0.0
 
     init(id: UInt64, fd: Int32, loop: EventLoop, remoteAddress: String) {
         self.id = id
         self.fd = fd
         self.loop = loop
         self.remoteAddress = remoteAddress
-        self.parser = HTTPParser(limits: loop.server.configuration.limits)
-        requestStartedAt = monotonicSeconds()
+        self.protocolState = ConnectionState(limits: loop.server.configuration.limits, now: monotonicSeconds())
     }
 
     private var server: HTTPServer { loop.server }
     private var limits: ServerLimits { server.configuration.limits }
+
+    // MARK: Ownership
+
+    /// Records that the connection waits, armed, until `deadline`.
+    func waits(until deadline: ConnectionState.Deadline, lingering: Bool = false) {
+        ownership.withLock {
+            $0.holder = lingering ? .lingering : .waiting
+            $0.deadline = deadline
+        }
+    }
+
+    /// The loop takes a connection whose socket is ready; returns who had it (only `.waiting` and `.lingering`
+    /// connections are taken).
+    func take() -> Holder {
+        ownership.withLock { o in
+            let before = o.holder
+            if before == .waiting || before == .lingering { o.holder = .owned }
+            return before
+        }
+    }
+
+    /// The sweep takes a connection that is past its deadline, or idle while draining; nil leaves it be.
+    func takeIfExpired(now: Double, draining: Bool) -> Expiry? {
+        ownership.withLock { o in
+            switch o.holder {
+            case .waiting where now >= o.deadline.at:
+                o.holder = .owned
+                return .timedOut(requestUnderWay: o.deadline.requestUnderWay)
+            case .lingering where now >= o.deadline.at:
+                o.holder = .owned
+                return .timedOut(requestUnderWay: false)
+            case .waiting where o.deadline.idle && draining:
+                o.holder = .owned
+                return .idleAtShutdown
+            case .waiting, .lingering, .owned, .closed:
+                return nil
+            }
+        }
+    }
 
     // MARK: Driving the protocol
 
@@ -72,9 +114,8 @@ final class Connection: @unchecked Sendable {
         process()
     }
 
-    /// Moves the connection on as far as it can without blocking: writes what is pending, parses, hands a complete
-    /// request to a worker (and with it the connection, until the response is queued), and re-arms the socket when
-    /// it must wait.
+    /// Moves the connection on as far as it can without blocking: writes what is pending, then does what the
+    /// protocol state says, until it must wait or has handed the request to a worker.
     func process() {
         while true {
             if outIndex < out.count {
@@ -88,52 +129,35 @@ final class Connection: @unchecked Sendable {
                     return
                 }
             }
-            if closeAfterWrite {
-                if lingerAfterWrite { linger() } else { close() }
-                return
-            }
-            let result = buffer.withUnsafeBufferPointer { p -> Result<HTTPParser.Step, HTTPParseError> in
-                let rest = UnsafeBufferPointer(rebasing: p[readIndex...])
-                do throws(HTTPParseError) {
-                    return .success(try parser.step(rest))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            switch result {
-            case .failure(let error):
-                queue(server.errorResponse(error), keepAlive: false)
-                lingerAfterWrite = true
-            case .success(.request(var request, let consumed)):
-                consume(consumed)
-                request.remoteAddress = remoteAddress
-                server.workers.submit { self.handle(request) }
-                return
-            case .success(.incomplete(let head)):
-                if let head, head.expectContinue, !continueSent {
-                    continueSent = true
-                    out += Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-                    continue
-                }
+            switch protocolState.next(now: monotonicSeconds(), draining: server.draining) {
+            case .read:
                 switch readAvailable() {
-                case .bytes: continue
-                case .wouldBlock: break
-                case .endOfStream: peerClosed = true
+                case .bytes, .wouldBlock: continue
+                case .endOfStream:
+                    protocolState.endOfStream()
+                    continue
                 case .failed:
                     close()
                     return
                 }
-                if peerClosed || (server.draining && !requestUnderWay) {
-                    close()
-                    return
-                }
-                if buffer.count - readIndex > 2 * (limits.maxHeaderBytes + limits.maxBodyBytes) {
-                    // The parser refuses long before this; this only bounds what one connection may buffer.
-                    queue(server.errorResponse(HTTPParseError(413, "the request is too large")), keepAlive: false)
-                    lingerAfterWrite = true
-                    continue
-                }
-                arm(output: false)
+            case .send(let bytes):
+                out += bytes
+            case .handle(let received):
+                var request = received
+                request.remoteAddress = remoteAddress
+                server.workers.submit { [request] in self.handle(request) }
+                return
+            case .refuse(let error):
+                queue(server.errorResponse(error), keepAlive: false)
+            case .wait(let deadline):
+                waits(until: deadline)
+                loop.rearm(self, output: false)
+                return
+            case .linger:
+                linger()
+                return
+            case .close:
+                close()
                 return
             }
         }
@@ -145,75 +169,61 @@ final class Connection: @unchecked Sendable {
     private func handle(_ request: HTTPRequest) {
         let delivery = Delivery()
         server.respond(request) { response in
-            let later = delivery.lock.withLock {
-                if delivery.handlerReturned { return true }
-                delivery.early = response
+            let later = delivery.state.withLock {
+                if $0.handlerReturned { return true }
+                $0.early = response
                 return false
             }
             if later { self.server.workers.submit { self.finish(request, response) } }
         }
-        let early = delivery.lock.withLock {
-            delivery.handlerReturned = true
-            return delivery.early
+        let early = delivery.state.withLock {
+            $0.handlerReturned = true
+            return $0.early
         }
         if let early { finish(request, early) }
     }
 
-    /// Whether a response arrived while its handler was still running.
-    private final class Delivery: @unchecked Sendable {
-        let lock = NSLock()
-        var handlerReturned = false
-        var early: HTTPResponse?
+    /// Whether the handler has returned, and the response if it answered before that.
+    private final class Delivery: Sendable {
+        let state = Mutex<(handlerReturned: Bool, early: HTTPResponse?)>((false, nil))
     }
 
     /// Queues the response and carries on with the connection.
     private func finish(_ request: HTTPRequest, _ response: HTTPResponse) {
-        let keepAlive = request.keepAlive && !server.draining && !peerClosed
+        let keepAlive = protocolState.answered(request, draining: server.draining)
         queue(response, keepAlive: keepAlive, head: request.method == "HEAD")
         process()
     }
 
     private func queue(_ response: HTTPResponse, keepAlive: Bool, head: Bool = false) {
         out += response.serialized(keepAlive: keepAlive, date: server.dateText, head: head)
-        if !keepAlive { closeAfterWrite = true }
-    }
-
-    private var requestUnderWay: Bool { parser.inProgress || readIndex < buffer.count }
-
-    private func consume(_ count: Int) {
-        readIndex += count
-        continueSent = false
-        if readIndex == buffer.count {
-            buffer = []
-            readIndex = 0
-        } else {
-            if readIndex > 65536 {
-                buffer.removeFirst(readIndex)
-                readIndex = 0
-            }
-            requestStartedAt = monotonicSeconds()
-        }
     }
 
     // MARK: Socket I/O
 
     private enum ReadResult { case bytes, wouldBlock, endOfStream, failed }
 
+    /// Reads what the socket has into the protocol state; `.wouldBlock` after telling it the socket is drained.
     private func readAvailable() -> ReadResult {
-        let chunk = 16384
+        let chunk = scratch.count
         var got = false
         while true {
-            if readIndex == buffer.count { requestStartedAt = monotonicSeconds() }
             let n = scratch.withUnsafeMutableBufferPointer { p in recv(fd, p.baseAddress, chunk, 0) }
-            if n > 0 { buffer.append(contentsOf: scratch[0..<n]) }
             if n > 0 {
+                scratch.withUnsafeBufferPointer {
+                    protocolState.received(UnsafeBufferPointer(rebasing: $0[0..<n]), now: monotonicSeconds())
+                }
                 got = true
                 if n < chunk { return .bytes }
                 continue
             }
             if n == 0 { return got ? .bytes : .endOfStream }
             if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { return got ? .bytes : .wouldBlock }
+            if errno == EAGAIN || errno == EWOULDBLOCK {
+                if got { return .bytes }
+                protocolState.drained()
+                return .wouldBlock
+            }
             return .failed
         }
     }
@@ -238,38 +248,15 @@ final class Connection: @unchecked Sendable {
         return .done
     }
 
-    /// Waits for the socket again, with the deadline that applies now.
+    /// Waits for room to write.
     private func arm(output: Bool) {
-        let now = monotonicSeconds()
-        let deadline: Double
-        let isRequest: Bool
-        let idle = !output && !requestUnderWay
-        if output {
-            deadline = now + limits.writeTimeout
-            isRequest = false
-        } else if requestUnderWay {
-            deadline = requestStartedAt + (parser.headComplete ? limits.requestTimeout : limits.headerTimeout)
-            isRequest = true
-        } else {
-            deadline = now + limits.idleTimeout
-            isRequest = false
-        }
-        lock.withLock {
-            state = .waiting
-            self.deadline = deadline
-            timeoutIsRequest = isRequest
-            self.idle = idle
-        }
+        waits(until: .init(at: monotonicSeconds() + limits.writeTimeout, requestUnderWay: false, idle: false))
         loop.rearm(self, output: output)
     }
 
     private func linger() {
         shutdown(fd, Int32(SHUT_WR))
-        lock.withLock {
-            state = .lingering
-            deadline = monotonicSeconds() + 2
-            idle = false
-        }
+        waits(until: .init(at: monotonicSeconds() + 2, requestUnderWay: false, idle: false), lingering: true)
         loop.rearm(self, output: false)
     }
 
@@ -281,7 +268,7 @@ final class Connection: @unchecked Sendable {
             if n > 0 { continue }
             if n < 0 && errno == EINTR { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                lock.withLock { state = .lingering }
+                ownership.withLock { $0.holder = .lingering }
                 loop.rearm(self, output: false)
                 return
             }
@@ -302,9 +289,9 @@ final class Connection: @unchecked Sendable {
     }
 
     func close() {
-        let wasOpen = lock.withLock {
-            defer { state = .closed }
-            return state != .closed
+        let wasOpen = ownership.withLock { o in
+            defer { o.holder = .closed }
+            return o.holder != .closed
         }
         if wasOpen { loop.remove(self) }
     }

@@ -1,5 +1,6 @@
 internal import CSocket
 internal import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     internal import Glibc
@@ -7,7 +8,7 @@ internal import Foundation
 
 /// One thread waiting on epoll for its connections and for new ones on the shared listening socket. It only moves
 /// bytes and parses; handlers run on the worker pool.
-final class EventLoop: @unchecked Sendable {
+final class EventLoop: Sendable {
     private static let listenToken: UInt64 = 0
     private static let wakeToken: UInt64 = 1
 
@@ -15,12 +16,10 @@ final class EventLoop: @unchecked Sendable {
     private let epollFD: Int32
     private let wakeFD: Int32
     private let listenFD: Int32
-    private let lock = NSLock()
-    private var connections: [UInt64: Connection] = [:]
-    private var listening = true
+    /// The loop's connections, shared with the threads that close them; and the loop's thread, kept because a
+    /// `Thread` released before its pthread has begun may never run its body on Linux.
+    private let state = Mutex<(connections: [UInt64: Connection], thread: Thread?)>(([:], nil))
     private let finished = DispatchSemaphore(value: 0)
-    /// Kept: a `Thread` released before its pthread has begun may never run its body on Linux.
-    private var thread: Thread?
 
     init(server: HTTPServer, listenFD: Int32) throws(HTTPServerError) {
         self.server = server
@@ -53,7 +52,7 @@ final class EventLoop: @unchecked Sendable {
             self.finished.signal()
         }
         thread.name = name
-        self.thread = thread
+        state.withLock { $0.thread = thread }
         thread.start()
     }
 
@@ -69,6 +68,7 @@ final class EventLoop: @unchecked Sendable {
     private func run() {
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         var lastSweep = monotonicSeconds()
+        var listening = true
         while true {
             let n = epoll_wait(epollFD, &events, Int32(events.count), 100)
             if n > 0 {
@@ -80,7 +80,7 @@ final class EventLoop: @unchecked Sendable {
                         var value: UInt64 = 0
                         _ = read(wakeFD, &value, 8)
                     default:
-                        guard let connection = lock.withLock({ connections[token] }) else { continue }
+                        guard let connection = state.withLock({ $0.connections[token] }) else { continue }
                         dispatch(connection, events: events[i].events)
                     }
                 }
@@ -99,17 +99,12 @@ final class EventLoop: @unchecked Sendable {
                 lastSweep = now
                 sweep(now: now, draining: draining)
             }
-            if draining && lock.withLock({ connections.isEmpty }) { return }
+            if draining && state.withLock({ $0.connections.isEmpty }) { return }
         }
     }
 
     private func dispatch(_ connection: Connection, events: UInt32) {
-        let previous = connection.lock.withLock {
-            let s = connection.state
-            if s == .waiting || s == .lingering { connection.state = .owned }
-            return s
-        }
-        switch previous {
+        switch connection.take() {
         case .waiting: connection.ready(events: events)
         case .lingering: connection.drain()
         case .owned, .closed: break
@@ -121,19 +116,12 @@ final class EventLoop: @unchecked Sendable {
         server.refreshDate()
         var expired: [(Connection, Bool)] = []
         var idle: [Connection] = []
-        let all = lock.withLock { Array(connections.values) }
+        let all = state.withLock { Array($0.connections.values) }
         for c in all {
-            c.lock.withLock {
-                if c.state == .waiting && now >= c.deadline {
-                    c.state = .owned
-                    expired.append((c, c.timeoutIsRequest))
-                } else if c.state == .lingering && now >= c.deadline {
-                    c.state = .owned
-                    expired.append((c, false))
-                } else if c.state == .waiting && c.idle && draining {
-                    c.state = .owned
-                    idle.append(c)
-                }
+            switch c.takeIfExpired(now: now, draining: draining) {
+            case .timedOut(let underWay)?: expired.append((c, underWay))
+            case .idleAtShutdown?: idle.append(c)
+            case nil: break
             }
         }
         for (c, underWay) in expired { c.timeOut(requestUnderWay: underWay) }
@@ -169,16 +157,14 @@ final class EventLoop: @unchecked Sendable {
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let connection = Connection(
                 id: server.nextConnectionID(), fd: fd, loop: self, remoteAddress: remote)
-            lock.withLock { connections[connection.id] = connection }
+            state.withLock { $0.connections[connection.id] = connection }
             var event = epoll_event()
             event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
             event.data.u64 = connection.id
-            connection.lock.withLock {
-                connection.state = Connection.State.waiting
-                connection.deadline = monotonicSeconds() + server.configuration.limits.headerTimeout
-                connection.timeoutIsRequest = false
-                connection.idle = true
-            }
+            connection.waits(
+                until: .init(
+                    at: monotonicSeconds() + server.configuration.limits.headerTimeout, requestUnderWay: false,
+                    idle: true))
             if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 { connection.close() }
         }
     }
@@ -189,14 +175,14 @@ final class EventLoop: @unchecked Sendable {
         event.events = (output ? EPOLLOUT.rawValue : EPOLLIN.rawValue) | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
         event.data.u64 = connection.id
         if epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event) != 0 {
-            connection.lock.withLock { connection.state = .owned }
+            _ = connection.take()
             connection.close()
         }
     }
 
     /// Forgets a closed connection and closes its socket.
     func remove(_ connection: Connection) {
-        lock.withLock { connections[connection.id] = nil }
+        state.withLock { $0.connections[connection.id] = nil }
         var event = epoll_event()
         epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, &event)
         Glibc.close(connection.fd)

@@ -1,5 +1,6 @@
 internal import CSocket
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     internal import Glibc
@@ -10,7 +11,7 @@ import Foundation
 ///
 /// `shutdown()` stops accepting, lets requests in flight finish (their responses say `Connection: close`), closes
 /// idle connections, and returns once every connection is closed.
-public final class HTTPServer: @unchecked Sendable {
+public final class HTTPServer: Sendable {
     /// Where to listen and how to behave.
     public struct Configuration: Sendable {
         /// The address to bind; loopback unless a deployment says otherwise.
@@ -42,19 +43,24 @@ public final class HTTPServer: @unchecked Sendable {
     private let handler: Handler
     private let errorResponder: @Sendable (HTTPParseError) -> HTTPResponse
     let workers: WorkerPool
-    private var loops: [EventLoop] = []
-    private var listenFD: Int32 = -1
-    private let lock = NSLock()
-    private var isDraining = false
-    private var openConnections = 0
-    /// Open connections by remote address.
-    private var connectionsByAddress: [String: Int] = [:]
-    private var connectionSerial: UInt64 = 16
-    private var date = ""
-    private var dateSecond = 0
+    /// What the loops, the workers and the caller share.
+    private struct State {
+        var loops: [EventLoop] = []
+        var listenFD: Int32 = -1
+        var port = 0
+        var draining = false
+        var openConnections = 0
+        /// Open connections by remote address.
+        var connectionsByAddress: [String: Int] = [:]
+        var connectionSerial: UInt64 = 16
+        var date = ""
+        var dateSecond = 0
+    }
+
+    private let state = Mutex(State())
     private let notListening = DispatchSemaphore(value: 0)
     /// The port bound by `start`.
-    public private(set) var port = 0
+    public var port: Int { state.withLock { $0.port } }
 
     /// Creates a server; `start` binds it.
     /// - Parameters:
@@ -83,20 +89,21 @@ public final class HTTPServer: @unchecked Sendable {
     /// - Throws: `HTTPServerError` when the address is invalid or in use.
     public func start() throws(HTTPServerError) {
         raiseFileLimit()
-        listenFD = try bind()
+        let (listenFD, port) = try bind()
+        state.withLock { ($0.listenFD, $0.port) = (listenFD, port) }
         refreshDate()
         for i in 0..<max(1, configuration.eventLoops) {
             let loop = try EventLoop(server: self, listenFD: listenFD)
-            loops.append(loop)
+            state.withLock { $0.loops.append(loop) }
             loop.start(name: "regie-http-loop-\(i)")
         }
     }
 
     /// Stops accepting, finishes the requests in flight, and returns when every connection is closed.
     public func shutdown() {
-        let first = lock.withLock {
-            defer { isDraining = true }
-            return !isDraining
+        let (first, loops, listenFD) = state.withLock { s in
+            defer { s.draining = true }
+            return (!s.draining, s.loops, s.listenFD)
         }
         guard first else { return }
         for loop in loops { loop.wake() }
@@ -108,10 +115,10 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Whether a shutdown has begun.
-    public var draining: Bool { lock.withLock { isDraining } }
+    public var draining: Bool { state.withLock { $0.draining } }
 
     /// The number of open connections.
-    public var connectionCount: Int { lock.withLock { openConnections } }
+    public var connectionCount: Int { state.withLock { $0.openConnections } }
 
     // MARK: For the loops and connections
 
@@ -123,44 +130,44 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Why a new connection from `address` is refused, or nil when it is admitted (and counted).
     func admitConnection(from address: String) -> String? {
-        lock.withLock {
-            guard openConnections < configuration.limits.maxConnections else {
+        state.withLock { s in
+            guard s.openConnections < configuration.limits.maxConnections else {
                 return "the server has reached its maximum number of connections; try again later"
             }
-            let mine = connectionsByAddress[address, default: 0]
+            let mine = s.connectionsByAddress[address, default: 0]
             if mine >= configuration.limits.maxConnectionsPerAddress
                 && !configuration.unlimitedAddresses.contains(address)
             {
                 return
                     "\(address) has \(mine) connections open, the most one address may have; reuse them (keep-alive) or close some"
             }
-            openConnections += 1
-            connectionsByAddress[address] = mine + 1
+            s.openConnections += 1
+            s.connectionsByAddress[address] = mine + 1
             return nil
         }
     }
 
     func connectionClosed(from address: String) {
-        lock.withLock {
-            openConnections -= 1
-            let left = connectionsByAddress[address, default: 1] - 1
-            connectionsByAddress[address] = left > 0 ? left : nil
+        state.withLock { s in
+            s.openConnections -= 1
+            let left = s.connectionsByAddress[address, default: 1] - 1
+            s.connectionsByAddress[address] = left > 0 ? left : nil
         }
     }
 
     func nextConnectionID() -> UInt64 {
-        lock.withLock {
-            connectionSerial += 1
-            return connectionSerial
+        state.withLock { s in
+            s.connectionSerial += 1
+            return s.connectionSerial
         }
     }
 
     /// The `Date` header's text, refreshed by the loops' sweeps.
-    var dateText: String { lock.withLock { date } }
+    var dateText: String { state.withLock { $0.date } }
 
     func refreshDate() {
         var now = time(nil)
-        guard lock.withLock({ Int(now) != dateSecond }) else { return }
+        guard state.withLock({ Int(now) != $0.dateSecond }) else { return }
         var parts = tm()
         gmtime_r(&now, &parts)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
@@ -168,15 +175,16 @@ public final class HTTPServer: @unchecked Sendable {
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let text =
             "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(1900 + parts.tm_year) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
-        lock.withLock {
-            date = text
-            dateSecond = Int(now)
+        state.withLock { s in
+            s.date = text
+            s.dateSecond = Int(now)
         }
     }
 
     // MARK: Socket setup
 
-    private func bind() throws(HTTPServerError) -> Int32 {
+    /// Binds and listens; returns the socket and the port it got.
+    private func bind() throws(HTTPServerError) -> (fd: Int32, port: Int) {
         var v4 = in_addr()
         var v6 = in6_addr()
         let family: Int32
@@ -195,12 +203,12 @@ public final class HTTPServer: @unchecked Sendable {
         guard fd >= 0 else { throw .system("cannot create a socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let port = UInt16(configuration.port).bigEndian
+        let networkPort = UInt16(configuration.port).bigEndian
         let bound: Int32
         if family == AF_INET {
             var a = sockaddr_in()
             a.sin_family = sa_family_t(AF_INET)
-            a.sin_port = port
+            a.sin_port = networkPort
             a.sin_addr = v4
             bound = withUnsafePointer(to: &a) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -210,7 +218,7 @@ public final class HTTPServer: @unchecked Sendable {
         } else {
             var a = sockaddr_in6()
             a.sin6_family = sa_family_t(AF_INET6)
-            a.sin6_port = port
+            a.sin6_port = networkPort
             a.sin6_addr = v6
             bound = withUnsafePointer(to: &a) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -234,10 +242,10 @@ public final class HTTPServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        self.port = withUnsafePointer(to: &address) {
+        let port = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
         }
-        return fd
+        return (fd, port)
     }
 
     /// Connections need file descriptors: use the hard limit rather than the (often 1024) soft one.

@@ -1,17 +1,25 @@
 internal import Foundation
+import Synchronization
 
 /// A fixed set of threads that run handlers. Handlers may block (on the database's group commit, say) without
 /// holding up the event loops, which only move bytes.
-final class WorkerPool: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [() -> Void] = []
-    private var head = 0
-    private var stopping = false
-    private var threads: [Thread] = []
+final class WorkerPool: Sendable {
+    /// The jobs not yet taken (from `head` on), and whether the pool is stopping.
+    private struct Queue {
+        var jobs: [@Sendable () -> Void] = []
+        var head = 0
+        var stopping = false
+    }
+
+    private let queue = Mutex(Queue())
+    /// Counts the jobs queued, and once the pool stops, one more for each thread.
+    private let available = DispatchSemaphore(value: 0)
+    private let threadCount: Int
     private let done = DispatchGroup()
 
     init(threads count: Int, name: String) {
-        for i in 0..<max(1, count) {
+        threadCount = max(1, count)
+        for i in 0..<threadCount {
             done.enter()
             let t = Thread { [self] in
                 self.work()
@@ -19,34 +27,31 @@ final class WorkerPool: @unchecked Sendable {
             }
             t.name = "\(name)-\(i)"
             t.stackSize = 1 << 20
-            threads.append(t)
             t.start()
         }
     }
 
     /// Runs `job` on a worker.
-    func submit(_ job: @escaping () -> Void) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        queue.withLock { $0.jobs.append(job) }
+        available.signal()
     }
 
     private func work() {
         while true {
-            condition.lock()
-            while head == jobs.count && !stopping { condition.wait() }
-            if head == jobs.count {
-                condition.unlock()
-                return
+            available.wait()
+            let job = queue.withLock { q -> (@Sendable () -> Void)? in
+                // Jobs queued before the stop still run: a stopping pool hands out what is left first.
+                guard q.head < q.jobs.count else { return nil }
+                let job = q.jobs[q.head]
+                q.head += 1
+                if q.head > 1024 && q.head * 2 > q.jobs.count {
+                    q.jobs.removeFirst(q.head)
+                    q.head = 0
+                }
+                return job
             }
-            let job = jobs[head]
-            head += 1
-            if head > 1024 && head * 2 > jobs.count {
-                jobs.removeFirst(head)
-                head = 0
-            }
-            condition.unlock()
+            guard let job else { return }
             job()
         }
     }
@@ -54,10 +59,12 @@ final class WorkerPool: @unchecked Sendable {
     /// Lets the queued jobs finish, then ends the threads; waits for that unless told not to (when a job itself
     /// may be the one stopping the pool).
     func stop(wait: Bool = true) {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        condition.unlock()
+        let first = queue.withLock { q in
+            defer { q.stopping = true }
+            return !q.stopping
+        }
+        // One wake-up per thread beyond the jobs: each thread that finds the queue empty ends.
+        if first { for _ in 0..<threadCount { available.signal() } }
         if wait { done.wait() }
     }
 }

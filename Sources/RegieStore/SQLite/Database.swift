@@ -5,7 +5,12 @@ internal import Foundation
 #endif
 
 /// One SQLite connection in WAL mode with durable commits. Use it from one thread at a time.
-public final class Database {
+///
+/// `@unchecked Sendable` because it owns a C handle opened `SQLITE_OPEN_NOMUTEX` and a statement cache: it may be
+/// handed from one thread to another, never used by two at once. Who holds one guarantees that: the group
+/// committer's leader alone uses the writer, the reader pool lends a reader to one caller, the checkpointer's
+/// thread alone uses its own.
+public final class Database: @unchecked Sendable {
     let handle: OpaquePointer
     /// The file this connection opened.
     public let path: String
@@ -200,6 +205,7 @@ public final class Database {
 
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), committing when it returns and rolling back when it
     /// throws. Nested calls join the outer transaction.
+    @discardableResult
     public func write<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth > 0 {
             transactionDepth += 1
@@ -217,6 +223,25 @@ public final class Database {
         } catch {
             transactionDepth = 0
             try? run("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in a savepoint of the write transaction (one is begun when none is open): when `body` throws, what
+    /// it changed is rolled back and its error passed on, and the rest of the transaction stands. Savepoints nest,
+    /// so each item of a batch is isolated whatever the item itself does.
+    @discardableResult
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth == 0 { return try write { try savepoint(body) } }
+        try run("SAVEPOINT item")
+        do {
+            let result = try body()
+            try run("RELEASE item")
+            return result
+        } catch {
+            // Undoes the item's changes, then ends the savepoint: the transaction goes on without them.
+            try run("ROLLBACK TO item")
+            try run("RELEASE item")
             throw error
         }
     }
@@ -239,6 +264,3 @@ public final class Database {
     /// The rowid of the last insert.
     public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
 }
-
-@available(*, unavailable, message: "a Database connection is used by one thread at a time")
-extension Database: Sendable {}
