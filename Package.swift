@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "RegieStore", dependencies: ["CSQLite", "RegieCore", "RegieCrypto"], swiftSettings: strict),
         .target(name: "RegieEngine", dependencies: ["RegieCore", "RegieStore", "RegieCrypto"], swiftSettings: strict),
         .target(
-            name: "RegieHTTP", dependencies: ["CSocket", "RegieCore", "RegieStore", "RegieEngine", "RegieCrypto"],
+            name: "RegieHTTP", dependencies: ["CSocket", "RegieCore", "RegieEngine", "RegieCrypto"],
             swiftSettings: strict),
         .target(
             name: "RegieNotify",

@@ -14,6 +14,20 @@ extension Engine {
         public var secret: String
     }
 
+    /// A partner's API key as the engine shows it: who it belongs to and when, never the key or its hash.
+    public struct PartnerKey: Sendable, Equatable {
+        /// The public part of the key, which names it in lists and logs.
+        public var id: String
+        public var partner: String
+        public var label: String?
+        public var createdAt: Instant
+        public var revokedAt: Instant?
+
+        init(_ row: CaseStore.APIKeyRow) {
+            (id, partner, label, createdAt, revokedAt) = (row.id, row.partner, row.label, row.createdAt, row.revokedAt)
+        }
+    }
+
     /// The prefix of every key, so that a leaked key is recognisable (e.g. by secret scanners).
     public static let keyPrefix = "rgk_"
 
@@ -35,8 +49,8 @@ extension Engine {
     }
 
     /// The keys, all or a partner's.
-    public func keys(partner: String?) throws(EngineError) -> [CaseStore.APIKeyRow] {
-        try read { try $0.keys(partner: partner) }
+    public func keys(partner: String?) throws(EngineError) -> [PartnerKey] {
+        try read { try $0.keys(partner: partner) }.map(PartnerKey.init)
     }
 
     /// Revokes a key; requests with it get 401 from then on.
@@ -54,12 +68,12 @@ extension Engine {
 
     /// The key a bearer token belongs to, if it is a valid, unrevoked key. The comparison of hashes takes the same
     /// time wherever they differ.
-    public func authenticate(_ token: String) -> CaseStore.APIKeyRow? {
+    public func authenticate(_ token: String) -> PartnerKey? {
         guard token.hasPrefix(Self.keyPrefix), token.utf8.count > Self.keyPrefix.utf8.count + 11 else { return nil }
         let id = String(token.dropFirst(Self.keyPrefix.count).prefix(10))
         guard let row = try? read({ try $0.key(id) }), row.revokedAt == nil else { return nil }
         let given = Array(Self.sha256Hex(token).utf8)
-        return Crypto.constantTimeEquals(given, Array(row.hash.utf8)) ? row : nil
+        return Crypto.constantTimeEquals(given, Array(row.hash.utf8)) ? PartnerKey(row) : nil
     }
 
     static func sha256Hex(_ text: String) -> String { Crypto.hex(Crypto.sha256(Array(text.utf8))) }

@@ -1,7 +1,6 @@
 internal import Foundation
 internal import RegieCore
 internal import RegieEngine
-internal import RegieStore
 import Synchronization
 
 /// Request counts and latencies, kept in memory, and the engine's figures read at scrape time; exposed in the
@@ -84,7 +83,7 @@ final class APIMetrics: Sendable {
 
                 """
         }
-        if let s = try? engine.read({ try $0.statistics(now: engine.clock.now()) }) {
+        if let s = try? engine.statistics() {
             out += """
                 # HELP regie_cases_open Open cases by escalation level.
                 # TYPE regie_cases_open gauge

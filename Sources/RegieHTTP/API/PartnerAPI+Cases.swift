@@ -1,6 +1,5 @@
 internal import RegieCore
 internal import RegieEngine
-internal import RegieStore
 internal import Foundation
 
 /// The case resources.
@@ -22,7 +21,7 @@ extension PartnerAPI {
 
     private func outboxRows(_ id: String) throws(APIProblem) -> [(sequence: Int, recipients: [String])] {
         do {
-            return try engine.read { try $0.outbox(of: id) }.map { ($0.sequence, $0.recipients) }
+            return try engine.notified(of: id)
         } catch {
             throw problem(error, caseId: id)
         }

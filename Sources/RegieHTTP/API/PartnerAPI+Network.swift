@@ -1,7 +1,6 @@
 internal import Synchronization
 internal import RegieCore
 internal import RegieEngine
-internal import RegieStore
 
 /// The escalation board, the lookup and health.
 extension PartnerAPI {

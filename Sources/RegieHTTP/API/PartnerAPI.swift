@@ -1,6 +1,5 @@
 import RegieCore
 public import RegieEngine
-internal import RegieStore
 internal import Foundation
 
 /// The partner API (`/v1`): routes each request, authenticates the partner, lets it see and do only what its part in
@@ -22,26 +21,61 @@ public final class PartnerAPI: Sendable {
     /// The last write probe of `/v1/health`.
     let probes = HealthProbes()
 
-    /// Every operation. The OpenAPI description describes exactly these (a test checks it).
+    /// Every operation, with its handler. The OpenAPI description describes exactly these (a test checks it).
     static let routes: [Route] = [
-        Route("GET", "/v1/openapi.json", "getOpenAPI", .service, authenticated: false),
-        Route("GET", "/v1/health", "getHealth", .service, authenticated: false),
-        Route("GET", "/v1/health/live", "getLiveness", .service, authenticated: false),
-        Route("GET", "/metrics", "getMetrics", .service, authenticated: false),
-        Route("GET", "/v1/cases", "listCases", .read),
-        Route("POST", "/v1/cases", "openCase", .write),
-        Route("GET", "/v1/cases/{caseId}", "getCase", .read),
-        Route("GET", "/v1/cases/{caseId}/events", "listCaseEvents", .read),
-        Route("POST", "/v1/cases/{caseId}/events", "fireCaseEvent", .write),
-        Route("GET", "/v1/escalations", "listEscalations", .read),
-        Route("POST", "/v1/lookups", "lookupPerson", .lookup),
-        Route("GET", "/v1/vso/{basisteam}/agenda", "getVsoAgenda", .read),
-        Route("GET", "/v1/webhooks", "listWebhooks", .read),
-        Route("POST", "/v1/webhooks", "createWebhook", .write),
-        Route("DELETE", "/v1/webhooks/{webhookId}", "deleteWebhook", .write),
-        Route("POST", "/v1/webhooks/{webhookId}/secret", "rotateWebhookSecret", .write),
-        Route("GET", "/v1/webhooks/{webhookId}/deliveries", "listWebhookDeliveries", .read),
+        Route("GET", "/v1/openapi.json", "getOpenAPI", .service, authenticated: false) { _, _ in
+            Reply(body: .null, rawBody: Array(OpenAPIDocument.text.utf8))
+        },
+        Route("GET", "/v1/health", "getHealth", .service, authenticated: false) { api, _ throws(APIProblem) in
+            try api.health()
+        },
+        Route("GET", "/v1/health/live", "getLiveness", .service, authenticated: false) { api, _ in api.liveness() },
+        Route("GET", "/metrics", "getMetrics", .service, authenticated: false) { api, call throws(APIProblem) in
+            try api.metrics(call)
+        },
+        Route("GET", "/v1/cases", "listCases", .read) { api, call throws(APIProblem) in try api.listCases(&call) },
+        Route("POST", "/v1/cases", "openCase", .write) { api, call throws(APIProblem) in try api.openCase(&call) },
+        Route("GET", "/v1/cases/{caseId}", "getCase", .read) { api, call throws(APIProblem) in
+            try api.getCase(&call)
+        },
+        Route("GET", "/v1/cases/{caseId}/events", "listCaseEvents", .read) { api, call throws(APIProblem) in
+            try api.listEvents(&call)
+        },
+        Route("POST", "/v1/cases/{caseId}/events", "fireCaseEvent", .write) { api, call throws(APIProblem) in
+            try api.fireEvent(&call)
+        },
+        Route("GET", "/v1/escalations", "listEscalations", .read) { api, call throws(APIProblem) in
+            try api.escalations(&call)
+        },
+        Route("POST", "/v1/lookups", "lookupPerson", .lookup) { api, call throws(APIProblem) in
+            try api.lookup(&call)
+        },
+        Route("GET", "/v1/vso/{basisteam}/agenda", "getVsoAgenda", .read) { api, call throws(APIProblem) in
+            try api.vsoAgenda(&call)
+        },
+        Route("GET", "/v1/webhooks", "listWebhooks", .read) { api, call throws(APIProblem) in
+            try api.listWebhooks(&call)
+        },
+        Route("POST", "/v1/webhooks", "createWebhook", .write) { api, call throws(APIProblem) in
+            try api.createWebhook(&call)
+        },
+        Route("DELETE", "/v1/webhooks/{webhookId}", "deleteWebhook", .write) { api, call throws(APIProblem) in
+            try api.deleteWebhook(&call)
+        },
+        Route("POST", "/v1/webhooks/{webhookId}/secret", "rotateWebhookSecret", .write) {
+            api, call throws(APIProblem) in try api.rotateWebhookSecret(&call)
+        },
+        Route("GET", "/v1/webhooks/{webhookId}/deliveries", "listWebhookDeliveries", .read) {
+            api, call throws(APIProblem) in try api.listWebhookDeliveries(&call)
+        },
     ]
+
+    /// What an operation does with a call: its reply, or the problem to answer.
+    typealias Handler = @Sendable (PartnerAPI, inout Call) throws(APIProblem) -> Reply
+
+    /// What every request passes through, outermost first: metrics see the final status, the access log records
+    /// every routed request (an unauthenticated one too), authentication runs before any operation.
+    let middleware: [any APIMiddleware]
 
     /// Creates the API on an engine.
     /// - Parameter trustedProxies: addresses whose `X-Forwarded-For` is believed (the reverse proxy's).
@@ -50,21 +84,28 @@ public final class PartnerAPI: Sendable {
         self.engine = engine
         self.trustedProxies = trustedProxies
         self.metricsFrom = metricsFrom
-        self.metrics = APIMetrics(routes: Self.routes.map(\.name))
+        let metrics = APIMetrics(routes: Self.routes.map(\.name))
+        self.metrics = metrics
         self.startedAt = engine.clock.now()
+        middleware = [
+            MetricsMiddleware(metrics: metrics), AccessLogMiddleware(engine: engine),
+            AuthenticationMiddleware(engine: engine),
+        ]
         writers = WorkerPool(threads: 16, name: "regie-api-writer")
     }
 
     deinit { writers.stop(wait: false) }
 
     /// One request being answered: who asks, about what, and what the access log should say.
-    struct Call {
+    struct Call: Sendable {
         let request: HTTPRequest
         let route: Route
         let params: [String: String]
         let address: String
         let person: String?
-        var key: CaseStore.APIKeyRow?
+        /// When the request was routed (monotonic seconds), for its latency.
+        let receivedAt: Double
+        var key: Engine.PartnerKey?
         var partner: Partner?
         /// The cases this request touched, for the access log (one record each).
         var touched: [(caseId: String, clientKey: String?)] = []
@@ -85,7 +126,7 @@ public final class PartnerAPI: Sendable {
     }
 
     /// A successful answer.
-    struct Reply {
+    struct Reply: Sendable {
         var status = 200
         var body: JSONValue
         var headers: [(String, String)] = []
@@ -131,99 +172,49 @@ public final class PartnerAPI: Sendable {
         answer(request, route, params, started: started, respond: respond)
     }
 
-    /// Answers a routed request: authenticates, dispatches, and logs the access before the answer leaves.
+    /// Answers a routed request: passes it through the middleware to its handler, and renders the answer.
     private func answer(
         _ request: HTTPRequest, _ route: Route, _ params: [String: String], started: Double,
         respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
-        var call = Call(
+        let call = Call(
             request: request, route: route, params: params,
             address: request.clientAddress(trustedProxies: trustedProxies),
-            person: request.headers["x-regie-user"].map { String($0.prefix(200)) })
-        let result: Result<Reply, APIProblem>
-        do throws(APIProblem) {
-            if route.authenticated { try authenticate(&call) }
-            result = .success(try dispatch(&call))
-        } catch {
-            result = .failure(error)
-        }
-        let status: Int
-        let response: HTTPResponse
-        switch result {
-        case .success(let reply):
-            status = reply.status
-            response = render(reply)
-        case .failure(let problem):
-            status = problem.status
-            response = render(problem, instance: request.path)
-        }
-        guard route.access != .service && !call.audited else {
-            metrics.record(route: route.name, status: status, seconds: monotonicSeconds() - started)
-            return respond(response)
-        }
-        engine.audit(batch: auditEntries(call, status: status)) { [self] error in
-            if let error {
-                FileHandle.standardError.write(
-                    Data("regie: cannot write the access log, answer withheld: \(error.description)\n".utf8))
-                let problem = APIProblem(
-                    500, "internal", "Internal error",
-                    "the access could not be logged, so nothing is shown; try again later")
-                metrics.record(route: route.name, status: 500, seconds: monotonicSeconds() - started)
-                return respond(render(problem, instance: request.path))
+            person: request.headers["x-regie-user"].map { String($0.prefix(200)) }, receivedAt: started)
+        pass(call, through: 0) { [self] answer in
+            switch answer.result {
+            case .success(let reply): respond(render(reply))
+            case .failure(let problem): respond(render(problem, instance: request.path))
             }
-            metrics.record(route: route.name, status: status, seconds: monotonicSeconds() - started)
-            respond(response)
         }
     }
 
-    private func authenticate(_ call: inout Call) throws(APIProblem) {
-        guard let header = call.request.headers["authorization"] else { throw .unauthorized }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", let key = engine.authenticate(String(parts[1]))
-        else {
-            call.detail = "invalid or revoked key"
-            throw .unauthorized
+    /// Hands the call to the middleware at `index`, or, past the last, to the route's handler.
+    private func pass(_ call: Call, through index: Int, done: @escaping Done) {
+        guard index < middleware.count else {
+            var call = call
+            let result: Result<Reply, APIProblem>
+            do throws(APIProblem) {
+                result = .success(try call.route.handler(self, &call))
+            } catch {
+                result = .failure(error)
+            }
+            return done(Answer(call: call, result: result))
         }
-        call.key = key
-        call.detail = "key \(key.id)"
-        guard let partner = engine.config.partner(key.partner) else {
-            call.detail = "key \(key.id) of \(key.partner), which is no longer a partner"
-            throw .unauthorized
-        }
-        call.partner = partner
+        middleware[index].handle(call, next: { [self] in pass($0, through: index + 1, done: $1) }, done: done)
     }
 
-    private func dispatch(_ call: inout Call) throws(APIProblem) -> Reply {
-        switch call.route.operationId {
-        case "getOpenAPI":
-            return Reply(body: .null, rawBody: Array(OpenAPIDocument.text.utf8))
-        case "getHealth": return try health()
-        case "getLiveness": return liveness()
-        case "getMetrics":
-            guard metricsAllowed(call) else {
-                throw APIProblem(
-                    403, "forbidden", "Forbidden",
-                    "the metrics are shown to loopback and to the addresses in server.json metricsFrom only; \(call.address) is neither"
-                )
-            }
-            return Reply(
-                body: .null, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                rawBody: Array(metrics.exposition(engine: engine).utf8))
-        case "listCases": return try listCases(&call)
-        case "openCase": return try openCase(&call)
-        case "getCase": return try getCase(&call)
-        case "listCaseEvents": return try listEvents(&call)
-        case "fireCaseEvent": return try fireEvent(&call)
-        case "listEscalations": return try escalations(&call)
-        case "lookupPerson": return try lookup(&call)
-        case "getVsoAgenda": return try vsoAgenda(&call)
-        case "listWebhooks": return try listWebhooks(&call)
-        case "createWebhook": return try createWebhook(&call)
-        case "deleteWebhook": return try deleteWebhook(&call)
-        case "rotateWebhookSecret": return try rotateWebhookSecret(&call)
-        case "listWebhookDeliveries": return try listWebhookDeliveries(&call)
-        default: throw .notFound("no handler for \(call.route.name)")
+    /// The metrics, for loopback and the addresses in `metricsFrom`.
+    private func metrics(_ call: Call) throws(APIProblem) -> Reply {
+        guard metricsAllowed(call) else {
+            throw APIProblem(
+                403, "forbidden", "Forbidden",
+                "the metrics are shown to loopback and to the addresses in server.json metricsFrom only; \(call.address) is neither"
+            )
         }
+        return Reply(
+            body: .null, contentType: "text/plain; version=0.0.4; charset=utf-8",
+            rawBody: Array(metrics.exposition(engine: engine).utf8))
     }
 
     /// Whether the caller may read `/metrics`: the client (behind a trusted proxy, the one its X-Forwarded-For
@@ -232,23 +223,6 @@ public final class PartnerAPI: Sendable {
         let client = call.address
         return metricsFrom.contains(client) || client == "::1" || client.hasPrefix("127.")
             || client.hasPrefix("::ffff:127.")
-    }
-
-    /// The access-log records of a request: one per case it touched, or one for the request itself.
-    private func auditEntries(_ call: Call, status: Int) -> [AuditEntry] {
-        let now = engine.clock.now()
-        let outcome: AuditEntry.Outcome
-        switch status {
-        case 200..<300: outcome = .ok
-        case 401: outcome = .unauthorized
-        case 404: outcome = .notFound
-        case 400..<500: outcome = .refused
-        default: outcome = .error
-        }
-        guard !call.touched.isEmpty else { return [call.auditEntry(at: now, outcome: outcome, status: status)] }
-        return call.touched.map {
-            call.auditEntry(at: now, outcome: outcome, status: status, caseId: $0.caseId, clientKey: $0.clientKey)
-        }
     }
 
     // MARK: Rendering

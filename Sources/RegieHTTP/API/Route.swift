@@ -1,4 +1,5 @@
-/// One operation of the API: a method and a path template such as `/v1/cases/{caseId}/events`.
+/// One operation of the API: a method, a path template such as `/v1/cases/{caseId}/events`, and the handler bound
+/// to it when the route is registered.
 struct Route: Sendable {
     /// Whether the operation reads, writes, or serves the API itself (not logged).
     enum Access: String, Sendable { case read, write, lookup, service }
@@ -10,14 +11,20 @@ struct Route: Sendable {
     let access: Access
     /// Whether a key is needed.
     let authenticated: Bool
+    /// What the operation does, once the middleware has let the call through.
+    let handler: PartnerAPI.Handler
     private let segments: [Substring]
 
-    init(_ method: String, _ template: String, _ operationId: String, _ access: Access, authenticated: Bool = true) {
+    init(
+        _ method: String, _ template: String, _ operationId: String, _ access: Access, authenticated: Bool = true,
+        _ handler: @escaping PartnerAPI.Handler
+    ) {
         self.method = method
         self.template = template
         self.operationId = operationId
         self.access = access
         self.authenticated = authenticated
+        self.handler = handler
         segments = template.split(separator: "/", omittingEmptySubsequences: false)
     }
 
