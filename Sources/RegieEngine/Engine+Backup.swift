@@ -24,12 +24,12 @@ extension Engine {
     /// began, while writers go on) and the regional secret beside it (`DEST.secret`, mode 0600), checks the copy
     /// (integrity, schema, access log, seals), and only then gives it its name.
     /// - Parameter secret: where the regional secret lives, copied along when it is a file.
-    /// - Throws: `EngineError.usage` when `destination` exists; `.damaged`/`.tampered` when the copy does not check.
+    /// - Throws: `EngineError.invalid` when `destination` exists; `.damaged`/`.tampered` when the copy does not check.
     public func backup(to destination: String, secret: Pseudonymizer.Source) throws(EngineError) -> BackupReport {
         let started = Date()
         let fm = FileManager.default
         guard !fm.fileExists(atPath: destination) else {
-            throw .usage("\(destination) exists; a backup never overwrites: name a new file")
+            throw .invalid("\(destination) exists; a backup never overwrites: name a new file")
         }
         let partial = destination + ".partial"
         try? fm.removeItem(atPath: partial)

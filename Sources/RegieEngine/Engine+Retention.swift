@@ -108,10 +108,10 @@ extension Engine {
     }
 
     /// Places a legal hold on a case (open or closed): it is not purged until the hold is released.
-    /// - Throws: `.notFound` for an unknown case, `.usage` when it is already held or the reason is empty.
+    /// - Throws: `.notFound` for an unknown case, `.invalid` when it is already held or the reason is empty.
     public func placeHold(_ caseId: String, reason: String, audit template: AuditEntry) throws(EngineError) {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw .usage("a legal hold needs a reason (--reason), e.g. the court case") }
+        guard !reason.isEmpty else { throw .invalid("a legal hold needs a reason (--reason), e.g. the court case") }
         let now = clock.now()
         do {
             try committer.run { store in
@@ -121,7 +121,7 @@ extension Engine {
                 }
                 let by = [template.partner, template.person].compactMap { $0 }.joined(separator: "/")
                 guard try store.placeHold(.init(caseId: caseId, reason: reason, by: by, at: now)) else {
-                    throw EngineError.usage("case \(caseId) is already held; release it first to change the reason")
+                    throw EngineError.invalid("case \(caseId) is already held; release it first to change the reason")
                 }
                 try Self.record(
                     template, in: store, at: now, caseId: caseId, clientKey: record.clientKey,

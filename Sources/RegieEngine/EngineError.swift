@@ -1,12 +1,12 @@
 public import RegieCore
 internal import RegieStore
 
-/// Why the engine could not do what was asked. Each kind maps to one CLI exit code.
+/// Why the engine could not do what was asked. The command line gives each kind its own exit code.
 public enum EngineError: Error, Sendable, CustomStringConvertible {
     /// The rules forbid it (exit 1).
     case refused(Refusal)
-    /// Bad input or usage (exit 2).
-    case usage(String)
+    /// The input is not valid: a value the command or request gave cannot be used (exit 2).
+    case invalid(String)
     /// No such case or workflow (exit 3).
     case notFound(String)
     /// The database, files or environment are not usable (exit 4).
@@ -18,22 +18,10 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     /// A seal does not match: an event, an access-log record or a case's state was altered (exit 6).
     case tampered(String)
 
-    /// The CLI exit code.
-    public var exitCode: Int32 {
-        switch self {
-        case .refused, .tooMany: return 1
-        case .usage: return 2
-        case .notFound: return 3
-        case .environment: return 4
-        case .damaged: return 5
-        case .tampered: return 6
-        }
-    }
-
     public var description: String {
         switch self {
         case .refused(let r): return "refused: \(r.message)"
-        case .usage(let m), .notFound(let m), .environment(let m), .tooMany(let m, _), .damaged(let m),
+        case .invalid(let m), .notFound(let m), .environment(let m), .tooMany(let m, _), .damaged(let m),
             .tampered(let m):
             return m
         }
@@ -42,7 +30,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     /// How the access log records a request that failed this way.
     public var auditOutcome: AuditEntry.Outcome {
         switch self {
-        case .refused, .usage, .tooMany: return .refused
+        case .refused, .invalid, .tooMany: return .refused
         case .notFound: return .notFound
         case .environment, .damaged, .tampered: return .error
         }
@@ -57,7 +45,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case let d as DatabaseError:
             return d.kind == .damaged ? .damaged(d.sentence(path: path)) : .environment(d.sentence(path: path))
         case let s as StoreError: return .environment(s.description)
-        default: return .environment(String(describing: error))
+        case let d as any CustomStringConvertible: return .environment(d.description)
+        default: return .environment("an unexpected error; see the server's log")
         }
     }
 }

@@ -19,7 +19,7 @@ public final class SimulatedClock: Clock, Sendable {
     /// Opens the clock of a database.
     /// - Parameter pending: the time this command runs at (`--now`); not before the database's time.
     /// - Throws: `EngineError.environment` when the database cannot be read or has no simulated clock;
-    ///   `.usage` when `pending` is before the database's time.
+    ///   `.invalid` when `pending` is before the database's time.
     public init(databasePath: String, pending: Instant? = nil) throws(EngineError) {
         do {
             let store = try CaseStore(path: databasePath, readOnly: true)
@@ -27,7 +27,7 @@ public final class SimulatedClock: Clock, Sendable {
                 throw EngineError.environment("\(databasePath) has no simulated clock")
             }
             if let pending, pending < now {
-                throw EngineError.usage(StoreError.clockBackwards(to: pending, now: now).description)
+                throw EngineError.invalid(StoreError.clockBackwards(to: pending, now: now).description)
             }
             self.pending = pending
             state = Mutex((store, max(now, pending ?? now)))
@@ -46,7 +46,7 @@ public final class SimulatedClock: Clock, Sendable {
     /// Moves the simulated clock of a database to `instant` and wakes the scheduler and the webhook deliverer of
     /// any process on it, so that they act at the new time.
     /// - Returns: the time before.
-    /// - Throws: `EngineError.usage` when `instant` is before the simulated time; `.environment` when the database
+    /// - Throws: `EngineError.invalid` when `instant` is before the simulated time; `.environment` when the database
     ///   has no simulated clock or cannot be written.
     @discardableResult
     public static func set(databasePath: String, to instant: Instant) throws(EngineError) -> Instant? {
@@ -54,13 +54,13 @@ public final class SimulatedClock: Clock, Sendable {
         do {
             let store = try CaseStore(path: databasePath)
             guard store.simulatedClock else {
-                throw EngineError.usage(
+                throw EngineError.invalid(
                     "\(databasePath) uses the real clock (a production database never accepts another time); create a test database with `regie init --simulated-clock`"
                 )
             }
             before = try store.setSimulatedNow(instant)
         } catch let e as StoreError {
-            if case .clockBackwards = e { throw .usage(e.description) }
+            if case .clockBackwards = e { throw .invalid(e.description) }
             throw EngineError.wrap(e)
         } catch {
             throw EngineError.wrap(error)

@@ -93,17 +93,19 @@ enum RegieCLI {
     /// Parses and runs one command; returns its exit code.
     static func execute<C: RegieCommand>(_ command: C.Type, _ rest: [String]) -> Int32 {
         do {
-            let args = try C.parse(rest)
-            if args.has("help") {
+            let command = C()
+            let common = CommonOptions()
+            let arguments = try C.parse(rest, into: command.declaredOptions + Options.declared(in: common))
+            if common.help {
                 Output.print(C.help)
                 return 0
             }
-            let context = Context(args)
+            let context = Context(common, acting: (command as? any ActingCommand)?.acting)
             var failure: EngineError?
             // What a command that accesses cases prints is held until its access is logged: like the API, the
             // command line answers nothing it could not log.
             if C.auditAction != nil { Output.hold() }
-            do { try C.run(args, context) } catch { failure = error }
+            do { try command.run(arguments, context) } catch { failure = error }
             if let unlogged = context.logAccess(C.self, failure: failure) {
                 Output.discard()
                 if let failure { Output.warn(failure.description) }
@@ -112,7 +114,7 @@ enum RegieCLI {
             }
             Output.release()
             // A change committed at --now moved the simulated clock: processes on the database act at the new time.
-            if args.value("now") != nil && failure == nil {
+            if common.now != nil && failure == nil {
                 SimulatedClock.wakeProcesses(databasePath: context.databasePath)
             }
             if let failure {
@@ -122,7 +124,7 @@ enum RegieCLI {
             return 0
         } catch {
             Output.warn(error.description)
-            return error.exitCode
+            return 2
         }
     }
 }

@@ -359,7 +359,7 @@ public final class PartnerAPI: Sendable {
                 500, "integrity", "The record does not verify",
                 "the stored record does not verify, so it is not shown; the region's administrator has been told by the log"
             )
-        case .usage, .environment:
+        case .invalid, .environment:
             return APIProblem(
                 500, "internal", "Internal error", "the server could not complete the request; it is logged")
         }

@@ -6,12 +6,12 @@ import RegieEngine
 extension Context {
     /// The partner the person acts for: the `--as` partner, else `beheer` (the region's functional administration).
     var auditPartner: String {
-        args.value("as").flatMap { $0.split(separator: ":").first.map(String.init) } ?? "beheer"
+        acting?.actingAs?.partner ?? "beheer"
     }
 
     /// The person: `--person`, else the login name.
     var auditPerson: String? {
-        args.value("person") ?? ProcessInfo.processInfo.environment["USER"]
+        acting?.person ?? ProcessInfo.processInfo.environment["USER"]
             ?? ProcessInfo.processInfo.environment["LOGNAME"]
     }
 

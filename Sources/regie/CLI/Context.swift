@@ -5,7 +5,10 @@ import RegieStore
 
 /// What a command runs against: resolved paths, the clock, the configuration and (lazily) the engine.
 final class Context {
-    let args: Arguments
+    /// The time `--now` gave, if any.
+    let now: Instant?
+    /// Who the command acts as (`--as`, `--person`), for commands that act as a partner.
+    let acting: ActorOptions?
     let databasePath: String
     let workflowsFolder: String
     let configFolder: String
@@ -16,12 +19,13 @@ final class Context {
     /// A short, non-sensitive detail for the access log (the event fired, the workflow opened).
     var auditDetail: String?
 
-    init(_ args: Arguments) {
-        self.args = args
+    init(_ common: CommonOptions, acting: ActorOptions?) {
         let env = ProcessInfo.processInfo.environment
-        databasePath = args.value("db") ?? env["REGIE_DB"] ?? "regie.db"
-        workflowsFolder = args.value("workflows") ?? env["REGIE_WORKFLOWS"] ?? Self.repositoryFolder("Workflows")
-        configFolder = args.value("config") ?? env["REGIE_CONFIG"] ?? Self.repositoryFolder("Config")
+        databasePath = common.db ?? env["REGIE_DB"] ?? "regie.db"
+        workflowsFolder = common.workflows ?? env["REGIE_WORKFLOWS"] ?? Self.repositoryFolder("Workflows")
+        configFolder = common.config ?? env["REGIE_CONFIG"] ?? Self.repositoryFolder("Config")
+        now = common.now
+        self.acting = acting
     }
 
     /// `./NAME` if it exists, else the nearest `NAME` folder above the executable (the repository's), else `./NAME`.
@@ -113,20 +117,17 @@ final class Context {
         do { store = try CaseStore.openWritableOrReadOnly(path: databasePath).store } catch {
             throw EngineError.wrap(error, path: databasePath)
         }
-        let nowText = args.value("now")
         guard store.simulatedClock else {
-            if nowText != nil {
-                throw .usage(
+            if now != nil {
+                throw .invalid(
                     "--now is refused: \(databasePath) uses the real clock (a production database never accepts backdated events); create a test database with `regie init --simulated-clock`"
                 )
             }
             return GuardedClock(SystemClock())
         }
-        if let nowText {
+        if let now {
             // The command runs at --now; the database's clock moves there only if the command commits a change, so
             // a typo, a refused command or a read leaves it where it was.
-            let now: Instant
-            do { now = try DutchCalendar().parseInstant(nowText) } catch { throw .usage("--now: \(error.description)") }
             if (try? store.simulatedNow()) == nil {
                 try SimulatedClock.set(databasePath: databasePath, to: SystemClock().now())
             }

@@ -1,6 +1,7 @@
 import RegieEngine
 
-/// One option of a command: its name, whether it takes a value, and its help text.
+/// One option of a command as parsing and help see it: its name, whether it takes a value, and its help text.
+/// Commands do not write these; their `@Option`, `@Flag` and `@Repeated` properties carry them.
 struct OptionSpec {
     var name: String
     var value: String?
@@ -11,39 +12,48 @@ struct OptionSpec {
     static func value(_ name: String, _ placeholder: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, value: placeholder, help: help)
     }
-
-    /// Options every command accepts.
-    static let common: [OptionSpec] = [
-        .value("db", "PATH", "the database file (default ./regie.db, or $REGIE_DB)"),
-        .value("workflows", "DIR", "the workflow folder (default the repository's Workflows/, or $REGIE_WORKFLOWS)"),
-        .value("config", "DIR", "the configuration folder (default the repository's Config/, or $REGIE_CONFIG)"),
-        .value("now", "ISO8601", "the time for this command; only on a database made with --simulated-clock"),
-        .flag("help", "show this help"),
-    ]
 }
 
-/// A command of the `regie` CLI: its name, summary, synopsis and options, and what it does.
+/// Options every command accepts.
+struct CommonOptions: OptionGroup {
+    @Option("db", "PATH", "the database file (default ./regie.db, or $REGIE_DB)") var db: String?
+    @Option("workflows", "DIR", "the workflow folder (default the repository's Workflows/, or $REGIE_WORKFLOWS)")
+    var workflows: String?
+    @Option("config", "DIR", "the configuration folder (default the repository's Config/, or $REGIE_CONFIG)")
+    var config: String?
+    @Option("now", "ISO8601", "the time for this command; only on a database made with --simulated-clock")
+    var now: Instant?
+    @Flag("help", "show this help") var help: Bool
+}
+
+/// A command of the `regie` CLI: its name, summary and synopsis, its options (declared as properties), and what it
+/// does.
 protocol RegieCommand {
     static var path: String { get }
     static var summary: String { get }
     static var synopsis: String { get }
-    static var options: [OptionSpec] { get }
     static var positionals: ClosedRange<Int> { get }
     static var discussion: String { get }
     /// The kind of access this command is for the access log (`read`, `write`), or nil when it touches no case.
     static var auditAction: String? { get }
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError)
+    /// A command with no options given.
+    init()
+    /// Runs the command with its options parsed into its properties and its positional arguments.
+    func run(_ arguments: [String], _ context: Context) throws(EngineError)
 }
 
 extension RegieCommand {
     static var discussion: String { "" }
     static var auditAction: String? { nil }
 
-    /// The help text, generated from the option table.
+    /// This command's options, then the common ones, as declared.
+    var declaredOptions: [any DeclaredOption] { Options.declared(in: self) }
+
+    /// The help text, generated from the declared options.
     static var help: String {
         var lines = ["regie \(path) - \(summary)", "", "Usage: regie \(path) \(synopsis)".trimmingTrailingSpaces]
         if !discussion.isEmpty { lines += ["", discussion] }
-        let all = options + OptionSpec.common
+        let all = (Self().declaredOptions + Options.declared(in: CommonOptions())).map(\.spec)
         let width = all.map { "--\($0.name)\($0.value.map { " " + $0 } ?? "")".count }.max() ?? 0
         lines += ["", "Options:"]
         for o in all {
@@ -57,10 +67,10 @@ extension RegieCommand {
         return lines.joined(separator: "\n")
     }
 
-    /// Parses this command's arguments against its option table.
-    static func parse(_ raw: [String]) throws(EngineError) -> Arguments {
-        let all = options + OptionSpec.common
-        var args = Arguments()
+    /// Parses the command line into `options` (this command's and the common ones); returns the positional
+    /// arguments. With `--help` nothing else is checked.
+    static func parse(_ raw: [String], into options: [any DeclaredOption]) throws(CLIError) -> [String] {
+        var positionals: [String] = []
         var i = 0
         while i < raw.count {
             let a = raw[i]
@@ -70,7 +80,7 @@ extension RegieCommand {
                     throw .usage(
                         "unknown option \(a) for `regie \(path)`; options start with -- (see `regie \(path) --help`)")
                 }
-                args.positionals.append(a)
+                positionals.append(a)
                 continue
             }
             var name = String(a.dropFirst(2))
@@ -79,13 +89,14 @@ extension RegieCommand {
                 inline = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
-            guard let spec = all.first(where: { $0.name == name }) else {
-                let hint = closest(name, in: all.map(\.name)).map { "did you mean --\($0)? " } ?? ""
+            guard let option = options.first(where: { $0.spec.name == name }) else {
+                let hint = closest(name, in: options.map(\.spec.name)).map { "did you mean --\($0)? " } ?? ""
                 throw .usage("unknown option --\(name) for `regie \(path)`; \(hint)see `regie \(path) --help`")
             }
+            let spec = option.spec
             if spec.value == nil {
                 guard inline == nil else { throw .usage("--\(name) takes no value") }
-                args.flags.insert(name)
+                option.slot.flag = true
                 continue
             }
             let value: String
@@ -96,46 +107,20 @@ extension RegieCommand {
                 value = raw[i]
                 i += 1
             }
-            if args.values[name] != nil && !spec.repeatable { throw .usage("--\(name) is given twice") }
-            args.values[name, default: []].append(value)
+            if !option.slot.texts.isEmpty && !spec.repeatable { throw .usage("--\(name) is given twice") }
+            option.slot.texts.append(value)
         }
-        if args.flags.contains("help") { return args }
-        guard positionals.contains(args.positionals.count) else {
-            if args.positionals.count > positionals.upperBound {
+        if options.contains(where: { $0.spec.name == "help" && $0.slot.flag }) { return positionals }
+        guard Self.positionals.contains(positionals.count) else {
+            if positionals.count > Self.positionals.upperBound {
                 throw .usage(
-                    "unexpected argument \(args.positionals[positionals.upperBound]) for `regie \(path)`; usage: regie \(path) \(synopsis)"
+                    "unexpected argument \(positionals[Self.positionals.upperBound]) for `regie \(path)`; usage: regie \(path) \(synopsis)"
                 )
             }
             throw .usage("missing argument for `regie \(path)`; usage: regie \(path) \(synopsis)")
         }
-        return args
-    }
-}
-
-/// Parsed arguments of one command.
-struct Arguments {
-    var positionals: [String] = []
-    var values: [String: [String]] = [:]
-    var flags: Set<String> = []
-
-    func value(_ name: String) -> String? { values[name]?.last }
-    func has(_ name: String) -> Bool { flags.contains(name) }
-    var json: Bool { flags.contains("json") }
-
-    /// A required option.
-    func required(_ name: String, _ what: String) throws(EngineError) -> String {
-        guard let v = value(name), !v.isEmpty else { throw .usage("missing --\(name) \(what)") }
-        return v
-    }
-
-    /// An integer option.
-    func int(_ name: String, range: ClosedRange<Int>) throws(EngineError) -> Int? {
-        guard let v = value(name) else { return nil }
-        guard let i = Int(v), range.contains(i) else {
-            throw .usage(
-                "--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(v)\"")
-        }
-        return i
+        for option in options { try option.validate() }
+        return positionals
     }
 }
 

@@ -1,51 +1,9 @@
 import RegieCore
 import RegieEngine
 
-/// Parses `--as PARTNER:ROLE` and `--person`.
-func parseActor(_ args: Arguments) throws(EngineError) -> Actor? {
-    guard let text = args.value("as") else { return nil }
-    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 2, !parts[0].isEmpty else {
-        throw .usage("--as takes PARTNER:ROLE, e.g. --as gemeente-haarlem:regiehouder")
-    }
-    guard let role = Role(rawValue: String(parts[1])) else {
-        let hint = closest(String(parts[1]), in: Role.allCases.map(\.rawValue)).map { "did you mean \($0)? " } ?? ""
-        throw .usage("unknown role \"\(parts[1])\" in --as; \(hint)roles: \(Role.names)")
-    }
-    return Actor(partner: String(parts[0]), person: args.value("person"), role: role)
-}
-
-/// Parses repeated `--field NAME=VALUE`.
-func parseFields(_ args: Arguments) throws(EngineError) -> [String: String] {
-    var out: [String: String] = [:]
-    for item in args.values["field"] ?? [] {
-        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-            throw .usage("--field takes NAME=VALUE, e.g. --field uitkomst=doel-bereikt")
-        }
-        let name = String(item[..<eq])
-        guard out[name] == nil else { throw .usage("--field \(name) is given twice") }
-        out[name] = String(item[item.index(after: eq)...])
-    }
-    return out
-}
-
-let fieldOption = OptionSpec(
-    name: "field", value: "NAME=VALUE",
-    help:
-        "a field the workflow declares (repeatable), e.g. --field uitkomst=doel-bereikt; `regie workflow show` lists them",
-    repeatable: true)
-
-let actorOptions: [OptionSpec] = [
-    .value("as", "PARTNER:ROLE", "who acts, in which role (default: the regiehouder)"),
-    .value("person", "NAME", "the person acting for the partner, recorded in the event log"),
-    .value(
-        "idempotency-key", "KEY", "sending the same command with the same key again has one effect and the same answer"),
-    .flag("json", "print the case after the change as JSON"),
-]
-
 /// Prints the answer to a command.
-func printOutcome(_ outcome: Engine.Outcome, _ args: Arguments, _ engine: Engine, verb: String) throws(EngineError) {
-    if args.json {
+func printOutcome(_ outcome: Engine.Outcome, json: Bool, _ engine: Engine, verb: String) throws(EngineError) {
+    if json {
         Output.json(outcome.response)
         return
     }
@@ -63,87 +21,89 @@ func printOutcome(_ outcome: Engine.Outcome, _ args: Arguments, _ engine: Engine
 }
 
 /// `regie case open`.
-enum CaseOpenCommand: RegieCommand {
+struct CaseOpenCommand: ActingCommand {
     static let path = "case open"
     static let summary = "open a case with its regiehouder"
     static let synopsis =
         "--workflow NAME --regie PARTNER [--gemeente GEMEENTE] [--field NAME=VALUE]... [--from CASE] [--contact TEXT] [--bsn BSN] [--as PARTNER:ROLE] [--json]"
     static let positionals = 0...0
     static let auditAction: String? = "write"
-    static let options: [OptionSpec] =
-        [
-            .value("workflow", "NAME", "the workflow (see `regie workflow list`)"),
-            .value("regie", "PARTNER", "the partner holding regie from the start"),
-            .value(
-                "gemeente", "PARTNER",
-                "the responsible municipality (woonplaatsbeginsel); its procesregisseur owns level 1"),
-            fieldOption,
-            .value("from", "CASE", "the case this one is opened from; the link is recorded on both"),
-            .value("contact", "TEXT", "the regiehouder's contact person"),
-            .value("bsn", "BSN", "the client's BSN: checked (11-proef), pseudonymised, never stored"),
-            .value(
-                "shield", "MOTIVATION",
-                "shield the case (afschermen) from the start: outsiders learn nothing that names it"),
-            .value(
-                "relation", "RELATION", "a household case: the relation of the --bsn client (client, ouder, kind, ...)"),
-            OptionSpec(
-                name: "household", value: "RELATION[:BSN]",
-                help: "another member of the household, e.g. kind:123456782 (repeatable)", repeatable: true),
-        ] + actorOptions
+    @Required(
+        "workflow", "NAME", "the workflow (see `regie workflow list`)", missing: "NAME (see `regie workflow list`)")
+    var workflow: String
+    @Required("regie", "PARTNER", "the partner holding regie from the start", missing: "PARTNER (who holds regie)")
+    var regie: String
+    @Option(
+        "gemeente", "PARTNER", "the responsible municipality (woonplaatsbeginsel); its procesregisseur owns level 1")
+    var gemeente: String?
+    @Repeated(
+        "field", "NAME=VALUE",
+        "a field the workflow declares (repeatable), e.g. --field uitkomst=doel-bereikt; `regie workflow show` lists them"
+    ) var field: [FieldAssignment]
+    @Option("from", "CASE", "the case this one is opened from; the link is recorded on both") var fromCase: String?
+    @Option("contact", "TEXT", "the regiehouder's contact person") var contact: String?
+    @Option("bsn", "BSN", "the client's BSN: checked (11-proef), pseudonymised, never stored") var bsn: String?
+    @Option(
+        "shield", "MOTIVATION", "shield the case (afschermen) from the start: outsiders learn nothing that names it")
+    var shield: String?
+    @Option("relation", "RELATION", "a household case: the relation of the --bsn client (client, ouder, kind, ...)")
+    var relation: String?
+    @Repeated("household", "RELATION[:BSN]", "another member of the household, e.g. kind:123456782 (repeatable)")
+    var household: [String]
+    let acting = ActorOptions()
 
-    /// The request these arguments make (shared with `regie batch`, so the two never drift apart).
-    static func request(_ args: Arguments) throws(EngineError) -> Engine.OpenRequest {
-        let household = (args.values["household"] ?? []).map { item -> (relation: String, bsn: String?) in
+    /// The request these options make (shared with `regie batch`, so the two never drift apart).
+    var request: Engine.OpenRequest {
+        let household = household.map { item -> (relation: String, bsn: String?) in
             let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
             return (parts.first ?? "", parts.count == 2 ? parts[1] : nil)
         }
         return Engine.OpenRequest(
-            workflow: try args.required("workflow", "NAME (see `regie workflow list`)"),
-            regie: try args.required("regie", "PARTNER (who holds regie)"),
-            contact: args.value("contact"), bsn: args.value("bsn"), actor: try parseActor(args),
-            idempotencyKey: args.value("idempotency-key"), fields: try parseFields(args),
-            municipality: args.value("gemeente"), from: args.value("from"), shield: args.value("shield"),
-            relation: args.value("relation"), members: household)
+            workflow: workflow, regie: regie, contact: contact, bsn: bsn, actor: acting.actor,
+            idempotencyKey: acting.idempotencyKey, fields: FieldAssignment.fields(field),
+            municipality: gemeente, from: fromCase, shield: shield,
+            relation: relation, members: household)
     }
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let request = try request(args)
         context.auditDetail = "open \(request.workflow)"
         let outcome = try engine.open(request, audit: context.auditEntry(Self.self))
         context.audited = true
-        try printOutcome(outcome, args, engine, verb: "Opened")
+        try printOutcome(outcome, json: acting.json, engine, verb: "Opened")
     }
 }
 
 /// `regie case fire`.
-enum CaseFireCommand: RegieCommand {
+struct CaseFireCommand: ActingCommand {
     static let path = "case fire"
     static let summary = "fire an event on a case (refused with the reason when the workflow does not allow it)"
     static let synopsis =
         "CASE EVENT [--as PARTNER:ROLE] [--note TEXT] [--target PARTNER] [--motivation TEXT] [--field NAME=VALUE]... [--timer NAME --days N] [--contact NAME] [--json]"
     static let positionals = 2...2
-    static let options: [OptionSpec] =
-        [
-            fieldOption,
-            .value("note", "TEXT", "a note, e.g. the progress made"),
-            .value("target", "PARTNER", "the partner the event concerns (hand over to, add, remove)"),
-            .value("motivation", "TEXT", "a written motivation or reason"),
-            .value("timer", "NAME", "for verlengen: the deadline to extend (NAME, or NAME:PARTNER for one of several)"),
-            .value("days", "N", "for verlengen: working days to add"),
-            .value(
-                "contact", "NAME",
-                "the regiehouder's contact person (its own; or the new holder's when the event moves regie)"),
-            .value("expect", "SEQUENCE", "refuse unless the case is still at this sequence (optimistic concurrency)"),
-            OptionSpec(
-                name: "for", value: "MEMBER",
-                help: "a household case: the member the event is about (repeatable; gezin: all of them)",
-                repeatable: true),
-            .value("bsn", "BSN", "for lid-toevoegen: the new member's BSN (pseudonymised, never stored)"),
-            .value(
-                "relation", "RELATION",
-                "for lid-toevoegen: the new member's relation (ouder, kind, partner, huisgenoot)"),
-        ] + actorOptions
+    @Repeated(
+        "field", "NAME=VALUE",
+        "a field the workflow declares (repeatable), e.g. --field uitkomst=doel-bereikt; `regie workflow show` lists them"
+    ) var field: [FieldAssignment]
+    @Option("note", "TEXT", "a note, e.g. the progress made") var note: String?
+    @Option("target", "PARTNER", "the partner the event concerns (hand over to, add, remove)") var target: String?
+    @Option("motivation", "TEXT", "a written motivation or reason") var motivation: String?
+    @Option("timer", "NAME", "for verlengen: the deadline to extend (NAME, or NAME:PARTNER for one of several)")
+    var timer: String?
+    @Option("days", "N", "for verlengen: working days to add", range: 1...365) var days: Int?
+    @Option(
+        "contact", "NAME", "the regiehouder's contact person (its own; or the new holder's when the event moves regie)")
+    var contact: String?
+    @Option(
+        "expect", "SEQUENCE", "refuse unless the case is still at this sequence (optimistic concurrency)",
+        range: 0...Int(Int32.max))
+    var expect: Int?
+    @Repeated("for", "MEMBER", "a household case: the member the event is about (repeatable; gezin: all of them)")
+    var members: [String]
+    @Option("bsn", "BSN", "for lid-toevoegen: the new member's BSN (pseudonymised, never stored)") var bsn: String?
+    @Option("relation", "RELATION", "for lid-toevoegen: the new member's relation (ouder, kind, partner, huisgenoot)")
+    var relation: String?
+    let acting = ActorOptions()
     static let discussion = """
         Built-in events on every case: opschorten (suspend), hervatten (resume), verlengen (extend a deadline) and
         contactpersoon (the regiehouder names its contact person). A deadline belongs to the escalation level that
@@ -152,51 +112,48 @@ enum CaseFireCommand: RegieCommand {
         """
     static let auditAction: String? = "write"
 
-    /// The command these arguments make on a case (shared with `regie batch`); without `--as`, the regiehouder acts.
-    static func command(_ args: Arguments, on record: CaseRecord, _ engine: Engine) throws(EngineError) -> CaseCommand {
+    /// The command these options make for `event` on a case (shared with `regie batch`); without `--as`, the
+    /// regiehouder acts.
+    func command(_ event: String, on record: CaseRecord, _ engine: Engine) throws(EngineError) -> CaseCommand {
         let actor =
-            try parseActor(args)
-            ?? Actor(partner: record.regie.partner, person: args.value("person"), role: .regiehouder)
+            acting.actor ?? Actor(partner: record.regie.partner, person: acting.person, role: .regiehouder)
         var command = CaseCommand(
-            event: args.positionals[1], actor: actor, note: args.value("note"), target: args.value("target"),
-            motivation: args.value("motivation"), timer: args.value("timer"),
-            days: try args.int("days", range: 1...365),
-            expectedSequence: try args.int("expect", range: 0...Int(Int32.max)), fields: try parseFields(args),
-            contact: args.value("contact"))
-        command.members = args.values["for"] ?? []
-        command.relation = args.value("relation")
-        command.clientKey = try args.value("bsn").map { bsn throws(EngineError) in try engine.clientKey(bsn: bsn) }
+            event: event, actor: actor, note: note, target: target, motivation: motivation, timer: timer,
+            days: days, expectedSequence: expect, fields: FieldAssignment.fields(field), contact: contact)
+        command.members = members
+        command.relation = relation
+        command.clientKey = try bsn.map { bsn throws(EngineError) in try engine.clientKey(bsn: bsn) }
         return command
     }
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let caseId = args.positionals[0]
+        let caseId = arguments[0]
         let record = try engine.show(caseId)
         context.touched = [(record.id, record.clientKey)]
-        context.auditDetail = "event \(args.positionals[1])"
-        let command = try command(args, on: record, engine)
+        context.auditDetail = "event \(arguments[1])"
+        let command = try command(arguments[1], on: record, engine)
         let audit = context.auditEntry(Self.self, caseId: record.id, clientKey: record.clientKey)
-        let outcome = try engine.fire(caseId, command, idempotencyKey: args.value("idempotency-key"), audit: audit)
+        let outcome = try engine.fire(caseId, command, idempotencyKey: acting.idempotencyKey, audit: audit)
         context.audited = true
-        try printOutcome(outcome, args, engine, verb: "Fired \(args.positionals[1]) on")
+        try printOutcome(outcome, json: acting.json, engine, verb: "Fired \(arguments[1]) on")
     }
 }
 
 /// `regie case show`.
-enum CaseShowCommand: RegieCommand {
+struct CaseShowCommand: RegieCommand {
     static let path = "case show"
     static let summary = "show a case: state, regie, level, partners, timers"
     static let synopsis = "CASE [--json]"
     static let positionals = 1...1
     static let auditAction: String? = "read"
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let record = try engine.show(args.positionals[0])
+        let record = try engine.show(arguments[0])
         context.touched = [(record.id, record.clientKey)]
-        if args.json {
+        if json {
             Output.json(engine.json(of: record))
         } else {
             Output.print(Output.caseText(record, try engine.stateMachine(for: record)))
@@ -205,21 +162,21 @@ enum CaseShowCommand: RegieCommand {
 }
 
 /// `regie case timeline`.
-enum CaseTimelineCommand: RegieCommand {
+struct CaseTimelineCommand: RegieCommand {
     static let path = "case timeline"
     static let summary = "show a case's events in order"
     static let synopsis = "CASE [--json]"
     static let positionals = 1...1
     static let auditAction: String? = "read"
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let record = try engine.show(args.positionals[0])
+        let record = try engine.show(arguments[0])
         context.touched = [(record.id, record.clientKey)]
         let events = try engine.timeline(record.id)
-        if args.json {
-            Output.json(["case": .string(args.positionals[0]), "events": .array(events.map(\.json))])
+        if json {
+            Output.json(["case": .string(arguments[0]), "events": .array(events.map(\.json))])
             return
         }
         let cal = engine.config.calendar
@@ -237,30 +194,29 @@ enum CaseTimelineCommand: RegieCommand {
 }
 
 /// `regie case list`.
-enum CaseListCommand: RegieCommand {
+struct CaseListCommand: RegieCommand {
     static let path = "case list"
     static let summary = "list open cases, optionally only stalled ones or those at a level"
     static let synopsis = "[--state S] [--level N] [--workflow NAME] [--stalled] [--all] [--json]"
     static let positionals = 0...0
     static let auditAction: String? = "read"
-    static let options: [OptionSpec] = [
-        .value("state", "S", "only cases in this state"),
-        .value("level", "N", "only cases at this escalation level (0-3)"),
-        .value("workflow", "NAME", "only cases of this workflow"),
-        .flag("stalled", "only stalled cases: an overdue deadline, or no activity for the workflow's stalledAfter"),
-        .flag("all", "include closed cases"),
-        .value("limit", "N", "at most N cases (default 1000)"),
-        .flag("json", "print as JSON"),
-    ]
+    @Option("state", "S", "only cases in this state") var state: String?
+    @Option("level", "N", "only cases at this escalation level (0-3)", range: 0...3) var level: Int?
+    @Option("workflow", "NAME", "only cases of this workflow") var workflow: String?
+    @Flag("stalled", "only stalled cases: an overdue deadline, or no activity for the workflow's stalledAfter")
+    var stalled: Bool
+    @Flag("all", "include closed cases") var all: Bool
+    @Option("limit", "N", "at most N cases (default 1000)", range: 1...1_000_000) var limit: Int?
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let cases = try engine.list(
-            state: args.value("state"), level: try args.int("level", range: 0...3), workflow: args.value("workflow"),
-            stalled: args.has("stalled"), includeClosed: args.has("all"),
-            limit: try args.int("limit", range: 1...1_000_000) ?? 1000)
+            state: state, level: level, workflow: workflow,
+            stalled: stalled, includeClosed: all,
+            limit: limit ?? 1000)
         context.touched = cases.map { ($0.id, $0.clientKey) }
-        if args.json {
+        if json {
             Output.json(["cases": .array(cases.map(engine.json(of:)))])
             return
         }

@@ -3,15 +3,14 @@ import RegieCore
 import RegieEngine
 
 /// `regie check`.
-enum CheckCommand: RegieCommand {
+struct CheckCommand: RegieCommand {
     static let path = "check"
     static let summary = "check the database file, the access log's chain and every case's sealed event log"
     static let synopsis = "[--quick] [--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [
-        .flag("quick", "SQLite's quick_check instead of the full integrity_check (faster; skips index contents)"),
-        .flag("json", "print the report as JSON"),
-    ]
+    @Flag("quick", "SQLite's quick_check instead of the full integrity_check (faster; skips index contents)") var quick:
+        Bool
+    @Flag("json", "print the report as JSON") var json: Bool
     static let discussion = """
         Three checks: SQLite's integrity check of the file; the access log's hash chain (every broken record);
         and the event log of every case: each event's seal covers the seal before it, its content and the case's
@@ -20,10 +19,10 @@ enum CheckCommand: RegieCommand {
         was altered (compare with a backup; the access log says who did what when).
         """
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let report = try engine.check(quick: args.has("quick"))
-        if args.json {
+        let report = try engine.check(quick: quick)
+        if json {
             Output.json([
                 "integrity": .array(report.integrity.map { .string($0) }),
                 "accessLog": [
@@ -46,7 +45,7 @@ enum CheckCommand: RegieCommand {
         } else {
             Output.print(
                 report.integrity.isEmpty
-                    ? "The database file is sound (\(args.has("quick") ? "quick_check" : "integrity_check"))."
+                    ? "The database file is sound (\(quick ? "quick_check" : "integrity_check"))."
                     : "The database file is damaged:\n" + report.integrity.map { "  " + $0 }.joined(separator: "\n"))
             Output.print(
                 report.audit.broken.isEmpty

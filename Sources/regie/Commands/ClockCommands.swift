@@ -3,22 +3,22 @@ import RegieEngine
 import RegieStore
 
 /// `regie clock show`.
-enum ClockShowCommand: RegieCommand {
+struct ClockShowCommand: RegieCommand {
     static let path = "clock show"
     static let summary = "show the database's time: the real clock, or the simulated one every process follows"
     static let synopsis = "[--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        try show(engine, args, before: nil)
+        try Self.show(engine, json: json, before: nil)
     }
 
-    static func show(_ engine: Engine, _ args: Arguments, before: Instant?) throws(EngineError) {
+    static func show(_ engine: Engine, json: Bool, before: Instant?) throws(EngineError) {
         let now = engine.clock.now()
         let simulated = engine.simulatedClock
-        if args.json {
+        if json {
             Output.json([
                 "now": .string(now.iso8601), "simulated": .bool(simulated), "before": .optional(before?.iso8601),
             ])
@@ -33,48 +33,48 @@ enum ClockShowCommand: RegieCommand {
 }
 
 /// `regie clock set`.
-enum ClockSetCommand: RegieCommand {
+struct ClockSetCommand: RegieCommand {
     static let path = "clock set"
     static let summary = "move a simulated clock forward to a time (demos, training); every process follows"
     static let synopsis = "TIME [--json]"
     static let positionals = 1...1
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
     static let discussion = """
         Only on a database made with `regie init --simulated-clock`. The time lives in the database: `regie serve`
         and every other process on it read it, and their scheduler and webhook deliverer wake to act at the new
         time. The clock never runs backwards. `--now TIME` on any command moves it the same way.
         """
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let target: Instant
-        do { target = try DutchCalendar().parseInstant(args.positionals[0]) } catch {
-            throw .usage("TIME: \(error.description)")
+        do { target = try DutchCalendar().parseInstant(arguments[0]) } catch {
+            throw .invalid("TIME: \(error.description)")
         }
         let before = try SimulatedClock.set(databasePath: context.databasePath, to: target)
-        try ClockShowCommand.show(try context.engine(), args, before: before)
+        try ClockShowCommand.show(try context.engine(), json: json, before: before)
     }
 }
 
 /// `regie clock advance`.
-enum ClockAdvanceCommand: RegieCommand {
+struct ClockAdvanceCommand: RegieCommand {
     static let path = "clock advance"
     static let summary = "move a simulated clock forward by a duration: PT4H, P3D, 5 werkdagen"
     static let synopsis = "DURATION [--json]"
     static let positionals = 1...1
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
     static let discussion = """
         Calendar time keeps the local clock time across daylight saving (P3D from Friday 10:00 is Monday 10:00);
         working days skip weekends and holidays and keep the time of day. See `regie clock set`.
         """
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let spec: DurationSpec
-        do { spec = try DurationSpec.parse(args.positionals[0]) } catch {
-            throw .usage("DURATION: \(error.description)")
+        do { spec = try DurationSpec.parse(arguments[0]) } catch {
+            throw .invalid("DURATION: \(error.description)")
         }
         let engine = try context.engine()
         guard engine.simulatedClock else {
-            throw .usage(
+            throw .invalid(
                 "\(context.databasePath) uses the real clock, which nobody moves; create a test database with `regie init --simulated-clock`"
             )
         }
@@ -87,6 +87,6 @@ enum ClockAdvanceCommand: RegieCommand {
             target = cal.addingLocalDays(days, to: now).adding(seconds: Int64(seconds))
         }
         let before = try SimulatedClock.set(databasePath: context.databasePath, to: target)
-        try ClockShowCommand.show(engine, args, before: before)
+        try ClockShowCommand.show(engine, json: json, before: before)
     }
 }

@@ -3,14 +3,14 @@ import RegieCore
 import RegieEngine
 
 /// `regie config show`.
-enum ConfigShowCommand: RegieCommand {
+struct ConfigShowCommand: RegieCommand {
     static let path = "config show"
     static let summary = "show the region: mandates, the escalation ladder, windows and VSO meetings"
     static let synopsis = "[--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let c = try context.config()
         let weekdays = ["ma", "di", "wo", "do", "vr", "za", "zo"]
         func hhmm(_ s: Int) -> String { String(format: "%02d:%02d", s / 3600, s / 60 % 60) }
@@ -19,7 +19,7 @@ enum ConfigShowCommand: RegieCommand {
             .array(
                 list.sorted { $0.key < $1.key }.map { ["date": .string($0.key.isoText), "reason": .string($0.value)] })
         }
-        if args.json {
+        if json {
             Output.json(
                 .object(
                     JSONObject(pairs: [

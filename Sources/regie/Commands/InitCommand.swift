@@ -4,29 +4,28 @@ import RegieEngine
 import RegieStore
 
 /// `regie init`: creates the database.
-enum InitCommand: RegieCommand {
+struct InitCommand: RegieCommand {
     static let path = "init"
     static let summary = "create a Regie database (a SQLite file) and its pseudonym secret"
     static let synopsis = "[--db PATH] [--simulated-clock]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [
-        .flag(
-            "simulated-clock",
-            "let commands set the time with --now (tests, demos, training); fixed for the database's life"),
-        .flag("json", "print the result as JSON"),
-    ]
+    @Flag(
+        "simulated-clock",
+        "let commands set the time with --now (tests, demos, training); fixed for the database's life")
+    var simulatedClock: Bool
+    @Flag("json", "print the result as JSON") var json: Bool
     static let discussion = """
         Creates the database file in WAL mode with durable commits. Unless $REGIE_PSEUDONYM_SECRET or the configuration
         names a secret, a random pseudonym secret is written beside it (PATH.secret, mode 0600): BSNs are turned into
         keyed pseudonyms with it, so keep it safe and share it only within the region. Running init again is harmless.
         """
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
-        let simulated = args.has("simulated-clock")
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
+        let simulated = simulatedClock
         var now = SystemClock().now()
-        if let text = args.value("now") {
-            guard simulated else { throw .usage("--now needs --simulated-clock at init") }
-            do { now = try DutchCalendar().parseInstant(text) } catch { throw .usage("--now: \(error.description)") }
+        if let given = context.now {
+            guard simulated else { throw .invalid("--now needs --simulated-clock at init") }
+            now = given
         }
         // An empty file (left by a failure before init was atomic) is not a database: it is replaced.
         let existed =
@@ -52,7 +51,7 @@ enum InitCommand: RegieCommand {
         {
             secretNote = "pseudonym secret from the configured file"
         }
-        if args.json {
+        if json {
             Output.json([
                 "database": .string(context.databasePath), "created": .bool(!existed),
                 "simulatedClock": .bool(simulated),

@@ -3,16 +3,16 @@ import RegieCore
 import RegieEngine
 
 /// `regie partner list`.
-enum PartnerListCommand: RegieCommand {
+struct PartnerListCommand: RegieCommand {
     static let path = "partner list"
     static let summary = "list the region's partners"
     static let synopsis = "[--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let config = try context.config()
-        if args.json {
+        if json {
             Output.json([
                 "partners": .array(
                     config.partners.map {
@@ -34,14 +34,13 @@ enum PartnerListCommand: RegieCommand {
 }
 
 /// `regie config validate`.
-enum ConfigValidateCommand: RegieCommand {
+struct ConfigValidateCommand: RegieCommand {
     static let path = "config validate"
     static let summary = "check the configuration folder (region.json, partners.json)"
     static let synopsis = ""
     static let positionals = 0...0
-    static let options: [OptionSpec] = []
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let config = try context.config()
         // A misspelt workflow in the retention periods would silently keep its cases for the default period.
         let catalog = try WorkflowCatalog(folder: context.workflowsFolder)

@@ -3,26 +3,24 @@ import RegieCore
 import RegieEngine
 
 /// `regie partner key create`.
-enum PartnerKeyCreateCommand: RegieCommand {
+struct PartnerKeyCreateCommand: RegieCommand {
     static let path = "partner key create"
     static let summary = "create an API key for a partner (shown once)"
     static let synopsis = "PARTNER [--label TEXT] [--json]"
     static let positionals = 1...1
-    static let options: [OptionSpec] = [
-        .value("label", "TEXT", "what the key is for, e.g. the partner's system"),
-        .flag("json", "print as JSON"),
-    ]
+    @Option("label", "TEXT", "what the key is for, e.g. the partner's system") var label: String?
+    @Flag("json", "print as JSON") var json: Bool
     static let discussion = """
         The key is printed once and never stored: Regie keeps only its SHA-256. Give it to the partner over a secure
         channel; it sends it as `Authorization: Bearer KEY`. Revoke it with `regie partner key revoke ID`.
         """
     static let auditAction: String? = "key"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let key = try engine.createKey(partner: args.positionals[0], label: args.value("label"))
+        let key = try engine.createKey(partner: arguments[0], label: label)
         context.auditDetail = "created key \(key.id) for \(key.partner)"
-        if args.json {
+        if json {
             Output.json(["id": .string(key.id), "partner": .string(key.partner), "key": .string(key.secret)])
             return
         }
@@ -38,18 +36,18 @@ enum PartnerKeyCreateCommand: RegieCommand {
 }
 
 /// `regie partner key list`.
-enum PartnerKeyListCommand: RegieCommand {
+struct PartnerKeyListCommand: RegieCommand {
     static let path = "partner key list"
     static let summary = "list API keys (never the keys themselves)"
     static let synopsis = "[PARTNER] [--json]"
     static let positionals = 0...1
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let keys = try engine.keys(partner: args.positionals.first)
+        let keys = try engine.keys(partner: arguments.first)
         let cal = engine.config.calendar
-        if args.json {
+        if json {
             Output.json([
                 "keys": .array(
                     keys.map {
@@ -74,18 +72,18 @@ enum PartnerKeyListCommand: RegieCommand {
 }
 
 /// `regie partner key revoke`.
-enum PartnerKeyRevokeCommand: RegieCommand {
+struct PartnerKeyRevokeCommand: RegieCommand {
     static let path = "partner key revoke"
     static let summary = "revoke an API key; requests with it get 401 from now on"
     static let synopsis = "ID"
     static let positionals = 1...1
-    static let options: [OptionSpec] = []
+
     static let auditAction: String? = "key"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        context.auditDetail = "revoked key \(args.positionals[0])"
-        try engine.revokeKey(args.positionals[0])
-        Output.print("Revoked key \(args.positionals[0]).")
+        context.auditDetail = "revoked key \(arguments[0])"
+        try engine.revokeKey(arguments[0])
+        Output.print("Revoked key \(arguments[0]).")
     }
 }

@@ -3,19 +3,19 @@ import RegieEngine
 import RegieStore
 
 /// `regie retention plan`.
-enum RetentionPlanCommand: RegieCommand {
+struct RetentionPlanCommand: RegieCommand {
     static let path = "retention plan"
     static let summary = "show which closed cases and access records are past their retention, and which are held"
     static let synopsis = "[--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
     static let discussion = """
         Periods are configuration (Config/region.json, "retention"): years after closing by workflow, and a longer
         period for the access log. Nothing changes; `regie retention run` purges what this lists.
         """
     static let auditAction: String? = "read"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let plan = try engine.retentionPlan()
         let cal = engine.config.calendar
@@ -26,7 +26,7 @@ enum RetentionPlanCommand: RegieCommand {
                 "purgeFrom": .string(i.purgeFrom.iso8601), "hold": .optional(i.hold),
             ]
         }
-        if args.json {
+        if json {
             Output.json([
                 "now": .string(plan.now.iso8601), "due": .array(plan.due.map(item)),
                 "held": .array(plan.held.map(item)),
@@ -57,12 +57,12 @@ enum RetentionPlanCommand: RegieCommand {
 }
 
 /// `regie retention run`.
-enum RetentionRunCommand: RegieCommand {
+struct RetentionRunCommand: RegieCommand {
     static let path = "retention run"
     static let summary = "purge closed cases past their retention (tombstones stay) and the oldest access records"
     static let synopsis = "[--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
     static let discussion = """
         A purged case loses its events, fields, members' pseudonyms, timers and webhook deliveries; a tombstone
         keeps its id, workflow, number of events and last seal, and every purge is recorded in the access log with
@@ -71,11 +71,11 @@ enum RetentionRunCommand: RegieCommand {
         """
     static let auditAction: String? = "retention"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let report = try engine.runRetention(by: context.auditEntry(Self.self))
         context.audited = true
-        if args.json {
+        if json {
             Output.json([
                 "purged": .array(report.purged.map { .string($0.caseId) }),
                 "held": .array(report.held.map { .string($0.caseId) }),
@@ -103,61 +103,57 @@ extension RetentionRunCommand {
 }
 
 /// `regie retention hold`.
-enum RetentionHoldCommand: RegieCommand {
+struct RetentionHoldCommand: RegieCommand {
     static let path = "retention hold"
     static let summary = "place a legal hold on a case: it is not purged until the hold is released"
     static let synopsis = "CASE --reason TEXT"
     static let positionals = 1...1
-    static let options: [OptionSpec] = [
-        .value("reason", "TEXT", "why, e.g. the court case or the complaint it is kept for (required)"),
-        .value("as", "PARTNER", "the partner placing it, for the access log (default beheer)"),
-        .value("person", "NAME", "who places it (default the login name)"),
-    ]
+    @Option("reason", "TEXT", "why, e.g. the court case or the complaint it is kept for (required)") var reason: String?
+    @Option("as", "PARTNER", "the partner placing it, for the access log (default beheer)") var actingAs: String?
+    @Option("person", "NAME", "who places it (default the login name)") var person: String?
     static let auditAction: String? = "hold"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         try engine.placeHold(
-            args.positionals[0], reason: args.value("reason") ?? "", audit: context.auditEntry(Self.self))
+            arguments[0], reason: reason ?? "", audit: context.auditEntry(Self.self))
         context.audited = true
-        Output.print("Case \(args.positionals[0]) is held: it is not purged until `regie retention release`.")
+        Output.print("Case \(arguments[0]) is held: it is not purged until `regie retention release`.")
     }
 }
 
 /// `regie retention release`.
-enum RetentionReleaseCommand: RegieCommand {
+struct RetentionReleaseCommand: RegieCommand {
     static let path = "retention release"
     static let summary = "release a case's legal hold"
     static let synopsis = "CASE [--reason TEXT]"
     static let positionals = 1...1
-    static let options: [OptionSpec] = [
-        .value("reason", "TEXT", "why, e.g. the case was settled"),
-        .value("as", "PARTNER", "the partner releasing it, for the access log (default beheer)"),
-        .value("person", "NAME", "who releases it (default the login name)"),
-    ]
+    @Option("reason", "TEXT", "why, e.g. the case was settled") var reason: String?
+    @Option("as", "PARTNER", "the partner releasing it, for the access log (default beheer)") var actingAs: String?
+    @Option("person", "NAME", "who releases it (default the login name)") var person: String?
     static let auditAction: String? = "hold"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         try engine.releaseHold(
-            args.positionals[0], reason: args.value("reason") ?? "", audit: context.auditEntry(Self.self))
+            arguments[0], reason: reason ?? "", audit: context.auditEntry(Self.self))
         context.audited = true
-        Output.print("The hold on case \(args.positionals[0]) is released; it is purged when its retention has passed.")
+        Output.print("The hold on case \(arguments[0]) is released; it is purged when its retention has passed.")
     }
 }
 
 /// `regie retention holds`.
-enum RetentionHoldsCommand: RegieCommand {
+struct RetentionHoldsCommand: RegieCommand {
     static let path = "retention holds"
     static let summary = "list the legal holds"
     static let synopsis = "[--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let holds = try engine.legalHolds()
-        if args.json {
+        if json {
             Output.json([
                 "holds": .array(
                     holds.map {

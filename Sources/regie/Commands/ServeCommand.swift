@@ -5,22 +5,22 @@ import RegieHTTP
 import RegieNotify
 
 /// `regie serve`.
-enum ServeCommand: RegieCommand {
+struct ServeCommand: RegieCommand {
     static let path = "serve"
     static let summary = "serve the partner API over HTTP, fire the timers and deliver the webhooks"
     static let synopsis =
         "[--host ADDRESS] [--port N] [--trusted-proxy ADDRESS]... [--workers N] [--no-scheduler] [--no-deliverer]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [
-        .value("host", "ADDRESS", "the address to listen on (default 127.0.0.1, or Config/server.json)"),
-        .value("port", "N", "the port (default 8080, or Config/server.json); 0 picks a free one"),
-        OptionSpec(
-            name: "trusted-proxy", value: "ADDRESS",
-            help: "a reverse proxy whose X-Forwarded-For is believed (repeatable)", repeatable: true),
-        .value("workers", "N", "threads answering requests (default 2 per core)"),
-        .flag("no-scheduler", "do not fire timers in this process (when `regie timers run` runs elsewhere)"),
-        .flag("no-deliverer", "do not deliver webhooks in this process (when `regie webhook deliver` runs elsewhere)"),
-    ]
+    @Option("host", "ADDRESS", "the address to listen on (default 127.0.0.1, or Config/server.json)") var host: String?
+    @Option("port", "N", "the port (default 8080, or Config/server.json); 0 picks a free one", range: 0...65535)
+    var port: Int?
+    @Repeated("trusted-proxy", "ADDRESS", "a reverse proxy whose X-Forwarded-For is believed (repeatable)")
+    var trustedProxy: [String]
+    @Option("workers", "N", "threads answering requests (default 2 per core)", range: 1...1024) var workers: Int?
+    @Flag("no-scheduler", "do not fire timers in this process (when `regie timers run` runs elsewhere)")
+    var noScheduler: Bool
+    @Flag("no-deliverer", "do not deliver webhooks in this process (when `regie webhook deliver` runs elsewhere)")
+    var noDeliverer: Bool
     static let discussion = """
         Serves /v1 (described at /v1/openapi.json), /v1/health and /metrics, fires due timers and delivers webhooks
         (Config/webhooks.json), until SIGTERM or SIGINT: then it stops accepting, finishes the requests and
@@ -30,7 +30,7 @@ enum ServeCommand: RegieCommand {
         `--now` from another process moves its time, and its timers and webhooks act at once.
         """
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         var settings = ServerSettings()
         let file = (context.configFolder as NSString).appendingPathComponent("server.json")
@@ -39,10 +39,10 @@ enum ServeCommand: RegieCommand {
                 throw .environment(error.description)
             }
         }
-        if let h = args.value("host") { settings.host = h }
-        if let p = try args.int("port", range: 0...65535) { settings.port = p }
-        if let w = try args.int("workers", range: 1...1024) { settings.workers = w }
-        settings.trustedProxies += args.values["trusted-proxy"] ?? []
+        if let h = host { settings.host = h }
+        if let p = port { settings.port = p }
+        if let w = workers { settings.workers = w }
+        settings.trustedProxies += trustedProxy
 
         let api = PartnerAPI(
             engine: engine, trustedProxies: Set(settings.trustedProxies), metricsFrom: Set(settings.metricsFrom))
@@ -56,7 +56,7 @@ enum ServeCommand: RegieCommand {
         do { try server.start() } catch { throw .environment(error.description) }
 
         var scheduler: Scheduler?
-        if !args.has("no-scheduler") {
+        if !noScheduler {
             do {
                 scheduler = try Scheduler(engine: engine)
             } catch {
@@ -64,7 +64,7 @@ enum ServeCommand: RegieCommand {
             }
         }
         var deliverer: Deliverer?
-        if !args.has("no-deliverer") {
+        if !noDeliverer {
             do {
                 deliverer = try Deliverer(engine: engine)
             } catch {

@@ -4,29 +4,25 @@ import RegieCore
 import RegieEngine
 
 /// `regie timers due`.
-enum TimersDueCommand: RegieCommand {
+struct TimersDueCommand: RegieCommand {
     static let path = "timers due"
     static let summary = "list deadlines and reminders that are overdue or due soon"
     static let synopsis = "[--within DURATION] [--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [
-        .value("within", "DURATION", "how far ahead to look: PT4H, P7D, 5 werkdagen (default P7D)"),
-        .value("limit", "N", "at most N timers (default 1000)"),
-        .flag("json", "print as JSON"),
-    ]
+    @Option("within", "DURATION", "how far ahead to look: PT4H, P7D, 5 werkdagen (default P7D)") var within:
+        DurationSpec?
+    @Option("limit", "N", "at most N timers (default 1000)", range: 1...1_000_000) var limit: Int?
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let spec: DurationSpec
-        do { spec = try DurationSpec.parse(args.value("within") ?? "P7D") } catch {
-            throw .usage("--within: \(error.description)")
-        }
+        let spec = within ?? .calendar(days: 7, seconds: 0)
         let now = engine.clock.now()
         let cal = engine.config.calendar
         let until = cal.deadline(after: spec, from: now)
-        let limit = try args.int("limit", range: 1...1_000_000) ?? 1000
+        let limit = limit ?? 1000
         let timers = try engine.read { try $0.upcomingTimers(until: until, max: limit) }
-        if args.json {
+        if json {
             Output.json([
                 "now": .string(now.iso8601), "until": .string(until.iso8601),
                 "timers": .array(
@@ -62,15 +58,13 @@ enum TimersDueCommand: RegieCommand {
 func humanDuration(_ seconds: Double) -> String { DurationText.rough(seconds: Int64(seconds)) }
 
 /// `regie timers run`.
-enum TimersRunCommand: RegieCommand {
+struct TimersRunCommand: RegieCommand {
     static let path = "timers run"
     static let summary = "fire due timers: once, or as a scheduler that sleeps until the next one is due"
     static let synopsis = "[--once] [--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [
-        .flag("once", "fire what is due now (overdue first, in due order) and exit"),
-        .flag("json", "print the result as JSON (with --once)"),
-    ]
+    @Flag("once", "fire what is due now (overdue first, in due order) and exit") var once: Bool
+    @Flag("json", "print the result as JSON (with --once)") var json: Bool
     static let discussion = """
         Without --once, runs until SIGINT or SIGTERM: fires overdue timers at start-up, then sleeps until the next
         timer is due and wakes early when any process adds an earlier one. One scheduler per database.
@@ -78,12 +72,12 @@ enum TimersRunCommand: RegieCommand {
         command) moves; with --once and --now it moves the clock and fires what is due by then.
         """
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        if args.has("once") {
+        if once {
             let report = try engine.fireDueTimers()
             let late = report.latenessMs.max() ?? 0
-            if args.json {
+            if json {
                 Output.json([
                     "fired": .int(Int64(report.fired)), "maxLatenessMs": .int(late),
                     "now": .string(engine.clock.now().iso8601),

@@ -2,17 +2,18 @@ import RegieCore
 import RegieEngine
 
 /// `regie vso agenda`.
-enum VSOAgendaCommand: RegieCommand {
+struct VSOAgendaCommand: RegieCommand {
     static let path = "vso agenda"
     static let summary = "the agenda of a basisteam's Vroegsignaleringsoverleg: one item per person"
     static let synopsis = "--team BASISTEAM [--date YYYY-MM-DD] [--json]"
     static let positionals = 0...0
     static let auditAction: String? = "read"
-    static let options: [OptionSpec] = [
-        .value("team", "BASISTEAM", "the police basisteam (see `regie config show`)"),
-        .value("date", "YYYY-MM-DD", "the meeting on this date (default: the next meeting)"),
-        .flag("json", "print as JSON"),
-    ]
+    @Required(
+        "team", "BASISTEAM", "the police basisteam (see `regie config show`)",
+        missing: "BASISTEAM (see `regie config show`)")
+    var team: String
+    @Option("date", "YYYY-MM-DD", "the meeting on this date (default: the next meeting)") var date: LocalDate?
+    @Flag("json", "print as JSON") var json: Bool
     static let discussion = """
         Lists each person's signals on the meeting (a later signal about the same person joins the item), with
         their melders and chair, and the partners already involved with the person elsewhere; no care notes. A
@@ -20,18 +21,12 @@ enum VSOAgendaCommand: RegieCommand {
         GET /v1/vso/{basisteam}/agenda when they are among the meeting's standing participants.
         """
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let team = try args.required("team", "BASISTEAM (see `regie config show`)")
-        var date: LocalDate?
-        if let text = args.value("date") {
-            guard let d = LocalDate.parse(text) else { throw .usage("--date takes YYYY-MM-DD, not \"\(text)\"") }
-            date = d
-        }
         let agenda = try engine.vsoAgenda(team: team, on: date, for: nil)
         context.touched = agenda.items.flatMap(\.signals).map { ($0.id, $0.clientKey) }
         let cal = engine.config.calendar
-        if args.json {
+        if json {
             Output.json([
                 "basisteam": .string(team), "meetingAt": .string(agenda.meeting.iso8601),
                 "items": .array(

@@ -3,18 +3,18 @@ import RegieEngine
 import Foundation
 
 /// `regie webhook add`.
-enum WebhookAddCommand: RegieCommand {
+struct WebhookAddCommand: RegieCommand {
     static let path = "webhook add"
     static let summary = "register a partner's webhook endpoint (its signing secret is shown once)"
     static let synopsis = "PARTNER URL --events TYPE[,TYPE...] [--format thin|zgw] [--json]"
     static let positionals = 2...2
-    static let options: [OptionSpec] = [
-        .value(
-            "events", "TYPES", "notification types, comma-separated, with wildcards: escalation.*,case.changed or *"),
-        .value(
-            "format", "FORMAT", "thin (default: type, timestamp, case, event, level, URL) or zgw (ZGW Notificaties)"),
-        .flag("json", "print as JSON"),
-    ]
+    @Required(
+        "events", "TYPES", "notification types, comma-separated, with wildcards: escalation.*,case.changed or *",
+        missing: "TYPES: the notification types, such as --events 'escalation.*,handover.*'")
+    var events: String
+    @Option("format", "FORMAT", "thin (default: type, timestamp, case, event, level, URL) or zgw (ZGW Notificaties)")
+    var format: WebhookEndpoint.Format?
+    @Flag("json", "print as JSON") var json: Bool
     static let discussion = """
         Regie signs every delivery per the Standard Webhooks specification (webhook-id, webhook-timestamp,
         webhook-signature) with a secret it generates: whsec_ + 32 random bytes. The secret is printed once and
@@ -23,20 +23,14 @@ enum WebhookAddCommand: RegieCommand {
         """
     static let auditAction: String? = "webhook"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
-        guard let events = args.value("events") else {
-            throw .usage("give the notification types with --events, such as --events 'escalation.*,handover.*'")
-        }
-        let formatText = args.value("format") ?? "thin"
-        guard let format = WebhookEndpoint.Format(rawValue: formatText) else {
-            throw .usage("--format is thin or zgw, not \(formatText)")
-        }
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
+        let format = format ?? .thin
         let engine = try context.engine()
         let added = try engine.addWebhook(
-            partner: args.positionals[0], url: args.positionals[1],
+            partner: arguments[0], url: arguments[1],
             events: events.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, format: format)
         context.auditDetail = "added webhook \(added.endpoint.id) for \(added.endpoint.partner)"
-        if args.json {
+        if json {
             Output.json([
                 "id": .string(added.endpoint.id), "partner": .string(added.endpoint.partner),
                 "url": .string(added.endpoint.url), "secret": .string(added.secret),
@@ -57,23 +51,23 @@ enum WebhookAddCommand: RegieCommand {
 }
 
 /// `regie webhook list`.
-enum WebhookListCommand: RegieCommand {
+struct WebhookListCommand: RegieCommand {
     static let path = "webhook list"
     static let summary = "list webhook endpoints and their state (never their secrets)"
     static let synopsis = "[PARTNER] [--json]"
     static let positionals = 0...1
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let endpoints = try engine.webhookEndpoints(partner: args.positionals.first)
+        let endpoints = try engine.webhookEndpoints(partner: arguments.first)
         let cal = engine.config.calendar
         func state(_ e: WebhookEndpoint) -> String {
             if let at = e.disabledAt { return "disabled \(cal.localText(at)): \(e.disabledReason ?? "")" }
             if let since = e.failingSince { return "failing since \(cal.localText(since))" }
             return "active"
         }
-        if args.json {
+        if json {
             Output.json([
                 "endpoints": .array(
                     endpoints.map {
@@ -100,24 +94,24 @@ enum WebhookListCommand: RegieCommand {
 }
 
 /// `regie webhook rotate`.
-enum WebhookRotateCommand: RegieCommand {
+struct WebhookRotateCommand: RegieCommand {
     static let path = "webhook rotate"
     static let summary = "issue a new signing secret; the old one keeps signing during the grace period"
     static let synopsis = "ENDPOINT [--json]"
     static let positionals = 1...1
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
     static let discussion = """
         During the grace period (rotationGraceHours in Config/webhooks.json, default 24) every delivery carries
         both signatures, space-separated, so that the partner can switch to the new secret at its own moment.
         """
     static let auditAction: String? = "webhook"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let id = args.positionals[0]
+        let id = arguments[0]
         let secret = try engine.rotateWebhookSecret(id)
         context.auditDetail = "rotated the secret of webhook \(id)"
-        if args.json {
+        if json {
             Output.json(["id": .string(id), "secret": .string(secret)])
             return
         }
@@ -134,18 +128,18 @@ enum WebhookRotateCommand: RegieCommand {
 }
 
 /// `regie webhook disable`.
-enum WebhookDisableCommand: RegieCommand {
+struct WebhookDisableCommand: RegieCommand {
     static let path = "webhook disable"
     static let summary = "stop delivering to an endpoint (its pending deliveries are marked failed)"
     static let synopsis = "ENDPOINT [--reason TEXT]"
     static let positionals = 1...1
-    static let options: [OptionSpec] = [.value("reason", "TEXT", "why, for the endpoint's state and the log")]
+    @Option("reason", "TEXT", "why, for the endpoint's state and the log") var reason: String?
     static let auditAction: String? = "webhook"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let id = args.positionals[0]
-        let reason = args.value("reason") ?? "disabled by an administrator"
+        let id = arguments[0]
+        let reason = reason ?? "disabled by an administrator"
         try engine.disableWebhook(id, reason: reason)
         context.auditDetail = "disabled webhook \(id): \(reason)"
         Output.print("Disabled \(id). Enable it again with `regie webhook enable \(id)`.")
@@ -153,17 +147,17 @@ enum WebhookDisableCommand: RegieCommand {
 }
 
 /// `regie webhook enable`.
-enum WebhookEnableCommand: RegieCommand {
+struct WebhookEnableCommand: RegieCommand {
     static let path = "webhook enable"
     static let summary = "deliver to a disabled endpoint again"
     static let synopsis = "ENDPOINT"
     static let positionals = 1...1
-    static let options: [OptionSpec] = []
+
     static let auditAction: String? = "webhook"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let id = args.positionals[0]
+        let id = arguments[0]
         try engine.enableWebhook(id)
         context.auditDetail = "enabled webhook \(id)"
         Output.print(

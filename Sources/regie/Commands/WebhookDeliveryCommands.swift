@@ -6,12 +6,12 @@ import RegieNotify
 import RegieStore
 
 /// `regie webhook status`.
-enum WebhookStatusCommand: RegieCommand {
+struct WebhookStatusCommand: RegieCommand {
     static let path = "webhook status"
     static let summary = "how each endpoint's deliveries stand, and which endpoints were disabled and whom to tell"
     static let synopsis = "[PARTNER] [--json]"
     static let positionals = 0...1
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
     static let discussion = """
         An endpoint that answers 410 Gone, or whose every attempt failed for disableAfterDays (Config/webhooks.json,
         default 5), is disabled by the deliverer. That is written to the access log, and shown here with whom to
@@ -19,12 +19,12 @@ enum WebhookStatusCommand: RegieCommand {
         receiver: `regie webhook enable ENDPOINT`, then `regie webhook recover --since TIME`.
         """
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let endpoints = try engine.webhookEndpoints(partner: args.positionals.first)
+        let endpoints = try engine.webhookEndpoints(partner: arguments.first)
         let statistics = try engine.deliveryStatistics()
         let cal = engine.config.calendar
-        if args.json {
+        if json {
             Output.json([
                 "endpoints": .array(
                     endpoints.map { e in
@@ -86,25 +86,23 @@ enum WebhookStatusCommand: RegieCommand {
 }
 
 /// `regie webhook log`.
-enum WebhookLogCommand: RegieCommand {
+struct WebhookLogCommand: RegieCommand {
     static let path = "webhook log"
     static let summary = "the delivery log: every attempt, newest first (time, status, duration, error)"
     static let synopsis = "[ENDPOINT] [--delivery ID] [--limit N] [--json]"
     static let positionals = 0...1
-    static let options: [OptionSpec] = [
-        .value("delivery", "ID", "only attempts at this delivery (its number or its msg_ id)"),
-        .value("limit", "N", "at most this many attempts (default 50)"),
-        .flag("json", "print as JSON, with up to 1 KiB of each answer"),
-    ]
+    @Option("delivery", "ID", "only attempts at this delivery (its number or its msg_ id)") var delivery: String?
+    @Option("limit", "N", "at most this many attempts (default 50)", range: 1...100_000) var limit: Int?
+    @Flag("json", "print as JSON, with up to 1 KiB of each answer") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let limit = try args.int("limit", range: 1...100_000) ?? 50
-        var delivery: Int64?
-        if let reference = args.value("delivery") { delivery = try engine.delivery(reference).id }
-        if let endpoint = args.positionals.first { _ = try engine.webhookEndpoint(endpoint) }
-        let log = try engine.deliveryLog(delivery: delivery, endpoint: args.positionals.first, limit: limit)
-        if args.json {
+        let limit = limit ?? 50
+        var deliveryId: Int64?
+        if let reference = delivery { deliveryId = try engine.delivery(reference).id }
+        if let endpoint = arguments.first { _ = try engine.webhookEndpoint(endpoint) }
+        let log = try engine.deliveryLog(delivery: deliveryId, endpoint: arguments.first, limit: limit)
+        if json {
             Output.json(["attempts": .array(log.map { .object(WebhookRepresentation.attempt($0)) })])
             return
         }
@@ -127,21 +125,21 @@ enum WebhookLogCommand: RegieCommand {
 }
 
 /// `regie webhook replay`.
-enum WebhookReplayCommand: RegieCommand {
+struct WebhookReplayCommand: RegieCommand {
     static let path = "webhook replay"
     static let summary = "send one delivery again (same webhook-id), whatever became of it"
     static let synopsis = "DELIVERY"
     static let positionals = 1...1
-    static let options: [OptionSpec] = []
+
     static let discussion = """
         DELIVERY is its number or its webhook-id (msg_...), from `regie webhook log`. It goes out again from the
         start of the retry schedule, with the same webhook-id, so a receiver that already had it can tell.
         """
     static let auditAction: String? = "webhook"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
-        let row = try engine.delivery(args.positionals[0])
+        let row = try engine.delivery(arguments[0])
         try engine.replayDelivery(row.id)
         context.auditDetail = "replayed delivery \(row.id) (\(row.webhookId))"
         Output.print(
@@ -151,25 +149,20 @@ enum WebhookReplayCommand: RegieCommand {
 }
 
 /// `regie webhook recover`.
-enum WebhookRecoverCommand: RegieCommand {
+struct WebhookRecoverCommand: RegieCommand {
     static let path = "webhook recover"
     static let summary = "send every failed delivery since a time again (to enabled endpoints)"
     static let synopsis = "--since TIME"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [
-        .value("since", "TIME", "deliveries created at or after this time (e.g. 2026-11-20 or 2026-11-20T08:00)")
-    ]
+    @Option("since", "TIME", "deliveries created at or after this time (e.g. 2026-11-20 or 2026-11-20T08:00)")
+    var since: Instant?
     static let auditAction: String? = "webhook"
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
-        guard let text = args.value("since") else {
-            throw .usage("say from when with --since, such as --since 2026-11-20")
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
+        guard let since else {
+            throw .invalid("say from when with --since, such as --since 2026-11-20")
         }
         let engine = try context.engine()
-        let since: Instant
-        do { since = try engine.config.calendar.parseInstant(text) } catch {
-            throw .usage("--since: \(error.description)")
-        }
         let count = try engine.recoverDeliveries(since: since)
         context.auditDetail = "recovered \(count) failed deliveries since \(since.iso8601)"
         Output.print(
@@ -181,37 +174,35 @@ enum WebhookRecoverCommand: RegieCommand {
 }
 
 /// `regie webhook deliver`.
-enum WebhookDeliverCommand: RegieCommand {
+struct WebhookDeliverCommand: RegieCommand {
     static let path = "webhook deliver"
     static let summary = "send due webhook deliveries: once, or as a deliverer that runs until stopped"
     static let synopsis = "[--once] [--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [
-        .flag("once", "send what is due now (and what falls due meanwhile), wait for the answers, and exit"),
-        .flag("json", "print the result as JSON (with --once)"),
-    ]
+    @Flag("once", "send what is due now (and what falls due meanwhile), wait for the answers, and exit") var once: Bool
+    @Flag("json", "print the result as JSON (with --once)") var json: Bool
     static let discussion = """
         `regie serve` delivers by itself; use this when the API is not served from this database, or to send what
         is due now. Without --once it runs until SIGINT or SIGTERM and prints every attempt. One deliverer per
         database.
         """
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let engine = try context.engine()
         let deliverer = try Deliverer(engine: engine)
         let cal = engine.config.calendar
-        if args.has("once") {
+        if once {
             var reports: [Engine.DeliveryReport] = []
             try deliverer.runUntilIdle { reports += $0 }
             let delivered = reports.filter { $0.verdict == .delivered }.count
-            if args.json {
+            if json {
                 Output.json([
                     "attempts": .int(Int64(reports.count)), "delivered": .int(Int64(delivered)),
                     "now": .string(engine.clock.now().iso8601),
                 ])
             } else {
                 Output.print("\(reports.count) attempt(s), \(delivered) delivered.")
-                reports.filter { $0.verdict != .delivered }.forEach { Output.print(line($0, cal)) }
+                reports.filter { $0.verdict != .delivered }.forEach { Output.print(Self.line($0, cal)) }
             }
             deliverer.takeProblems().forEach { Output.warn($0) }
             return
@@ -219,7 +210,7 @@ enum WebhookDeliverCommand: RegieCommand {
         let sources = onStopSignals { deliverer.stop() }
         Output.print("Delivering webhooks from \(context.databasePath); Ctrl-C stops it.")
         try deliverer.run { reports in
-            reports.forEach { Output.print(line($0, cal)) }
+            reports.forEach { Output.print(Self.line($0, cal)) }
             deliverer.takeProblems().forEach { Output.warn($0) }
         }
         sources.forEach { $0.cancel() }

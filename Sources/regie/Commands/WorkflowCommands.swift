@@ -3,17 +3,17 @@ import RegieCore
 import RegieEngine
 
 /// `regie workflow list`.
-enum WorkflowListCommand: RegieCommand {
+struct WorkflowListCommand: RegieCommand {
     static let path = "workflow list"
     static let summary = "list the workflows in the workflow folder"
     static let synopsis = "[--json]"
     static let positionals = 0...0
-    static let options: [OptionSpec] = [.flag("json", "print as JSON")]
+    @Flag("json", "print as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let catalog = try WorkflowCatalog(folder: context.workflowsFolder)
         let list = catalog.workflows.values.sorted { $0.name < $1.name }
-        if args.json {
+        if json {
             Output.json(
                 .object(
                     JSONObject(pairs: [
@@ -61,17 +61,17 @@ enum WorkflowListCommand: RegieCommand {
 }
 
 /// `regie workflow validate`.
-enum WorkflowValidateCommand: RegieCommand {
+struct WorkflowValidateCommand: RegieCommand {
     static let path = "workflow validate"
     static let summary = "check workflow files; one line per problem: file, JSON path, what is wrong, what would fix it"
     static let synopsis = "[FILE...] [--json]"
     static let positionals = 0...1000
-    static let options: [OptionSpec] = [.flag("json", "print the problems as JSON")]
+    @Flag("json", "print the problems as JSON") var json: Bool
     static let discussion =
         "Without files, checks every workflow in the workflow folder. Exits 1 when any file has a problem."
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
-        var files = args.positionals
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
+        var files = arguments
         var problems: [ValidationProblem] = []
         var modules: [String: WorkflowModule]?
         if files.isEmpty {
@@ -101,7 +101,7 @@ enum WorkflowValidateCommand: RegieCommand {
                 problems += error.problems
             }
         }
-        if args.json {
+        if json {
             Output.json(
                 .object(
                     JSONObject(pairs: [
@@ -125,16 +125,16 @@ enum WorkflowValidateCommand: RegieCommand {
 }
 
 /// `regie workflow show`.
-enum WorkflowShowCommand: RegieCommand {
+struct WorkflowShowCommand: RegieCommand {
     static let path = "workflow show"
     static let summary = "show a workflow's states, transitions and timers"
     static let synopsis = "NAME [--json]"
     static let positionals = 1...1
-    static let options: [OptionSpec] = [.flag("json", "print the definition as JSON")]
+    @Flag("json", "print the definition as JSON") var json: Bool
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
-        let w = try WorkflowCatalog(folder: context.workflowsFolder).workflow(args.positionals[0])
-        if args.json {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
+        let w = try WorkflowCatalog(folder: context.workflowsFolder).workflow(arguments[0])
+        if json {
             Output.json((try? JSONParser.parse(w.source)) ?? .null)
             return
         }
@@ -199,17 +199,29 @@ func timerText(_ t: TimerDefinition) -> String {
 }
 
 /// `regie workflow graph`.
-enum WorkflowGraphCommand: RegieCommand {
+struct WorkflowGraphCommand: RegieCommand {
     static let path = "workflow graph"
     static let summary = "draw a workflow as Mermaid or Graphviz DOT"
     static let synopsis = "NAME [--format mermaid|dot]"
     static let positionals = 1...1
-    static let options: [OptionSpec] = [.value("format", "mermaid|dot", "the drawing language (default mermaid)")]
+    /// The drawing languages.
+    enum Format: String, OptionValue {
+        case mermaid, dot
+
+        static func read(_ text: String, option name: String) throws(CLIError) -> Format {
+            guard let format = Format(rawValue: text) else {
+                throw .usage("unknown --\(name) \(text); use mermaid or dot")
+            }
+            return format
+        }
+    }
+
+    @Option("format", "mermaid|dot", "the drawing language (default mermaid)") var format: Format?
     static let discussion = "Render DOT with `dot -Tpng`; paste Mermaid into any Markdown viewer that supports it."
 
-    static func run(_ args: Arguments, _ context: Context) throws(EngineError) {
+    func run(_ arguments: [String], _ context: Context) throws(EngineError) {
         let catalog = try WorkflowCatalog(folder: context.workflowsFolder)
-        let name = args.positionals[0]
+        let name = arguments[0]
         let drawing: (mermaid: String, dot: String)
         if let m = catalog.modules[name] {
             drawing = (m.mermaid, m.dot)
@@ -217,10 +229,9 @@ enum WorkflowGraphCommand: RegieCommand {
             let w = try catalog.workflow(name)
             drawing = (w.mermaid, w.dot)
         }
-        switch args.value("format") ?? "mermaid" {
-        case "mermaid": Output.print(drawing.mermaid.trimmingTrailingNewline)
-        case "dot": Output.print(drawing.dot.trimmingTrailingNewline)
-        case let other: throw .usage("unknown --format \(other); use mermaid or dot")
+        switch format ?? .mermaid {
+        case .mermaid: Output.print(drawing.mermaid.trimmingTrailingNewline)
+        case .dot: Output.print(drawing.dot.trimmingTrailingNewline)
         }
     }
 }
