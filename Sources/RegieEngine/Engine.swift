@@ -234,21 +234,22 @@ public final class Engine: Sendable {
         let prepared = requests.map { r in Result { try prepareOpen(r) } }
         do {
             return try committer.run { store in
-                try Self.eachInBatch(prepared) { try self.openJob(store, try $0.get()) }
+                try Self.eachInBatch(prepared.count, in: store) { try self.openJob(store, try prepared[$0].get()) }
             }
         } catch {
             throw EngineError.wrap(error, path: databasePath)
         }
     }
 
-    /// Runs each item of a batch in the writer's transaction: an item refused by the rules fails on its own (it threw
-    /// before writing anything), while a database failure aborts the whole transaction, so none of the batch commits.
-    private static func eachInBatch<T>(_ items: [T], _ body: (T) throws -> Outcome) throws -> [Result<
-        Outcome, EngineError
-    >] {
-        try items.map { item in
+    /// Runs each item of a batch (by index) in the writer's transaction, each in a savepoint of its own: an item
+    /// refused by the rules fails alone and leaves nothing behind, whatever it wrote before it was refused, while a
+    /// database failure aborts the whole transaction, so none of the batch commits.
+    private static func eachInBatch(_ count: Int, in store: CaseStore, _ body: (Int) throws -> Outcome) throws
+        -> [Result<Outcome, EngineError>]
+    {
+        try (0..<count).map { index in
             do {
-                return .success(try body(item))
+                return .success(try store.db.savepoint { try body(index) })
             } catch let e as DatabaseError {
                 throw e
             } catch {
@@ -416,13 +417,22 @@ public final class Engine: Sendable {
     }
 
     /// A decision made on a read snapshot, outside the writer; valid while the case is still at its sequence.
-    struct Predecision {
-        var decision: Decision
-        var prepared: PreparedCommit
+    ///
+    /// A class: a batch hands a thousand of these from the reader to the writer, and copying one is a single retain.
+    final class Predecision: Sendable {
+        let decision: Decision
+        let prepared: PreparedCommit
         /// The state machine that decided it.
-        var machine: StateMachine
+        let machine: StateMachine
         /// Cases the decision opens, linked to it, committed with it.
-        var spawned: [(workflow: Workflow, prepared: PreparedCommit)]
+        let spawned: [(workflow: Workflow, prepared: PreparedCommit)]
+
+        init(
+            decision: Decision, prepared: PreparedCommit, machine: StateMachine,
+            spawned: [(workflow: Workflow, prepared: PreparedCommit)]
+        ) {
+            (self.decision, self.prepared, self.machine, self.spawned) = (decision, prepared, machine, spawned)
+        }
     }
 
     /// Decides a command on a case and opens the cases it opens (`openCase`), all on the same state.
@@ -529,8 +539,10 @@ public final class Engine: Sendable {
                 }
             }
             return try committer.run { store in
-                try Self.eachInBatch(Array(zip(items, pre))) { item, pre in
-                    try self.fireJob(store, item.caseId, item.command, item.idempotencyKey, now, try pre?.get())
+                try Self.eachInBatch(items.count, in: store) { i in
+                    let item = items[i]
+                    return try self.fireJob(
+                        store, item.caseId, item.command, item.idempotencyKey, now, try pre[i]?.get())
                 }
             }
         } catch {

@@ -70,7 +70,11 @@ public final class Database: @unchecked Sendable {
     /// Whether SQLite opened the file for reading only (it does so silently when asked to write a file it cannot).
     public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
+    /// SQLite's process-wide settings, made once before the first connection opens.
+    private static let configured: Void = { _ = regie_sqlite_configure() }()
+
     private static func open(_ name: String, flags: Int32) throws(DatabaseError) -> OpaquePointer {
+        Self.configured
         var db: OpaquePointer?
         let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
