@@ -71,26 +71,26 @@ public struct PreparedCommit: Sendable {
             projectionMask = 0
             return
         }
-        // Only changed columns are written, so that SQLite maintains only the indexes it must.
-        let changes: [(Bool, () -> SQLValue)] = [
-            (r.state != p.state, { .text(r.state) }),
-            (r.regie.partner != p.regie.partner, { .text(r.regie.partner) }),
-            (r.regie.contact != p.regie.contact, { .text(r.regie.contact) }),
-            (r.participants != p.participants, { .text(CaseStore.encodeParticipants(r.participants)) }),
-            (r.level != p.level, { .int(Int64(r.level)) }),
-            (r.suspendedAt != p.suspendedAt, { .int(r.suspendedAt?.milliseconds) }),
-            (r.sequence != p.sequence, { .int(Int64(r.sequence)) }),
-            (r.updatedAt != p.updatedAt, { .int(r.updatedAt.milliseconds) }),
-            (r.lastActivityAt != p.lastActivityAt, { .int(r.lastActivityAt.milliseconds) }),
-            (r.closedAt != p.closedAt, { .int(r.closedAt?.milliseconds) }),
-            (r.details != p.details, { .text(CaseStore.encodeDetails(r.details)) }),
-        ]
+        // Only changed columns are written, so that SQLite maintains only the indexes it must. Written out, not as a
+        // table of closures: each closure would copy the record, and this runs for every transition.
         var mask = 0
         var values: [SQLValue] = []
-        for (i, change) in changes.enumerated() where change.0 {
-            mask |= 1 << i
-            values.append(change.1())
+        values.reserveCapacity(Self.projectionColumns.count)
+        func changed(_ bit: Int, _ value: @autoclosure () -> SQLValue) {
+            mask |= 1 << bit
+            values.append(value())
         }
+        if r.state != p.state { changed(0, .text(r.state)) }
+        if r.regie.partner != p.regie.partner { changed(1, .text(r.regie.partner)) }
+        if r.regie.contact != p.regie.contact { changed(2, .text(r.regie.contact)) }
+        if r.participants != p.participants { changed(3, .text(CaseStore.encodeParticipants(r.participants))) }
+        if r.level != p.level { changed(4, .int(Int64(r.level))) }
+        if r.suspendedAt != p.suspendedAt { changed(5, .int(r.suspendedAt?.milliseconds)) }
+        if r.sequence != p.sequence { changed(6, .int(Int64(r.sequence))) }
+        if r.updatedAt != p.updatedAt { changed(7, .int(r.updatedAt.milliseconds)) }
+        if r.lastActivityAt != p.lastActivityAt { changed(8, .int(r.lastActivityAt.milliseconds)) }
+        if r.closedAt != p.closedAt { changed(9, .int(r.closedAt?.milliseconds)) }
+        if r.details != p.details { changed(10, .text(CaseStore.encodeDetails(r.details))) }
         projection = values
         projectionMask = mask
     }
