@@ -58,15 +58,19 @@ public enum EventSeal {
             return length
         }
 
-        /// The decimal text of `n`, as `String(n)` writes it, without allocating.
+        /// The decimal text of `n`, as `String(n)` writes it, without allocating: the digits are made from the
+        /// right into a fixed buffer (one division each), then appended at once.
         static func decimal(_ n: Int64, into out: inout [UInt8]) {
             if n < 0 { out.append(UInt8(ascii: "-")) }
-            let magnitude = n.magnitude
-            var divisor: UInt64 = 1
-            while magnitude / divisor >= 10 { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8((magnitude / divisor) % 10))
-                divisor /= 10
+            var magnitude = n.magnitude
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+                var start = 20
+                repeat {
+                    start -= 1
+                    digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
             }
         }
     }
