@@ -68,7 +68,10 @@ public struct StateMachine: Sendable {
                 switch e.unconditional {
                 case .raiseLevel, .giveOpdracht, .completeOpdracht, .withdrawOpdracht, .endOpdracht: return true
                 case .setLevel: return t.to == nil
-                default: return false
+                case .assignRegie, .assignRegieIfTarget, .offerHandover, .acceptHandover, .refuseHandover,
+                    .recordMeeting, .completeHandover, .withdrawHandover, .openCase, .nextMeeting, .when, .addPartner,
+                    .removePartner, .startTimer, .cancelTimer, .notify:
+                    return false
                 }
             })
         {
@@ -320,7 +323,7 @@ public struct StateMachine: Sendable {
         switch role {
         case .regiehouder: return [record.regie.partner]
         case .systeem: return []
-        default:
+        case .betrokken, .procesregisseur, .ketenregisseur, .bestuurlijk, .melder:
             var out = record.participants.filter { $0.role == role }.map(\.partner)
             if role == .procesregisseur, let p = region.procesregisseurs[record.details.municipality ?? "-"] {
                 out.append(p)
