@@ -1,4 +1,4 @@
-public import RegieCore
+import RegieCore
 internal import RegieStore
 
 /// What the API shows of the store's bookkeeping, mapped here so that no store row reaches the API.

@@ -51,7 +51,7 @@ import Testing
         func setDown(_ down: Bool) {
             let file = folder.appendingPathComponent("down").path
             if down {
-                FileManager.default.createFile(atPath: file, contents: Data())
+                _ = FileManager.default.createFile(atPath: file, contents: Data())
             } else {
                 try? FileManager.default.removeItem(atPath: file)
             }

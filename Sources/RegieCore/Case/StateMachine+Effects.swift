@@ -116,8 +116,6 @@ extension StateMachine {
 
     private func applyEffect(_ effect: Effect, _ step: inout Step, newCaseID: () -> String) throws(Refusal) {
         let command = step.command
-        let caseId = step.record.id
-        let bySystem = command.actor.role == .systeem
         switch effect {
         case .when(let field, let values, let inner):
             if let value = step.field(field), values.contains(value) {
@@ -128,145 +126,37 @@ extension StateMachine {
         case .assignRegieIfTarget:
             if let target = command.target?.trimmingSpaces, !target.isEmpty { try assignRegie(to: target, &step) }
         case .addPartner(let role):
-            let target = try validTarget(command)
-            let serves = Set(command.members).subtracting([Self.household])
-            let p = Participant(
-                partner: target, role: role,
-                members: serves.isEmpty || command.members.contains(Self.household) ? nil : serves)
-            if !step.record.participants.contains(p) && !(role == .betrokken && target == step.record.regie.partner) {
-                step.record.participants.append(p)
-            }
-            step.payload["added"] = .string("\(target):\(role.rawValue)")
-            if let m = p.members { step.payload["serves"] = .array(m.sorted().map { .string($0) }) }
+            try addPartner(role, &step)
         case .removePartner:
-            let target = try validTarget(command)
-            guard target != step.record.regie.partner else {
-                throw Refusal(
-                    .regieEmpty,
-                    "\(target) holds regie in case \(caseId) and cannot leave it; hand regie over first, so regie is never empty"
-                )
-            }
-            guard step.record.participants.contains(where: { $0.partner == target }) else {
-                throw Refusal(.invalidTarget, "\(target) does not take part in case \(caseId)")
-            }
-            if step.record.details.handover?.to == target || step.record.details.opdracht(for: target) != nil {
-                throw Refusal(
-                    .invalidArgument,
-                    "\(target) has a running handover or opdracht in case \(caseId); end that first")
-            }
-            step.record.participants.removeAll { $0.partner == target }
-            step.payload["removed"] = .string(target)
+            try removePartner(&step)
         case .startTimer(let name):
             startNamedTimer(name, &step)
         case .cancelTimer(let name):
             try cancelTimer(name, &step)
         case .raiseLevel:
-            guard step.record.level < topLevel else {
-                if bySystem { return }
-                throw Refusal(
-                    .wrongState,
-                    "case \(caseId) is already at the top level \(topLevel) (\(region.level(topLevel)?.name ?? "")); it cannot go higher"
-                )
-            }
-            changeLevel(&step.record, to: step.record.level + 1, now: step.now)
-            step.payload["level"] = .int(Int64(step.record.level))
-            step.record.details.escalation = EscalationRequest(
-                by: command.actor.partner, at: step.now,
-                reason: command.motivation ?? step.firing.map { "\($0.label) passed" } ?? step.event,
-                asked: command.fields)
+            try raiseLevel(&step)
         case .setLevel(let level):
             try setLevel(level, &step)
         case .offerHandover(let timer):
-            let target = try validTarget(command)
-            if let h = step.record.details.handover {
-                throw Refusal(
-                    .wrongState,
-                    "a handover to \(h.to) is already running in case \(caseId) (\(h.stage)); complete or withdraw it first"
-                )
-            }
-            guard target != step.record.regie.partner, target != command.actor.partner else {
-                throw Refusal(.invalidTarget, "\(target) cannot receive a handover from itself")
-            }
-            let subject = Handover.Subject(rawValue: step.field("onderwerp") ?? "regie") ?? .regie
-            if subject == .regie && command.actor.partner != step.record.regie.partner {
-                throw Refusal(.wrongRole, "only the regiehouder, \(step.record.regie.partner), can hand over regie")
-            }
-            let joined = !step.record.participants.contains { $0.partner == target }
-            if joined { step.record.participants.append(Participant(partner: target, role: .betrokken)) }
-            step.record.details.handover = Handover(
-                from: command.actor.partner, to: target, subject: subject, offeredAt: step.now, acceptedAt: nil,
-                metAt: nil, receiverJoined: joined, timer: timer)
-            step.payload["handover"] = .string("\(subject.rawValue) to \(target)")
-            startNamedTimer(timer, &step)
+            try offerHandover(timer: timer, &step)
         case .acceptHandover(let timer):
-            var h = try runningHandover(step, by: [.receiver], stage: "aangeboden")
-            step.record.timers.removeAll { $0.name == h.timer }
-            h.acceptedAt = step.now
-            h.timer = timer
-            step.record.details.handover = h
-            startNamedTimer(timer, &step)
+            try acceptHandover(timer: timer, &step)
         case .refuseHandover:
-            let h = try runningHandover(step, by: [.receiver], stage: "aangeboden")
-            endHandover(&step)
-            if h.receiverJoined { step.record.participants.removeAll { $0.partner == h.to } }
+            try refuseHandover(&step)
         case .recordMeeting:
-            var h = try runningHandover(step, by: [.receiver, .giver], stage: "geaccepteerd")
-            step.record.timers.removeAll { $0.name == h.timer }
-            h.metAt = step.now
-            h.timer = nil
-            step.record.details.handover = h
+            try recordMeeting(&step)
         case .completeHandover:
-            guard let h = step.record.details.handover, h.metAt != nil else {
-                let stage = step.record.details.handover?.stage ?? "none"
-                throw Refusal(
-                    .wrongState,
-                    "a handover completes only after the receiver accepted and the kennismaking took place (handover in case \(caseId): \(stage)); record kennismaking first"
-                )
-            }
-            _ = try runningHandover(step, by: [.receiver, .giver], stage: "kennisgemaakt")
-            endHandover(&step)
-            if h.subject == .regie {
-                moveRegie(to: h.to, &step)
-            } else if h.from != step.record.regie.partner {
-                step.record.participants.removeAll { $0.partner == h.from && $0.role == .betrokken }
-            }
+            try completeHandover(&step)
         case .withdrawHandover:
-            _ = try runningHandover(step, by: [.giver], stage: nil)
-            let h = step.record.details.handover
-            endHandover(&step)
-            if let h, h.receiverJoined { step.record.participants.removeAll { $0.partner == h.to } }
+            try withdrawHandover(&step)
         case .giveOpdracht(let timer):
             try giveOpdracht(to: try validTarget(command), timer: timer, &step)
         case .completeOpdracht:
-            let partner = command.actor.partner
-            guard let o = step.record.details.opdracht(for: partner) else {
-                let running = step.record.details.opdrachten.map(\.partner)
-                throw Refusal(
-                    .wrongState,
-                    "case \(caseId) has no running opdracht for \(partner)\(running.isEmpty ? "" : "; running: \(running.joined(separator: ", ")) (only the partner that carries one reports it done)")"
-                )
-            }
-            endOpdracht(o, &step, key: "opdracht")
+            try completeOpdracht(&step)
         case .withdrawOpdracht:
-            let target = try validTarget(command)
-            guard let o = step.record.details.opdracht(for: target) else {
-                throw Refusal(.invalidTarget, "case \(caseId) has no running opdracht for \(target)")
-            }
-            let authority = self.authority(of: command.actor, in: step.record) ?? -1
-            guard authority >= o.level else {
-                throw Refusal(
-                    .wrongRole,
-                    "the opdracht for \(target) was given at \(levelName(o.level)); only \(owners(from: o.level)) may withdraw it"
-                )
-            }
-            endOpdracht(o, &step, key: "opdracht")
+            try withdrawOpdracht(&step)
         case .endOpdracht:
-            // Only the expiry of an opdracht's own deadline ends it here; a person ends one by reporting it done or
-            // withdrawing it (workflow versions before this rule also listed it in afschalen and afsluiten).
-            if let t = step.firing, let o = step.record.details.opdrachten.first(where: { t.belongs(to: $0) }) {
-                endOpdracht(o, &step, key: "opdracht")
-                step.notify("opdracht.expired", [o.partner])
-            }
+            expireOpdracht(&step)
         case .openCase(let workflowName):
             let target = try validTarget(command)
             let id = newCaseID()
@@ -285,166 +175,6 @@ extension StateMachine {
         case .notify(let topic, let to):
             step.notify(topic, recipients(to, step.record, command.target))
         }
-    }
-
-    // MARK: The level and its decisions
-
-    /// Sets the level. Lowering it is the decision of the owner of the level the case is at (or a level above), and
-    /// withdraws, on the record and with notice to their partners, the opdrachten the levels left behind gave.
-    private func setLevel(_ level: Int, _ step: inout Step) throws(Refusal) {
-        let record = step.record
-        let actor = step.command.actor
-        let bySystem = actor.role == .systeem
-        // Refused when setting the level is the transition's point (afschalen at level 0); as a side effect of
-        // a transition that moves on (afsluiten of a case that never escalated), it is simply already so.
-        if level == record.level && !bySystem && !step.movesOn {
-            throw Refusal(.wrongState, "case \(record.id) is already at level \(level)")
-        }
-        let lowered = level < record.level
-        if lowered && !bySystem && (authority(of: actor, in: record) ?? -1) < record.level {
-            throw Refusal(
-                .wrongRole,
-                "case \(record.id) is escalated to \(levelName(record.level)); \"\(step.event)\" would lower it, which only \(owners(from: record.level)) may do (afschalen); ask them, or wait for their decision"
-            )
-        }
-        changeLevel(&step.record, to: level, now: step.now)
-        step.payload["level"] = .int(Int64(level))
-        guard lowered else { return }
-        for o in step.record.details.opdrachten where o.level > level {
-            endOpdracht(o, &step, key: "withdrawn")
-            step.notify("opdracht.withdrawn", [o.partner])
-        }
-        if level == 0, let state = workflow.state(step.record.state) {
-            // Back at level 0 the case is under its regular watch again: state timers that fired while it was
-            // escalated (the stagnation timer) start afresh, so a de-escalated case is never left unwatched.
-            for def in state.timers where !step.record.timers.contains(where: { $0.name == def.name }) {
-                step.record.timers += startTimer(def, owner: state.name, step)
-            }
-        }
-    }
-
-    /// Cancels a timer by name: a level's own deadlines only by the owner of that level or above.
-    private func cancelTimer(_ name: String, _ step: inout Step) throws(Refusal) {
-        let actor = step.command.actor
-        if actor.role != .systeem,
-            let owned = step.record.timers.first(where: { $0.name == name && $0.kind == .deadline && $0.ownerLevel > 0 }
-            ),
-            (authority(of: actor, in: step.record) ?? -1) < owned.ownerLevel
-        {
-            throw Refusal(
-                .wrongRole,
-                "\"\(step.event)\" would cancel \(owned.label), which belongs to \(levelName(owned.ownerLevel)); only \(owners(from: owned.ownerLevel)) may"
-            )
-        }
-        step.record.timers.removeAll { $0.name == name }
-    }
-
-    private func giveOpdracht(to target: String, timer: String, _ step: inout Step) throws(Refusal) {
-        if let o = step.record.details.opdracht(for: target) {
-            throw Refusal(
-                .wrongState,
-                "an opdracht for \(target) is already running in case \(step.record.id) (given \(region.calendar.deadlineText(o.givenAt))); extend it with verlengen --timer \(o.timer):\(target), or withdraw it with opdracht-intrekken first"
-            )
-        }
-        if !step.record.partners.contains(where: { $0.partner == target }) {
-            step.record.participants.append(Participant(partner: target, role: .betrokken))
-        }
-        let level = step.record.level
-        step.record.details.opdrachten.append(
-            Opdracht(
-                partner: target, text: step.command.note, givenBy: step.command.actor.partner, givenAt: step.now,
-                timer: timer, level: level))
-        step.payload["opdracht"] = .string(target)
-        guard let def = workflow.timer(timer) else { return }
-        step.record.timers += startTimer(def, owner: nil, step, ownerLevel: level, subject: target)
-    }
-
-    /// Ends an opdracht, recording its partner in the payload under `key`.
-    private func endOpdracht(_ o: Opdracht, _ step: inout Step, key: String) {
-        step.record.timers.removeAll { $0.belongs(to: o) }
-        step.record.details.opdrachten.removeAll { $0.partner == o.partner }
-        var ended = step.payload[key]?.arrayValue ?? []
-        if key == "opdracht" {
-            step.payload[key] = .string(o.partner)
-        } else {
-            ended.append(.string(o.partner))
-            step.payload[key] = .array(ended)
-        }
-    }
-
-    // MARK: Handover and regie
-
-    private enum HandoverSide { case receiver, giver }
-
-    /// The running handover, if the actor is on an allowed side of it and it is at `stage` (nil: any stage).
-    private func runningHandover(_ step: Step, by sides: [HandoverSide], stage: String?) throws(Refusal) -> Handover {
-        guard let h = step.record.details.handover else {
-            throw Refusal(
-                .wrongState, "case \(step.record.id) has no running handover; offer one with overdracht-aanbieden")
-        }
-        let who = step.command.actor.partner
-        let allowed =
-            (sides.contains(.receiver) && who == h.to)
-            || (sides.contains(.giver) && (who == h.from || who == step.record.regie.partner))
-        guard allowed else {
-            let names = sides.map { $0 == .receiver ? h.to : h.from }.joined(separator: " or ")
-            throw Refusal(.wrongRole, "only \(names) may do this in the handover of case \(step.record.id)")
-        }
-        if let stage, h.stage != stage {
-            throw Refusal(
-                .wrongState,
-                "the handover to \(h.to) in case \(step.record.id) is \(h.stage), not \(stage); \(stage == "aangeboden" ? "it was already accepted" : "accept it first, then hold the kennismaking")"
-            )
-        }
-        return h
-    }
-
-    private func endHandover(_ step: inout Step) {
-        if let t = step.record.details.handover?.timer { step.record.timers.removeAll { $0.name == t } }
-        step.record.details.handover = nil
-    }
-
-    private func assignRegie(to target: String, _ step: inout Step) throws(Refusal) {
-        guard target != step.record.regie.partner else {
-            throw Refusal(.invalidTarget, "\(target) already holds regie in case \(step.record.id)")
-        }
-        if step.record.details.handover != nil { endHandover(&step) }
-        moveRegie(to: target, &step)
-    }
-
-    /// Regie moves in one step: the new holder leaves the other partners, the old one stays as `betrokken`. Unless
-    /// the command names the new holder's contact person, its first action must.
-    private func moveRegie(to target: String, _ step: inout Step) {
-        step.record.participants.removeAll { $0.partner == target && $0.role == .betrokken }
-        let previous = Participant(partner: step.record.regie.partner, role: .betrokken)
-        if !step.record.participants.contains(previous) { step.record.participants.append(previous) }
-        step.record.regie = RegieHolder(partner: target, contact: nil)
-        step.record.details.contactRequired = true
-        step.payload["regie"] = .string(target)
-    }
-
-    /// Moves the case to `level`, restarting the level's response deadline from the ladder.
-    func changeLevel(_ record: inout CaseRecord, to level: Int, now: Instant) {
-        record.timers.removeAll { $0.name == Self.levelTimer }
-        record.level = level
-        guard level > 0 else {
-            record.details.levelSince = nil
-            record.details.escalation = nil
-            return
-        }
-        record.details.levelSince = now
-        guard let l = region.level(level) else { return }
-        record.timers.append(
-            TimerRecord(
-                name: Self.levelTimer, kind: .deadline, event: Self.levelTimerEvent,
-                dueAt: calendar.deadline(after: l.deadline, from: now), startedAt: now, ownerState: nil,
-                ownerLevel: level))
-    }
-
-    private func startNamedTimer(_ name: String, _ step: inout Step) {
-        guard let def = workflow.timer(name) else { return }
-        step.record.timers.removeAll { $0.name == name }
-        step.record.timers += startTimer(def, owner: nil, step)
     }
 
     func validTarget(_ command: CaseCommand) throws(Refusal) -> String {

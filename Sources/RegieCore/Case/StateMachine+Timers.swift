@@ -289,3 +289,28 @@ extension StateMachine {
             calendar: calendar(for: def).kind, ownerLevel: t.ownerLevel, ownerRole: region.level(t.ownerLevel)?.owner)
     }
 }
+
+/// Timers that effects start and cancel.
+extension StateMachine {
+    /// Cancels a timer by name: a level's own deadlines only by the owner of that level or above.
+    func cancelTimer(_ name: String, _ step: inout Step) throws(Refusal) {
+        let actor = step.command.actor
+        if actor.role != .systeem,
+            let owned = step.record.timers.first(where: { $0.name == name && $0.kind == .deadline && $0.ownerLevel > 0 }
+            ),
+            (authority(of: actor, in: step.record) ?? -1) < owned.ownerLevel
+        {
+            throw Refusal(
+                .wrongRole,
+                "\"\(step.event)\" would cancel \(owned.label), which belongs to \(levelName(owned.ownerLevel)); only \(owners(from: owned.ownerLevel)) may"
+            )
+        }
+        step.record.timers.removeAll { $0.name == name }
+    }
+
+    func startNamedTimer(_ name: String, _ step: inout Step) {
+        guard let def = workflow.timer(name) else { return }
+        step.record.timers.removeAll { $0.name == name }
+        step.record.timers += startTimer(def, owner: nil, step)
+    }
+}
