@@ -590,7 +590,9 @@ public final class Engine: Sendable {
                 .invalidArgument,
                 "idempotency key \"\(key)\" was already used for a different command; use a new key for a new command")
         }
-        return Outcome(replayed: (try? JSONParser.parse(response)) ?? .null)
+        do { return Outcome(replayed: try JSONParser.parse(response)) } catch {
+            throw StoreError.corrupt("the answer stored for idempotency key \"\(key)\" is not JSON")
+        }
     }
 
     private func ensureDefinition(_ workflow: Workflow, in store: CaseStore, now: Instant) throws {

@@ -44,7 +44,9 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case let r as Refusal: return .refused(r)
         case let d as DatabaseError:
             return d.kind == .damaged ? .damaged(d.sentence(path: path)) : .environment(d.sentence(path: path))
-        case let s as StoreError: return .environment(s.description)
+        case let s as StoreError:
+            if case .corrupt = s { return .damaged(s.description) }
+            return .environment(s.description)
         case let d as any CustomStringConvertible: return .environment(d.description)
         default: return .environment("an unexpected error; see the server's log")
         }

@@ -202,7 +202,9 @@ extension CaseStore {
     /// chain now starts from. Call inside a write transaction.
     public func purgeAudit(through: Int64) throws {
         guard through > (try auditAnchor().through) else { return }
-        let hash = try db.scalarText("SELECT hash FROM audit WHERE id=?", [.int(through)])
+        guard let hash = try db.scalarText("SELECT hash FROM audit WHERE id=?", [.int(through)]) else {
+            throw StoreError.corrupt("access-log record \(through), up to which records are purged, is missing")
+        }
         try setMeta("audit_purged_through", String(through))
         try setMeta("audit_anchor", hash)
         try db.run("DELETE FROM audit WHERE id <= ?", [.int(through)])

@@ -106,14 +106,15 @@ extension CaseStore {
     private static let endpointColumns =
         "id, partner, url, events, format, created_at, disabled_at, disabled_reason, failing_since, previous_until"
 
-    private func endpoint(_ s: Statement) -> WebhookEndpoint {
+    /// An endpoint from the `endpointColumns` of a row, read by name.
+    private func endpoint(_ s: Statement) throws -> WebhookEndpoint {
         WebhookEndpoint(
-            id: s.text(0), partner: s.text(1), url: s.text(2),
-            events: s.text(3).split(separator: ",").map(String.init),
-            format: WebhookEndpoint.Format(rawValue: s.text(4)) ?? .thin, createdAt: Instant(milliseconds: s.int(5)),
-            disabledAt: s.optionalInt(6).map(Instant.init(milliseconds:)), disabledReason: s.optionalText(7),
-            failingSince: s.optionalInt(8).map(Instant.init(milliseconds:)),
-            previousSecretUntil: s.optionalInt(9).map(Instant.init(milliseconds:)))
+            id: try s.text("id"), partner: try s.text("partner"), url: try s.text("url"),
+            events: try s.text("events").split(separator: ",").map(String.init),
+            format: try s.value("format", as: WebhookEndpoint.Format.self, table: "webhook_endpoints"),
+            createdAt: try s.instant("created_at"), disabledAt: try s.optionalInstant("disabled_at"),
+            disabledReason: try s.optionalText("disabled_reason"), failingSince: try s.optionalInstant("failing_since"),
+            previousSecretUntil: try s.optionalInstant("previous_until"))
     }
 
     /// Adds an endpoint with its sealed signing secret. Call inside a write transaction.
@@ -137,7 +138,7 @@ extension CaseStore {
         }
         if !includeDisabled { sql += " AND disabled_at IS NULL" }
         var out: [WebhookEndpoint] = []
-        try db.query(sql + " ORDER BY created_at, id", values) { out.append(endpoint($0)) }
+        try db.query(sql + " ORDER BY created_at, id", values) { out.append(try endpoint($0)) }
         return out
     }
 
@@ -145,7 +146,7 @@ extension CaseStore {
     public func endpoint(_ id: String) throws -> WebhookEndpoint? {
         var out: WebhookEndpoint?
         try db.query("SELECT \(Self.endpointColumns) FROM webhook_endpoints WHERE id=?", [.text(id)]) {
-            out = endpoint($0)
+            out = try endpoint($0)
         }
         return out
     }
@@ -210,12 +211,15 @@ extension CaseStore {
     private static let deliveryColumns =
         "id, webhook_id, endpoint_id, case_id, topic, body, status, attempts, next_at, created_at, last_status, last_error"
 
-    private func delivery(_ s: Statement) -> DeliveryRow {
+    /// A delivery from the `deliveryColumns` of a row, read by name.
+    private func delivery(_ s: Statement) throws -> DeliveryRow {
         DeliveryRow(
-            id: s.int(0), webhookId: s.text(1), endpointId: s.text(2), caseId: s.text(3), topic: s.text(4),
-            body: s.text(5), status: DeliveryRow.Status(rawValue: s.text(6)) ?? .pending, attempts: Int(s.int(7)),
-            nextAt: Instant(milliseconds: s.int(8)), createdAt: Instant(milliseconds: s.int(9)),
-            lastStatus: s.optionalInt(10).map(Int.init), lastError: s.optionalText(11))
+            id: try s.int("id"), webhookId: try s.text("webhook_id"), endpointId: try s.text("endpoint_id"),
+            caseId: try s.text("case_id"), topic: try s.text("topic"), body: try s.text("body"),
+            status: try s.value("status", as: DeliveryRow.Status.self, table: "deliveries"),
+            attempts: Int(try s.int("attempts")), nextAt: try s.instant("next_at"),
+            createdAt: try s.instant("created_at"), lastStatus: try s.optionalInt("last_status").map(Int.init),
+            lastError: try s.optionalText("last_error"))
     }
 
     /// Pending deliveries that are due, at most one per endpoint and case: the earliest, so that a later
@@ -229,7 +233,7 @@ extension CaseStore {
                 AND e.case_id=d.case_id AND e.id < d.id)
             ORDER BY next_at, id LIMIT ?
             """, [.int(now.milliseconds), .int(Int64(limit))]
-        ) { out.append(delivery($0)) }
+        ) { out.append(try delivery($0)) }
         return out
     }
 
@@ -256,14 +260,14 @@ extension CaseStore {
             values.append(.text(status.rawValue))
         }
         var out: [DeliveryRow] = []
-        try db.query(sql + " ORDER BY id DESC LIMIT ?", values + [.int(Int64(limit))]) { out.append(delivery($0)) }
+        try db.query(sql + " ORDER BY id DESC LIMIT ?", values + [.int(Int64(limit))]) { out.append(try delivery($0)) }
         return out
     }
 
     /// One delivery.
     public func delivery(_ id: Int64) throws -> DeliveryRow? {
         var out: DeliveryRow?
-        try db.query("SELECT \(Self.deliveryColumns) FROM deliveries WHERE id=?", [.int(id)]) { out = delivery($0) }
+        try db.query("SELECT \(Self.deliveryColumns) FROM deliveries WHERE id=?", [.int(id)]) { out = try delivery($0) }
         return out
     }
 
@@ -356,7 +360,7 @@ extension CaseStore {
     public func delivery(webhookId: String) throws -> DeliveryRow? {
         var out: DeliveryRow?
         try db.query("SELECT \(Self.deliveryColumns) FROM deliveries WHERE webhook_id=?", [.text(webhookId)]) {
-            out = delivery($0)
+            out = try delivery($0)
         }
         return out
     }

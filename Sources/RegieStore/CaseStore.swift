@@ -197,36 +197,42 @@ public final class CaseStore: @unchecked Sendable {
         let sql = """
             SELECT c.id, c.workflow, c.version, c.state, c.regie_partner, c.regie_contact, c.participants, c.level,
                 c.client_key, c.suspended_at, c.seq, c.opened_at, c.updated_at, c.last_activity_at, c.closed_at,
-                c.details, t.id, t.name, t.kind, t.event, t.due_at, t.started_at, t.owner_state, t.owner_level,
-                t.subject, t.paused_at
+                c.details, t.id AS timer_id, t.name AS timer_name, t.kind AS timer_kind, t.event AS timer_event,
+                t.due_at AS timer_due_at, t.started_at AS timer_started_at, t.owner_state AS timer_owner_state,
+                t.owner_level AS timer_owner_level, t.subject AS timer_subject, t.paused_at AS timer_paused_at
             FROM cases c LEFT JOIN timers t ON t.case_id = c.id WHERE c.id=?
             """
         try db.query(sql, [.text(id)]) { s in
-            if record == nil { record = Self.caseRow(s) }
-            if !s.isNull(16) { record?.timers.append(Self.timerRow(s, from: 16)) }
+            if record == nil { record = try Self.caseRow(s) }
+            if try !s.isNull("timer_id") { record?.timers.append(try Self.timerRow(s, prefix: "timer_")) }
         }
         // A case has a handful of timers: sorting them here is cheaper than a temporary B-tree in SQLite.
         record?.timers.sort { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }
         return record
     }
 
-    static func caseRow(_ s: Statement) -> CaseRecord {
-        CaseRecord(
-            id: s.text(0), workflow: s.text(1), version: Int(s.int(2)), state: s.text(3),
-            regie: RegieHolder(partner: s.text(4), contact: s.optionalText(5)),
-            participants: decodeParticipants(s.text(6)),
-            level: Int(s.int(7)), clientKey: s.optionalText(8),
-            suspendedAt: s.optionalInt(9).map(Instant.init(milliseconds:)),
-            sequence: Int(s.int(10)), openedAt: Instant(milliseconds: s.int(11)),
-            updatedAt: Instant(milliseconds: s.int(12)),
-            lastActivityAt: Instant(milliseconds: s.int(13)),
-            closedAt: s.optionalInt(14).map(Instant.init(milliseconds:)),
-            timers: [], details: decodeDetails(s.optionalText(15)))
+    /// A case from the `caseColumns` of a row, read by name; its timers are read apart.
+    static func caseRow(_ s: Statement) throws -> CaseRecord {
+        let id = try s.text("id")
+        return CaseRecord(
+            id: id, workflow: try s.text("workflow"), version: Int(try s.int("version")), state: try s.text("state"),
+            regie: RegieHolder(partner: try s.text("regie_partner"), contact: try s.optionalText("regie_contact")),
+            participants: decodeParticipants(try s.text("participants")),
+            level: Int(try s.int("level")), clientKey: try s.optionalText("client_key"),
+            suspendedAt: try s.optionalInstant("suspended_at"), sequence: Int(try s.int("seq")),
+            openedAt: try s.instant("opened_at"), updatedAt: try s.instant("updated_at"),
+            lastActivityAt: try s.instant("last_activity_at"), closedAt: try s.optionalInstant("closed_at"),
+            timers: [], details: try decodeDetails(try s.optionalText("details"), of: id))
     }
 
-    static func decodeDetails(_ text: String?) -> CaseDetails {
-        guard let text, let json = try? JSONParser.parse(text) else { return CaseDetails() }
-        return CaseDetails(json: json)
+    /// A case's details as stored; nil (none stored) is the empty details.
+    /// - Throws: `StoreError.corrupt` when the stored text is not JSON: never read as empty details, which would
+    ///   silently drop a shield, a handover or an opdracht.
+    static func decodeDetails(_ text: String?, of caseId: String) throws(StoreError) -> CaseDetails {
+        guard let text else { return CaseDetails() }
+        do { return CaseDetails(json: try JSONParser.parse(text)) } catch {
+            throw .corrupt("cases.details of case \(caseId) is not JSON: \(error.description)")
+        }
     }
 
     static func encodeDetails(_ details: CaseDetails) -> String? {
@@ -283,22 +289,23 @@ public final class CaseStore: @unchecked Sendable {
             "SELECT \(Self.timerColumns) FROM timers WHERE case_id=? ORDER BY due_at, id",
             [.text(caseId)]
         ) { s in
-            out.append(Self.timerRow(s, from: 0))
+            out.append(try Self.timerRow(s))
         }
         return out
     }
 
-    /// The columns `timerRow` reads, in its order.
+    /// The columns `timerRow` reads.
     static let timerColumns = "id, name, kind, event, due_at, started_at, owner_state, owner_level, subject, paused_at"
 
-    /// A timer from the ten `timerColumns` starting at `c`.
-    static func timerRow(_ s: Statement, from c: Int32) -> TimerRecord {
+    /// A timer from the `timerColumns` of a row, read by name (each with `prefix` when a join renamed them).
+    static func timerRow(_ s: Statement, prefix p: String = "") throws -> TimerRecord {
         TimerRecord(
-            id: s.int(c), name: s.text(c + 1), kind: TimerRecord.Kind(rawValue: s.text(c + 2)) ?? .deadline,
-            event: s.text(c + 3),
-            dueAt: Instant(milliseconds: s.int(c + 4)), startedAt: Instant(milliseconds: s.int(c + 5)),
-            ownerState: s.optionalText(c + 6), ownerLevel: Int(s.int(c + 7)), subject: s.optionalText(c + 8),
-            pausedAt: s.optionalInt(c + 9).map(Instant.init(milliseconds:)))
+            id: try s.int(p + "id"), name: try s.text(p + "name"),
+            kind: try s.value(p + "kind", as: TimerRecord.Kind.self, table: "timers", column: "kind"),
+            event: try s.text(p + "event"),
+            dueAt: try s.instant(p + "due_at"), startedAt: try s.instant(p + "started_at"),
+            ownerState: try s.optionalText(p + "owner_state"), ownerLevel: Int(try s.int(p + "owner_level")),
+            subject: try s.optionalText(p + "subject"), pausedAt: try s.optionalInstant(p + "paused_at"))
     }
 
     /// Writes a decision: appends its events, writes the projection, applies timer changes relative to `previous`
@@ -451,12 +458,18 @@ public final class CaseStore: @unchecked Sendable {
             WHERE id IN (SELECT id FROM chain) AND seq > ?2 ORDER BY seq LIMIT ?3
             """
         try db.query(sql, [.text(caseId), .int(Int64(after)), .int(Int64(limit))]) { s in
-            let payload = (try? JSONParser.parse(s.text(6))) ?? .null
+            let sequence = Int(try s.int("seq"))
+            let payload: JSONValue
+            do { payload = try JSONParser.parse(try s.text("payload")) } catch let e as JSONSyntaxError {
+                throw StoreError.corrupt(
+                    "the payload of event \(sequence) of case \(caseId) is not JSON: \(e.description)")
+            }
             out.append(
                 CaseEvent(
-                    caseId: caseId, sequence: Int(s.int(0)), at: Instant(milliseconds: s.int(1)), event: s.text(2),
+                    caseId: caseId, sequence: sequence, at: try s.instant("at"), event: try s.text("event"),
                     actor: Actor(
-                        partner: s.text(3), person: s.optionalText(4), role: Role(rawValue: s.text(5)) ?? .systeem),
+                        partner: try s.text("actor_partner"), person: try s.optionalText("actor_person"),
+                        role: try s.value("actor_role", as: Role.self, table: "events")),
                     payload: payload))
         }
         return out
@@ -508,7 +521,7 @@ public final class CaseStore: @unchecked Sendable {
         sql += " ORDER BY updated_at DESC, id LIMIT ?"
         values.append(.int(Int64(filter.limit)))
         var out: [CaseRecord] = []
-        try db.query(sql, values) { out.append(Self.caseRow($0)) }
+        try db.query(sql, values) { out.append(try Self.caseRow($0)) }
         for i in out.indices { out[i].timers = try timers(of: out[i].id) }
         return out
     }
@@ -621,33 +634,6 @@ public struct CaseFilter: Sendable {
     public init() {}
 }
 
-/// A store that cannot be used as it is.
-public enum StoreError: Error, Sendable, CustomStringConvertible {
-    case notInitialised(String)
-    case clockMismatch(String, simulated: Bool)
-    /// The case changed after the decision was made; decide again on the current state.
-    case staleCase(String)
-    /// A simulated clock may not run backwards.
-    case clockBackwards(to: Instant, now: Instant)
-    /// A case that may not be purged (open, held or unknown).
-    case notPurgeable(String)
-
-    public var description: String {
-        switch self {
-        case .notInitialised(let path):
-            return "\(path) is not a Regie database; create it with `regie init --db \(path)`"
-        case .clockMismatch(let path, let simulated):
-            return
-                "\(path) was created with \(simulated ? "a simulated" : "the real") clock; that cannot change (use another --db)"
-        case .notPurgeable(let why): return why
-        case .staleCase(let id): return "case \(id) changed while the command was decided; it was decided again"
-        case .clockBackwards(let to, let now):
-            return
-                "\(to.iso8601) is before the simulated clock (\(now.iso8601)); the clock never runs backwards, so events stay in order"
-        }
-    }
-}
-
 extension CaseStore {
     /// Running deadlines and reminders due before `limit` (overdue ones included), earliest first.
     public func upcomingTimers(until limit: Instant, max: Int) throws -> [(caseId: String, timer: TimerRecord)] {
@@ -656,7 +642,7 @@ extension CaseStore {
             "SELECT \(Self.timerColumns), case_id FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
             [.int(limit.milliseconds), .int(Int64(max))]
         ) { s in
-            out.append((s.text(10), Self.timerRow(s, from: 0)))
+            out.append((try s.text("case_id"), try Self.timerRow(s)))
         }
         return out
     }

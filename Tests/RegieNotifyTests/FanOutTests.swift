@@ -79,7 +79,7 @@ import Testing
         let h = try NotifyHarness()
         let added = try h.engine.addWebhook(
             partner: "ggz-aanbieder", url: "https://ggz.example.nl/hook", events: ["*"], format: .thin)
-        let raw = try h.engine.read { try $0.db.scalarText("SELECT secret FROM webhook_endpoints") }
+        let raw = try #require(try h.engine.read { try $0.db.scalarText("SELECT secret FROM webhook_endpoints") })
         #expect(!raw.contains(String(added.secret.dropFirst(6).prefix(12))))
         let first = try h.engine.signingKeys(for: added.endpoint.id)
         #expect(first == [WebhookSignature.key(of: added.secret)])

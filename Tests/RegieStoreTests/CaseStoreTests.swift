@@ -160,6 +160,29 @@ import Testing
         #expect(try store.dueTimers(until: now.adding(seconds: 200), max: 10).count == 2)
     }
 
+    /// A stored value Regie cannot have written is an error that names where it is, never an empty value: details
+    /// read as empty would silently drop a shield, a handover or an opdracht.
+    @Test func corruptStoredValuesSurfaceAsErrorsNotAsEmptyValues() throws {
+        let store = try CaseStore.create(path: path, simulatedClock: false, now: Instant(seconds: 0))
+        try store.db.write { try store.commit(decision(record("c-1", now: Instant(seconds: 1))), previous: nil) }
+        #expect(try store.loadCase("c-1")?.id == "c-1")
+        try store.db.execute("UPDATE cases SET details='{\"shield\": ' WHERE id='c-1'")
+        #expect {
+            _ = try store.loadCase("c-1")
+        } throws: { error in
+            guard case StoreError.corrupt(let what) = error else { return false }
+            return what.contains("cases.details of case c-1 is not JSON")
+        }
+        try store.db.execute("UPDATE cases SET details=NULL WHERE id='c-1'")
+        try store.db.execute("UPDATE timers SET kind='soon' WHERE case_id='c-1'")
+        #expect {
+            _ = try store.loadCase("c-1")
+        } throws: { error in
+            guard case StoreError.corrupt(let what) = error else { return false }
+            return what.contains("timers.kind holds \"soon\"")
+        }
+    }
+
     @Test func theEventLogIsAppendOnly() throws {
         let store = try CaseStore.create(path: path, simulatedClock: false, now: Instant(seconds: 0))
         try store.db.write { try store.commit(decision(record("c-1", now: Instant(seconds: 1))), previous: nil) }

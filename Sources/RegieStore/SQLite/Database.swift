@@ -53,10 +53,11 @@ public final class Database: @unchecked Sendable {
         _ = regie_sqlite_enable_defensive(db)
         if !readOnly {
             let mode = try scalarText("PRAGMA journal_mode=WAL")
-            guard mode.lowercased() == "wal" else {
+            guard mode?.lowercased() == "wal" else {
                 throw DatabaseError(
-                    code: 1,
-                    message: "could not switch \(path) to WAL mode (got \(mode)); is it on a network file system?")
+                    code: ResultCode.error.rawValue,
+                    message:
+                        "could not switch \(path) to WAL mode (got \(mode ?? "none")); is it on a network file system?")
             }
         }
         try execute("PRAGMA synchronous=FULL")
@@ -127,7 +128,7 @@ public final class Database: @unchecked Sendable {
     func error(_ rc: Int32, sql: String?) -> DatabaseError {
         let code = sqlite3_extended_errcode(handle)
         var errno_ = sqlite3_system_errno(handle)
-        if code & 0xFF == SQLITE_IOERR && errno_ == 0 { errno_ = Self.diagnoseWriteFailure(path) }
+        if ResultCode(rawValue: code).primary == .ioError && errno_ == 0 { errno_ = Self.diagnoseWriteFailure(path) }
         return DatabaseError(
             code: code, message: String(cString: sqlite3_errmsg(handle)), sql: sql, systemErrno: errno_)
     }
@@ -176,12 +177,12 @@ public final class Database: @unchecked Sendable {
         try statement(sql).run(values)
     }
 
-    /// The first column of the first row as text ("" when there is none).
-    public func scalarText(_ sql: String, _ values: [SQLValue] = []) throws(DatabaseError) -> String {
+    /// The first column of the first row as text, or nil when there is no row or it is null.
+    public func scalarText(_ sql: String, _ values: [SQLValue] = []) throws(DatabaseError) -> String? {
         let s = try statement(sql)
         try s.bind(values)
         defer { sqlite3_reset(s.handle) }
-        return try s.step() ? s.text(0) : ""
+        return try s.step() ? s.optionalText(0) : nil
     }
 
     /// The first column of the first row as an integer, or nil when there is no row or it is null.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
 /// A failure reported by SQLite: the extended result code, SQLite's message and the SQL, never the bound values.
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// SQLite's extended result code.
@@ -17,11 +21,14 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         self.systemErrno = systemErrno
     }
 
+    /// The result code by name; `.primary` drops the extended part.
+    public var resultCode: ResultCode { ResultCode(rawValue: code) }
+
     /// Whether another writer held the lock for longer than the busy timeout.
-    public var isBusy: Bool { code & 0xFF == 5 || code & 0xFF == 6 }
+    public var isBusy: Bool { resultCode.primary == .busy || resultCode.primary == .locked }
 
     /// Whether a constraint (e.g. a unique key) was violated.
-    public var isConstraint: Bool { code & 0xFF == 19 }
+    public var isConstraint: Bool { resultCode.primary == .constraint }
 
     /// What went wrong, by SQLite's primary result code (GRDB's `ResultCode` by name).
     public enum Kind: Sendable, Equatable {
@@ -30,21 +37,21 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 
     /// The kind of failure.
     public var kind: Kind {
-        switch code & 0xFF {
-        case 5, 6: return .busy
-        case 8: return .readOnly
-        case 13: return .full
-        case 11, 26: return .damaged
-        case 14: return .cannotOpen
-        case 10:
+        switch resultCode.primary {
+        case .busy, .locked: return .busy
+        case .readOnly: return .readOnly
+        case .full: return .full
+        case .corrupt, .notADatabase: return .damaged
+        case .cannotOpen: return .cannotOpen
+        case .ioError:
             // SQLite calls only ENOSPC "full"; a quota (EDQUOT) or a file-size limit (EFBIG) is the same to a person,
             // and EROFS or EPERM (an immutable file) is a file that cannot be written.
             switch systemErrno {
-            case 27, 28, 122: return .full
-            case 1, 30: return .readOnly
+            case EFBIG, ENOSPC, EDQUOT: return .full
+            case EPERM, EROFS: return .readOnly
             default: return .ioError
             }
-        case 3, 23: return .noPermission
+        case .permission, .auth: return .noPermission
         default: return .other
         }
     }

@@ -5,6 +5,8 @@ final class Statement {
     let handle: OpaquePointer
     let sql: String
     private unowned let database: Database
+    /// Result column indexes by name, filled on the first lookup (`column(_:)`).
+    var columnIndexes: [String: Int32] = [:]
 
     init(database: Database, sql: String) throws(DatabaseError) {
         var stmt: OpaquePointer?
