@@ -204,7 +204,7 @@ public final class CaseStore: @unchecked Sendable {
             """
         try db.query(sql, [.text(id)]) { s in
             if record == nil { record = try Self.caseRow(s) }
-            if try !s.isNull("timer_id") { record?.timers.append(try Self.timerRow(s, prefix: "timer_")) }
+            if try !s.isNull("timer_id") { record?.timers.append(try Self.timerRow(s, .joined)) }
         }
         // A case has a handful of timers: sorting them here is cheaper than a temporary B-tree in SQLite.
         record?.timers.sort { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }
@@ -297,15 +297,27 @@ public final class CaseStore: @unchecked Sendable {
     /// The columns `timerRow` reads.
     static let timerColumns = "id, name, kind, event, due_at, started_at, owner_state, owner_level, subject, paused_at"
 
-    /// A timer from the `timerColumns` of a row, read by name (each with `prefix` when a join renamed them).
-    static func timerRow(_ s: Statement, prefix p: String = "") throws -> TimerRecord {
+    /// The names a timer's columns have in a result: as stored, or as `loadCase`'s join renames them.
+    struct TimerColumnNames {
+        var id, name, kind, event, dueAt, startedAt, ownerState, ownerLevel, subject, pausedAt: StaticString
+
+        static let stored = TimerColumnNames(
+            id: "id", name: "name", kind: "kind", event: "event", dueAt: "due_at", startedAt: "started_at",
+            ownerState: "owner_state", ownerLevel: "owner_level", subject: "subject", pausedAt: "paused_at")
+        static let joined = TimerColumnNames(
+            id: "timer_id", name: "timer_name", kind: "timer_kind", event: "timer_event", dueAt: "timer_due_at",
+            startedAt: "timer_started_at", ownerState: "timer_owner_state", ownerLevel: "timer_owner_level",
+            subject: "timer_subject", pausedAt: "timer_paused_at")
+    }
+
+    /// A timer from the `timerColumns` of a row, read by name.
+    static func timerRow(_ s: Statement, _ c: TimerColumnNames = .stored) throws -> TimerRecord {
         TimerRecord(
-            id: try s.int(p + "id"), name: try s.text(p + "name"),
-            kind: try s.value(p + "kind", as: TimerRecord.Kind.self, table: "timers", column: "kind"),
-            event: try s.text(p + "event"),
-            dueAt: try s.instant(p + "due_at"), startedAt: try s.instant(p + "started_at"),
-            ownerState: try s.optionalText(p + "owner_state"), ownerLevel: Int(try s.int(p + "owner_level")),
-            subject: try s.optionalText(p + "subject"), pausedAt: try s.optionalInstant(p + "paused_at"))
+            id: try s.int(c.id), name: try s.text(c.name),
+            kind: try s.value(c.kind, as: TimerRecord.Kind.self, table: "timers", column: "kind"),
+            event: try s.text(c.event), dueAt: try s.instant(c.dueAt), startedAt: try s.instant(c.startedAt),
+            ownerState: try s.optionalText(c.ownerState), ownerLevel: Int(try s.int(c.ownerLevel)),
+            subject: try s.optionalText(c.subject), pausedAt: try s.optionalInstant(c.pausedAt))
     }
 
     /// Writes a decision: appends its events, writes the projection, applies timer changes relative to `previous`

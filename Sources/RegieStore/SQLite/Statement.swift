@@ -5,8 +5,8 @@ final class Statement {
     let handle: OpaquePointer
     let sql: String
     private unowned let database: Database
-    /// Result column indexes by name, filled on the first lookup (`column(_:)`).
-    var columnIndexes: [String: Int32] = [:]
+    /// Result column indexes by the address of the name literal asked for, filled on its first lookup (`column(_:)`).
+    var columnIndexes: [UInt: Int32] = [:]
 
     init(database: Database, sql: String) throws(DatabaseError) {
         var stmt: OpaquePointer?
