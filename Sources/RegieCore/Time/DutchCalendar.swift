@@ -216,9 +216,10 @@ public struct DutchCalendar: Sendable {
     static func lastSunday(year: Int, month: Int) -> LocalDate {
         let next =
             month == 12 ? LocalDate(year: year + 1, month: 1, day: 1) : LocalDate(year: year, month: month + 1, day: 1)
-        var d = next.adding(days: -1)
-        while d.isoWeekday != 7 { d = d.adding(days: -1) }
-        return d
+        // The month's last day, less its ISO weekday (Sunday is 7, so 0 days back): computed, not stepped, as every
+        // conversion between an instant and local time asks for two of these.
+        let last = LocalDate(dayNumber: next.dayNumber - 1)
+        return LocalDate(dayNumber: last.dayNumber - last.isoWeekday % 7)
     }
 }
 
