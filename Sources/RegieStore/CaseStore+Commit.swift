@@ -1,0 +1,143 @@
+public import RegieCore
+
+/// Writing decisions: events, the projection, timers and outbox rows in the caller's transaction.
+extension CaseStore {
+    /// Writes a decision: appends its events, writes the projection, applies timer changes relative to `previous`
+    /// and writes the outbox rows. Call inside `db.write`.
+    /// - Returns: the record with the ids of newly started timers filled in.
+    /// - Throws: `StoreError.staleCase`, before writing anything, when the case is no longer at `previous`'s sequence.
+    @discardableResult
+    public func commit(_ decision: Decision, previous: CaseRecord?) throws -> CaseRecord {
+        try commit(PreparedCommit(decision, previous: previous))
+    }
+
+    /// Writes a commit prepared outside the writer (see `PreparedCommit`). Call inside `db.write`.
+    @discardableResult
+    public func commit(_ p: PreparedCommit) throws -> CaseRecord {
+        var record = p.record
+        var lastEvent: Int64?
+        var lastSeal: String?
+        if let previous = p.previous {
+            // Guard first: if another commit moved the case on since the decision was made, nothing has been
+            // written yet and the caller decides again.
+            var current: (seq: Int64, last: Int64?, seal: String?)?
+            try db.query("SELECT seq, last_event_id, last_hash FROM cases WHERE id=?", [.text(record.id)]) {
+                current = ($0.int(0), $0.optionalInt(1), $0.optionalText(2))
+            }
+            guard let current, current.seq == Int64(previous.sequence) else { throw StoreError.staleCase(record.id) }
+            (lastEvent, lastSeal) = (current.last, current.seal)
+        }
+        let insertEvent = try db.statement(
+            "INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        if !p.events.isEmpty { try advanceClockIfPending() }
+        for (values, digest) in zip(p.events, p.digests) {
+            var row = values
+            row[2] = .int(lastEvent)
+            let seal = EventSeal.chain(lastSeal, digest)
+            try insertEvent.run(row + [.text(seal), .text(p.state)])
+            lastEvent = db.lastInsertID
+            lastSeal = seal
+        }
+        if p.previous != nil {
+            let statement = try projectionStatement(p.projectionMask)
+            try statement.run(p.projection + [.int(lastEvent), .text(lastSeal), .text(record.id)])
+        } else {
+            try db.run(
+                "INSERT INTO cases(\(Self.caseColumns), last_event_id, last_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                p.projection + [.int(lastEvent), .text(lastSeal)])
+        }
+        try applyTimerChanges(&record, previous: p.previous?.timers ?? [])
+        try syncClients(record, previous: p.previous)
+        for (values, notification) in zip(p.outbox, p.notifications) {
+            try db.run(
+                "INSERT INTO outbox(case_id, seq, topic, recipients, event, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                values)
+            try planDeliveries(
+                notification, record, before: p.previous, outboxId: db.lastInsertID, at: record.updatedAt)
+        }
+        return record
+    }
+
+    /// The clients of a case by pseudonym, as `key member` pairs: its household members, or the client it was opened
+    /// for.
+    static func clients(of r: CaseRecord) -> [String] {
+        if !r.details.members.isEmpty {
+            return r.details.members.compactMap { m in m.clientKey.map { "\($0) \(m.id)" } }
+        }
+        return r.clientKey.map { ["\($0) client-1"] } ?? []
+    }
+
+    /// Keeps `case_clients` in step with the case's members, in the same transaction.
+    func syncClients(_ record: CaseRecord, previous: CaseRecord?) throws {
+        let now = Self.clients(of: record)
+        let before = previous.map(Self.clients(of:)) ?? []
+        guard now != before else { return }
+        for pair in before where !now.contains(pair) {
+            let parts = pair.split(separator: " ").map(String.init)
+            try db.run(
+                "DELETE FROM case_clients WHERE client_key=? AND case_id=? AND member=?",
+                [.text(parts[0]), .text(record.id), .text(parts[1])])
+        }
+        for pair in now where !before.contains(pair) {
+            let parts = pair.split(separator: " ").map(String.init)
+            try db.run(
+                "INSERT OR IGNORE INTO case_clients(client_key, case_id, member) VALUES (?, ?, ?)",
+                [.text(parts[0]), .text(record.id), .text(parts[1])])
+        }
+    }
+
+    /// The UPDATE for one combination of changed projection columns, prepared once.
+    func projectionStatement(_ mask: Int) throws -> Statement {
+        if let s = projectionStatements[mask] { return s }
+        let columns = PreparedCommit.projectionColumns.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(
+            \.element)
+        let sql =
+            "UPDATE cases SET " + (columns + ["last_event_id", "last_hash"]).map { $0 + "=?" }.joined(separator: ", ")
+            + " WHERE id=?"
+        let s = try db.statement(sql)
+        projectionStatements[mask] = s
+        return s
+    }
+
+    /// Brings the timer rows of a case in line with `record.timers`: unchanged rows stay, a timer restarted under
+    /// the same name is updated in place, new ones are inserted (their ids filled in), the rest are deleted.
+    func applyTimerChanges(_ record: inout CaseRecord, previous: [TimerRecord]) throws {
+        var old = Dictionary(previous.compactMap { t in t.id.map { ($0, t) } }, uniquingKeysWith: { a, _ in a })
+        for i in record.timers.indices where record.timers[i].id != nil {
+            let t = record.timers[i]
+            guard let id = t.id, let before = old.removeValue(forKey: id) else { continue }
+            if before.dueAt != t.dueAt || before.pausedAt != t.pausedAt {
+                try db.run(
+                    "UPDATE timers SET due_at=?, paused_at=? WHERE id=?",
+                    [.int(t.dueAt.milliseconds), .int(t.pausedAt?.milliseconds), .int(id)])
+            }
+        }
+        for i in record.timers.indices where record.timers[i].id == nil {
+            let t = record.timers[i]
+            if let (id, _) = old.first(where: {
+                $0.value.sameTimer(as: t) && $0.value.kind == t.kind && $0.value.event == t.event
+            }) {
+                // The same timer started afresh (a state re-entered): reuse its row.
+                old.removeValue(forKey: id)
+                try db.run(
+                    "UPDATE timers SET due_at=?, started_at=?, owner_state=?, owner_level=?, paused_at=? WHERE id=?",
+                    [
+                        .int(t.dueAt.milliseconds), .int(t.startedAt.milliseconds), .text(t.ownerState),
+                        .int(Int64(t.ownerLevel)), .int(t.pausedAt?.milliseconds), .int(id),
+                    ])
+                record.timers[i].id = id
+            } else {
+                try db.run(
+                    "INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, owner_level, subject, paused_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        .text(record.id), .text(t.name), .text(t.kind.rawValue), .text(t.event),
+                        .int(t.dueAt.milliseconds), .int(t.startedAt.milliseconds), .text(t.ownerState),
+                        .int(Int64(t.ownerLevel)), .text(t.subject), .int(t.pausedAt?.milliseconds),
+                    ])
+                record.timers[i].id = db.lastInsertID
+            }
+        }
+        for id in old.keys { try db.run("DELETE FROM timers WHERE id=?", [.int(id)]) }
+    }
+}
