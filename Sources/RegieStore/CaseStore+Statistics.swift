@@ -2,18 +2,6 @@ public import RegieCore
 
 /// Figures for monitoring (`/metrics`).
 extension CaseStore {
-    /// Counts across all cases and timers at one moment.
-    public struct Statistics: Sendable, Equatable {
-        /// Open cases per escalation level.
-        public var openCasesByLevel: [Int: Int]
-        /// Running, unpaused timers.
-        public var timersPending: Int
-        /// Of those, the ones past their due time.
-        public var timersOverdue: Int
-        /// How long the oldest overdue timer has waited (0 when none): the scheduler's lag.
-        public var oldestOverdueSeconds: Double
-    }
-
     /// The figures as of `now`.
     public func statistics(now: Instant) throws -> Statistics {
         var byLevel: [Int: Int] = [0: 0, 1: 0, 2: 0, 3: 0]

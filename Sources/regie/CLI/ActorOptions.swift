@@ -39,6 +39,17 @@ struct FieldAssignment: OptionValue, DistinctOptionValue {
     }
 }
 
+/// `--field NAME=VALUE`, repeatable: the fields of `case open` and `case fire`.
+struct FieldOptions: OptionGroup {
+    @Repeated(
+        "field", "NAME=VALUE",
+        "a field the workflow declares (repeatable), e.g. --field uitkomst=doel-bereikt; `regie workflow show` lists them"
+    ) var field: [FieldAssignment]
+
+    /// The fields as the engine takes them.
+    var assigned: [String: String] { FieldAssignment.fields(field) }
+}
+
 /// The options of every command that changes a case: who acts, idempotency, and JSON output.
 struct ActorOptions: OptionGroup {
     @Option("as", "PARTNER:ROLE", "who acts, in which role (default: the regiehouder)") var actingAs: ActingAs?

@@ -36,10 +36,7 @@ struct CaseOpenCommand: ActingCommand {
     @Option(
         "gemeente", "PARTNER", "the responsible municipality (woonplaatsbeginsel); its procesregisseur owns level 1")
     var gemeente: String?
-    @Repeated(
-        "field", "NAME=VALUE",
-        "a field the workflow declares (repeatable), e.g. --field uitkomst=doel-bereikt; `regie workflow show` lists them"
-    ) var field: [FieldAssignment]
+    let fields = FieldOptions()
     @Option("from", "CASE", "the case this one is opened from; the link is recorded on both") var fromCase: String?
     @Option("contact", "TEXT", "the regiehouder's contact person") var contact: String?
     @Option("bsn", "BSN", "the client's BSN: checked (11-proef), pseudonymised, never stored") var bsn: String?
@@ -60,7 +57,7 @@ struct CaseOpenCommand: ActingCommand {
         }
         return Engine.OpenRequest(
             workflow: workflow, regie: regie, contact: contact, bsn: bsn, actor: acting.actor,
-            idempotencyKey: acting.idempotencyKey, fields: FieldAssignment.fields(field),
+            idempotencyKey: acting.idempotencyKey, fields: fields.assigned,
             municipality: gemeente, from: fromCase, shield: shield,
             relation: relation, members: household)
     }
@@ -81,10 +78,7 @@ struct CaseFireCommand: ActingCommand {
     static let synopsis =
         "CASE EVENT [--as PARTNER:ROLE] [--note TEXT] [--target PARTNER] [--motivation TEXT] [--field NAME=VALUE]... [--timer NAME --days N] [--contact NAME] [--json]"
     static let positionals = 2...2
-    @Repeated(
-        "field", "NAME=VALUE",
-        "a field the workflow declares (repeatable), e.g. --field uitkomst=doel-bereikt; `regie workflow show` lists them"
-    ) var field: [FieldAssignment]
+    let fields = FieldOptions()
     @Option("note", "TEXT", "a note, e.g. the progress made") var note: String?
     @Option("target", "PARTNER", "the partner the event concerns (hand over to, add, remove)") var target: String?
     @Option("motivation", "TEXT", "a written motivation or reason") var motivation: String?
@@ -119,7 +113,7 @@ struct CaseFireCommand: ActingCommand {
             acting.actor ?? Actor(partner: record.regie.partner, person: acting.person, role: .regiehouder)
         var command = CaseCommand(
             event: event, actor: actor, note: note, target: target, motivation: motivation, timer: timer,
-            days: days, expectedSequence: expect, fields: FieldAssignment.fields(field), contact: contact)
+            days: days, expectedSequence: expect, fields: fields.assigned, contact: contact)
         command.members = members
         command.relation = relation
         command.clientKey = try bsn.map { bsn throws(EngineError) in try engine.clientKey(bsn: bsn) }
