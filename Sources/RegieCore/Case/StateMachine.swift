@@ -31,15 +31,36 @@ public struct StateMachine: Sendable {
     /// What a missed level deadline records: the case goes one level up, and the next owner is told.
     public static let levelTimerEvent = "niveau-termijn-verstreken"
 
-    public let workflow: Workflow
+    /// What a machine is made of, built once and shared: the engine hands machines from its cache to every command,
+    /// and copying one copies a single reference instead of a workflow and a region.
+    private final class Definition: Sendable {
+        let workflow: Workflow
+        let region: RegionConfig
+        let transitions: [String: [String: TransitionDefinition]]
+        let allowed: [String: [String]]
+        let escalationEvents: Set<String>
+
+        init(
+            workflow: Workflow, region: RegionConfig, transitions: [String: [String: TransitionDefinition]],
+            allowed: [String: [String]], escalationEvents: Set<String>
+        ) {
+            (self.workflow, self.region, self.transitions) = (workflow, region, transitions)
+            (self.allowed, self.escalationEvents) = (allowed, escalationEvents)
+        }
+    }
+
+    private let definition: Definition
+
+    /// The workflow version this machine runs.
+    public var workflow: Workflow { definition.workflow }
     /// The region: its calendar, mandates, ladder, windows and VSO schedules.
-    public let region: RegionConfig
+    public var region: RegionConfig { definition.region }
     /// The transition for each event and state, indexed once: commands are decided without scanning the workflow.
-    let transitions: [String: [String: TransitionDefinition]]
+    var transitions: [String: [String: TransitionDefinition]] { definition.transitions }
     /// The events a person may fire in each state, indexed once (the partner API lists them on every read).
-    private let allowed: [String: [String]]
+    private var allowed: [String: [String]] { definition.allowed }
     /// The events that steer the escalation, whose details the owner of a level sees (see `isEscalationEvent`).
-    private let escalationEvents: Set<String>
+    private var escalationEvents: Set<String> { definition.escalationEvents }
     private static let builtInEventNames = builtInEvents.keys.sorted()
 
     /// The working-day calendar.
@@ -47,20 +68,17 @@ public struct StateMachine: Sendable {
 
     /// Creates a state machine for one workflow version in a region.
     public init(workflow: Workflow, region: RegionConfig) {
-        self.workflow = workflow
-        self.region = region
         var index: [String: [String: TransitionDefinition]] = [:]
         for t in workflow.transitions {
             for state in t.from where index[t.event]?[state] == nil { index[t.event, default: [:]][state] = t }
         }
-        transitions = index
         var own: [String: [String]] = [:]
         for t in workflow.transitions where t.roles != [.systeem] {
             for state in t.from where !(own[state]?.contains(t.event) ?? false) {
                 own[state, default: []].append(t.event)
             }
         }
-        allowed = own.mapValues { events in events + Self.builtInEventNames.filter { !events.contains($0) } }
+        let allowed = own.mapValues { events in events + Self.builtInEventNames.filter { !events.contains($0) } }
         var steering = Set(Self.builtInEvents.keys).union([Self.levelTimerEvent])
         for t in workflow.transitions
         where t.levelOwner || t.doorzettingsmacht
@@ -77,7 +95,9 @@ public struct StateMachine: Sendable {
         {
             steering.insert(t.event)
         }
-        escalationEvents = steering.subtracting(Self.holderEvents)
+        definition = Definition(
+            workflow: workflow, region: region, transitions: index, allowed: allowed,
+            escalationEvents: steering.subtracting(Self.holderEvents))
     }
 
     /// Whether an event steers the case's escalation: a built-in control event, a level's deadline, or a transition
