@@ -51,12 +51,21 @@ public struct StateMachine: Sendable {
 
     private let definition: Definition
 
+    // Read accessors lend the definition's values in place: a plain getter would copy the whole workflow or region
+    // (a retain of each of their fields) at every use inside a transition.
+
     /// The workflow version this machine runs.
-    public var workflow: Workflow { definition.workflow }
+    public var workflow: Workflow {
+        _read { yield definition.workflow }
+    }
     /// The region: its calendar, mandates, ladder, windows and VSO schedules.
-    public var region: RegionConfig { definition.region }
+    public var region: RegionConfig {
+        _read { yield definition.region }
+    }
     /// The transition for each event and state, indexed once: commands are decided without scanning the workflow.
-    var transitions: [String: [String: TransitionDefinition]] { definition.transitions }
+    var transitions: [String: [String: TransitionDefinition]] {
+        _read { yield definition.transitions }
+    }
     /// The events a person may fire in each state, indexed once (the partner API lists them on every read).
     private var allowed: [String: [String]] { definition.allowed }
     /// The events that steer the escalation, whose details the owner of a level sees (see `isEscalationEvent`).
@@ -64,7 +73,9 @@ public struct StateMachine: Sendable {
     private static let builtInEventNames = builtInEvents.keys.sorted()
 
     /// The working-day calendar.
-    public var calendar: DutchCalendar { region.calendar }
+    public var calendar: DutchCalendar {
+        _read { yield definition.region.calendar }
+    }
 
     /// Creates a state machine for one workflow version in a region.
     public init(workflow: Workflow, region: RegionConfig) {
