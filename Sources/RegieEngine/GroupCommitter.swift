@@ -39,7 +39,7 @@ final class GroupCommitter: Sendable {
     private struct Queue {
         var jobs: [Job] = []
         var leading = false
-        /// The thread that leads batches whose first job nobody waits on; started by the first `submit`.
+        /// Whether the thread that leads batches whose first job nobody waits on was started (by the first `submit`).
         var backgroundStarted = false
         var stopped = false
     }
@@ -47,6 +47,8 @@ final class GroupCommitter: Sendable {
     private let store: CaseStore
     private let queue = Mutex(Queue())
     private let backgroundWake = DispatchSemaphore(value: 0)
+    /// The background leader, kept: a `Thread` released before its pthread has begun may never run on Linux.
+    private let background = Mutex<Thread?>(nil)
     /// Largest number of jobs in one transaction.
     let maxBatch: Int
     /// Called once after each committed transaction (outside the lock), e.g. to wake the scheduler.
@@ -86,15 +88,19 @@ final class GroupCommitter: Sendable {
             return (!q.leading, !q.backgroundStarted)
         }
         if startBackground {
-            let t = Thread { [weak self, backgroundWake] in
-                while true {
-                    backgroundWake.wait()
-                    guard let self, !self.queue.withLock({ $0.stopped }) else { return }
-                    self.lead()
+            // Made and started where it is kept.
+            background.withLock { [backgroundWake] slot in
+                let t = Thread { [weak self] in
+                    while true {
+                        backgroundWake.wait()
+                        guard let self, !self.queue.withLock({ $0.stopped }) else { return }
+                        self.lead()
+                    }
                 }
+                t.name = "regie-group-commit"
+                t.start()
+                slot = t
             }
-            t.name = "regie-group-commit"
-            t.start()
         }
         if mustLead { backgroundWake.signal() }
     }

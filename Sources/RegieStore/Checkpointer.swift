@@ -24,23 +24,28 @@ public final class Checkpointer: Sendable {
 
     private let threshold: Int
     private let shared = Shared()
+    /// Kept: a `Thread` released before its pthread has begun may never run its body on Linux.
+    private let thread = Mutex<Thread?>(nil)
 
     /// Opens a connection for checkpointing and starts its thread.
     /// - Throws: `DatabaseError` when the file cannot be opened.
     public init(path: String, threshold: Int = 256) throws(DatabaseError) {
         let db = try Database(path: path)
         self.threshold = threshold
-        // The connection belongs to the thread alone.
-        let thread = Thread { [shared] in
-            while true {
-                shared.wake.wait()
-                if shared.flags.withLock({ $0.stopped }) { return }
-                _ = try? db.checkpointPassive()
-                shared.flags.withLock { $0.requested = false }
+        // The connection belongs to the thread alone. The thread is made and started where it is kept.
+        thread.withLock { [shared] slot in
+            let thread = Thread {
+                while true {
+                    shared.wake.wait()
+                    if shared.flags.withLock({ $0.stopped }) { return }
+                    _ = try? db.checkpointPassive()
+                    shared.flags.withLock { $0.requested = false }
+                }
             }
+            thread.name = "regie-checkpoint"
+            thread.start()
+            slot = thread
         }
-        thread.name = "regie-checkpoint"
-        thread.start()
     }
 
     deinit { stop() }

@@ -16,18 +16,24 @@ final class WorkerPool: Sendable {
     private let available = DispatchSemaphore(value: 0)
     private let threadCount: Int
     private let done = DispatchGroup()
+    /// Kept: a `Thread` released before its pthread has begun may never run its body on Linux.
+    private let threads = Mutex<[Thread]>([])
 
     init(threads count: Int, name: String) {
         threadCount = max(1, count)
-        for i in 0..<threadCount {
-            done.enter()
-            let t = Thread { [self] in
-                self.work()
-                self.done.leave()
+        // Each thread is made and started where it is kept.
+        threads.withLock { [self] threads in
+            for i in 0..<threadCount {
+                done.enter()
+                let t = Thread {
+                    self.work()
+                    self.done.leave()
+                }
+                t.name = "\(name)-\(i)"
+                t.stackSize = 1 << 20
+                t.start()
+                threads.append(t)
             }
-            t.name = "\(name)-\(i)"
-            t.stackSize = 1 << 20
-            t.start()
         }
     }
 
