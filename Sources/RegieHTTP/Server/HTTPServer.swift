@@ -48,7 +48,6 @@ public final class HTTPServer: Sendable {
         var loops: [EventLoop] = []
         var listenFD: Int32 = -1
         var port = 0
-        var draining = false
         var openConnections = 0
         /// Open connections by remote address.
         var connectionsByAddress: [String: Int] = [:]
@@ -58,6 +57,8 @@ public final class HTTPServer: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Whether a shutdown has begun: read by every connection at every step, so an atomic rather than the lock.
+    private let isDraining = Atomic(false)
     private let notListening = DispatchSemaphore(value: 0)
     /// The port bound by `start`.
     public var port: Int { state.withLock { $0.port } }
@@ -101,11 +102,9 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting, finishes the requests in flight, and returns when every connection is closed.
     public func shutdown() {
-        let (first, loops, listenFD) = state.withLock { s in
-            defer { s.draining = true }
-            return (!s.draining, s.loops, s.listenFD)
-        }
-        guard first else { return }
+        // Only the first call drains: the exchange answers whether it was already draining.
+        guard !isDraining.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let (loops, listenFD) = state.withLock { ($0.loops, $0.listenFD) }
         for loop in loops { loop.wake() }
         // New connections are refused (not left waiting in the backlog) as soon as no loop accepts any more.
         for _ in loops { notListening.wait() }
@@ -115,7 +114,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Whether a shutdown has begun.
-    public var draining: Bool { state.withLock { $0.draining } }
+    public var draining: Bool { isDraining.load(ordering: .acquiring) }
 
     /// The number of open connections.
     public var connectionCount: Int { state.withLock { $0.openConnections } }
