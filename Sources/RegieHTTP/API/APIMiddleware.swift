@@ -7,16 +7,21 @@ protocol APIMiddleware: Sendable {
 }
 
 extension PartnerAPI {
-    /// A call as its handler left it (who asked, which cases it touched), with the reply or the problem.
+    /// A call as its handler left it (who asked, which cases it touched), with its response, rendered where the
+    /// handler ran: the access log may hand the answer back on the group committer's thread, which must not spend
+    /// its time serialising the answers of a whole batch.
     struct Answer: Sendable {
         var call: Call
-        var result: Result<Reply, APIProblem>
+        var status: Int
+        var response: HTTPResponse
 
-        /// The HTTP status the answer will have.
-        var status: Int {
+        /// The answer for a handler's reply or problem.
+        init(call: Call, result: Result<Reply, APIProblem>) {
+            self.call = call
             switch result {
-            case .success(let reply): reply.status
-            case .failure(let problem): problem.status
+            case .success(let reply): (status, response) = (reply.status, PartnerAPI.render(reply))
+            case .failure(let problem):
+                (status, response) = (problem.status, PartnerAPI.render(problem, instance: call.request.path))
             }
         }
     }

@@ -164,7 +164,7 @@ public final class PartnerAPI: Sendable {
                 problem = .notFound("no resource at \(request.path); the API is described at /v1/openapi.json")
             }
             metrics.record(route: nil, status: problem.status, seconds: monotonicSeconds() - started)
-            return respond(render(problem, instance: request.path))
+            return respond(Self.render(problem, instance: request.path))
         }
         guard route.access == .read || route.access == .service else {
             return writers.submit { self.answer(request, route, params, started: started, respond: respond) }
@@ -181,12 +181,7 @@ public final class PartnerAPI: Sendable {
             request: request, route: route, params: params,
             address: request.clientAddress(trustedProxies: trustedProxies),
             person: request.headers["x-regie-user"].map { String($0.prefix(200)) }, receivedAt: started)
-        pass(call, through: 0) { [self] answer in
-            switch answer.result {
-            case .success(let reply): respond(render(reply))
-            case .failure(let problem): respond(render(problem, instance: request.path))
-            }
-        }
+        pass(call, through: 0) { respond($0.response) }
     }
 
     /// Hands the call to the middleware at `index`, or, past the last, to the route's handler.
@@ -227,7 +222,7 @@ public final class PartnerAPI: Sendable {
 
     // MARK: Rendering
 
-    private func render(_ reply: Reply) -> HTTPResponse {
+    static func render(_ reply: Reply) -> HTTPResponse {
         var headers = HTTPHeaders([("API-Version", Self.version)])
         if reply.status != 204 { headers.add("Content-Type", reply.contentType) }
         for (n, v) in reply.headers { headers.add(n, v) }
@@ -235,7 +230,7 @@ public final class PartnerAPI: Sendable {
         return HTTPResponse(status: reply.status, headers: headers, body: body)
     }
 
-    func render(_ problem: APIProblem, instance: String?) -> HTTPResponse {
+    static func render(_ problem: APIProblem, instance: String?) -> HTTPResponse {
         var headers = HTTPHeaders([
             ("API-Version", Self.version), ("Content-Type", "application/problem+json"),
         ])
@@ -255,7 +250,7 @@ public final class PartnerAPI: Sendable {
         ]
         let problem = APIProblem(
             error.status, slugs[error.status] ?? "bad-request", HTTPResponse.reason(error.status), error.message)
-        return render(problem, instance: nil)
+        return Self.render(problem, instance: nil)
     }
 
     // MARK: Helpers for handlers
