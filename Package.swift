@@ -37,13 +37,15 @@ let package = Package(
             name: "regie", dependencies: ["RegieCore", "RegieStore", "RegieEngine", "RegieHTTP", "RegieNotify"],
             swiftSettings: strict),
         .executableTarget(
-            name: "regie-bench", dependencies: ["RegieCore", "RegieStore", "RegieEngine", "RegieHTTP", "RegieNotify"],
+            name: "regie-bench",
+            dependencies: ["RegieCore", "RegieCrypto", "RegieStore", "RegieEngine", "RegieHTTP", "RegieNotify"],
             swiftSettings: strict),
         // What several test targets share: the shipped region on a fresh database, and a clock the test moves.
         .target(
             name: "RegieTestSupport", dependencies: ["RegieCore", "RegieStore", "RegieEngine"],
             path: "Tests/RegieTestSupport", swiftSettings: strict),
         .testTarget(name: "RegieCoreTests", dependencies: ["RegieCore"], swiftSettings: strict),
+        .testTarget(name: "RegieCryptoTests", dependencies: ["RegieCrypto"], swiftSettings: strict),
         .testTarget(name: "RegieStoreTests", dependencies: ["RegieStore", "RegieCore"], swiftSettings: strict),
         .testTarget(
             name: "RegieEngineTests", dependencies: ["RegieEngine", "RegieCore", "RegieCrypto", "RegieTestSupport"],

@@ -21,7 +21,8 @@ enum RegieBench {
                   --only PHASE   run one phase: durable, group, timers (includes the case reads), http
                                  (the partner API under wrk, beside nginx; `scripts/setup --bench` installs both)
                                  or webhooks (delivery to a receiver on loopback), or backup (copies of a
-                                 live database: VACUUM INTO against the online backup API)
+                                 live database: VACUUM INTO against the online backup API), or password
+                                 (the cost of hashing a password with scrypt at the work factors a login may use)
                 Set REGIE_BENCH_DIR to put the temporary databases elsewhere, REGIE_BENCH_KEEP=1 to keep them.
                 """)
             return 0
@@ -116,6 +117,11 @@ enum RegieBench {
             log("backups of a live database ...")
             copies = try BackupBench.measure(quick: quick, log: log)
         }
+        var scryptMs: [(n: UInt64, ms: Double)] = []
+        if runs("password") {
+            log("password hashing (scrypt, r=8, p=1) ...")
+            scryptMs = try PasswordBench.measure(quick: quick)
+        }
         let ratio = http.regieRate / http.nginxRate
         let idleCost = http.idleWithConnectionsMB - http.idleBaselineMB
 
@@ -204,6 +210,14 @@ enum RegieBench {
                 copies.pagesSeconds, "(info)", true
             ),
         ]
+        for (n, ms) in scryptMs {
+            let mib = 128 * n * 8 / (1 << 20)
+            rows.append(
+                (
+                    "scrypt_n\(n)_ms", "password: scrypt N=\(n), r=8, p=1 (\(mib) MiB), median ms", ms, "(info)",
+                    true
+                ))
+        }
         if only != nil { rows.removeAll { $0.2.isNaN } }
         if json {
             var o = JSONObject(
