@@ -100,7 +100,7 @@ enum RegieCLI {
                 Output.print(C.help)
                 return 0
             }
-            let context = Context(common, acting: (command as? any ActingCommand)?.acting)
+            let context = Context(common, stated: command as? any StatesWhoActs)
             var failure: EngineError?
             // What a command that accesses cases prints is held until its access is logged: like the API, the
             // command line answers nothing it could not log.

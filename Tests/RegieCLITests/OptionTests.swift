@@ -55,6 +55,34 @@ import Testing
         #expect(stale.err.contains("refused"))
     }
 
+    /// A command's `--as` and `--person` name who acted in its access-log record, whichever command declares them.
+    @Test func theAccessLogNamesWhoTheCommandSaysActed() throws {
+        let dir = try CLI.temporaryFolder()
+        let db = dir.appendingPathComponent("t.db").path
+        #expect(try CLI.run(["init", "--db", db, "--simulated-clock", "--now", "2026-11-23T09:00"]).status == 0)
+        let opened = try JSONParser.parse(
+            try CLI.run([
+                "case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "bw-aanbieder", "--gemeente",
+                "gemeente-velsen", "--as", "gemeente-velsen:procesregisseur", "--person", "p.pieters", "--json",
+            ]).out)
+        let id = try #require(opened["id"]?.stringValue)
+        let hold = try CLI.run([
+            "retention", "hold", id, "--reason", "klacht K-1", "--as", "gemeente-velsen", "--person", "j.jansen",
+            "--db",
+            db,
+        ])
+        #expect(hold.status == 0, "\(hold.err)")
+        let records = try CLI.run(["audit", "export", "--db", db]).out.split(separator: "\n").map {
+            try JSONParser.parse(String($0))
+        }
+        let opening = try #require(records.first { $0["resource"]?.stringValue == "regie case open" })
+        #expect(opening["partner"]?.stringValue == "gemeente-velsen")
+        #expect(opening["person"]?.stringValue == "p.pieters")
+        let holding = try #require(records.first { $0["resource"]?.stringValue == "regie retention hold" })
+        #expect(holding["partner"]?.stringValue == "gemeente-velsen")
+        #expect(holding["person"]?.stringValue == "j.jansen")
+    }
+
     /// `regie batch` takes exactly the options of `case open` and `case fire`, read by the same declarations: a key
     /// a command lacks is refused, and a value is checked as on the command line.
     @Test func batchLinesAreCheckedByTheSameDeclarations() throws {

@@ -63,9 +63,23 @@ struct ActorOptions: OptionGroup {
     var actor: Actor? { actingAs.map { Actor(partner: $0.partner, person: person, role: $0.role) } }
 }
 
-/// A command that acts as a partner: its access-log records name that partner and person.
-protocol ActingCommand: RegieCommand {
+/// A command whose options say who acts (`--as`, `--person`): its access-log records name that partner and person
+/// instead of `beheer` and the login name.
+protocol StatesWhoActs {
+    /// The partner `--as` names, if given.
+    var statedPartner: String? { get }
+    /// The person `--person` names, if given.
+    var statedPerson: String? { get }
+}
+
+/// A command that acts as a partner in a case, with the options of `ActorOptions`.
+protocol ActingCommand: RegieCommand, StatesWhoActs {
     var acting: ActorOptions { get }
+}
+
+extension ActingCommand {
+    var statedPartner: String? { acting.actingAs?.partner }
+    var statedPerson: String? { acting.person }
 }
 
 extension WebhookEndpoint.Format: OptionValue {

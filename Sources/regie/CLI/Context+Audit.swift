@@ -6,12 +6,12 @@ import RegieEngine
 extension Context {
     /// The partner the person acts for: the `--as` partner, else `beheer` (the region's functional administration).
     var auditPartner: String {
-        acting?.actingAs?.partner ?? "beheer"
+        stated?.statedPartner ?? "beheer"
     }
 
     /// The person: `--person`, else the login name.
     var auditPerson: String? {
-        acting?.person ?? ProcessInfo.processInfo.environment["USER"]
+        stated?.statedPerson ?? ProcessInfo.processInfo.environment["USER"]
             ?? ProcessInfo.processInfo.environment["LOGNAME"]
     }
 

@@ -7,8 +7,8 @@ import RegieStore
 final class Context {
     /// The time `--now` gave, if any.
     let now: Instant?
-    /// Who the command acts as (`--as`, `--person`), for commands that act as a partner.
-    let acting: ActorOptions?
+    /// Who the command says acts (`--as`, `--person`), for the access log; nil for a command without those options.
+    let stated: (any StatesWhoActs)?
     let databasePath: String
     let workflowsFolder: String
     let configFolder: String
@@ -19,13 +19,13 @@ final class Context {
     /// A short, non-sensitive detail for the access log (the event fired, the workflow opened).
     var auditDetail: String?
 
-    init(_ common: CommonOptions, acting: ActorOptions?) {
+    init(_ common: CommonOptions, stated: (any StatesWhoActs)?) {
         let env = ProcessInfo.processInfo.environment
         databasePath = common.db ?? env["REGIE_DB"] ?? "regie.db"
         workflowsFolder = common.workflows ?? env["REGIE_WORKFLOWS"] ?? Self.repositoryFolder("Workflows")
         configFolder = common.config ?? env["REGIE_CONFIG"] ?? Self.repositoryFolder("Config")
         now = common.now
-        self.acting = acting
+        self.stated = stated
     }
 
     /// `./NAME` if it exists, else the nearest `NAME` folder above the executable (the repository's), else `./NAME`.

@@ -95,8 +95,8 @@ struct BatchCommand: RegieCommand {
         let (command, positionals) = try parse(line)
         var entry = AuditEntry(
             at: engine.clock.now(), channel: .cli, action: "write", resource: "regie batch", caseId: nil,
-            clientKey: nil, partner: command.acting.actingAs?.partner ?? "beheer",
-            person: command.acting.person ?? context.auditPerson, outcome: .ok, status: 0, detail: nil,
+            clientKey: nil, partner: command.statedPartner ?? "beheer",
+            person: command.statedPerson ?? context.auditPerson, outcome: .ok, status: 0, detail: nil,
             address: ProcessInfo.processInfo.hostName)
         do throws(EngineError) {
             if let open = command as? CaseOpenCommand {

@@ -103,14 +103,14 @@ extension RetentionRunCommand {
 }
 
 /// `regie retention hold`.
-struct RetentionHoldCommand: RegieCommand {
+struct RetentionHoldCommand: RegieCommand, StatesWhoActs {
     static let path = "retention hold"
     static let summary = "place a legal hold on a case: it is not purged until the hold is released"
     static let synopsis = "CASE --reason TEXT"
     static let positionals = 1...1
     @Option("reason", "TEXT", "why, e.g. the court case or the complaint it is kept for (required)") var reason: String?
-    @Option("as", "PARTNER", "the partner placing it, for the access log (default beheer)") var actingAs: String?
-    @Option("person", "NAME", "who places it (default the login name)") var person: String?
+    @Option("as", "PARTNER", "the partner placing it, for the access log (default beheer)") var statedPartner: String?
+    @Option("person", "NAME", "who places it (default the login name)") var statedPerson: String?
     static let auditAction: String? = "hold"
 
     func run(_ arguments: [String], _ context: Context) throws(EngineError) {
@@ -123,14 +123,14 @@ struct RetentionHoldCommand: RegieCommand {
 }
 
 /// `regie retention release`.
-struct RetentionReleaseCommand: RegieCommand {
+struct RetentionReleaseCommand: RegieCommand, StatesWhoActs {
     static let path = "retention release"
     static let summary = "release a case's legal hold"
     static let synopsis = "CASE [--reason TEXT]"
     static let positionals = 1...1
     @Option("reason", "TEXT", "why, e.g. the case was settled") var reason: String?
-    @Option("as", "PARTNER", "the partner releasing it, for the access log (default beheer)") var actingAs: String?
-    @Option("person", "NAME", "who releases it (default the login name)") var person: String?
+    @Option("as", "PARTNER", "the partner releasing it, for the access log (default beheer)") var statedPartner: String?
+    @Option("person", "NAME", "who releases it (default the login name)") var statedPerson: String?
     static let auditAction: String? = "hold"
 
     func run(_ arguments: [String], _ context: Context) throws(EngineError) {
