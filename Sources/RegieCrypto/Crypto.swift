@@ -17,9 +17,20 @@ public enum Crypto {
 
     /// SHA-256 of `data`.
     public static func sha256(_ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        data.withUnsafeBufferPointer { d in _ = SHA256(d.baseAddress, d.count, &out) }
-        return out
+        data.withUnsafeBufferPointer { sha256(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// SHA-256 of the bytes at `data`.
+    public static func sha256(_ data: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+            var length: UInt32 = 0
+            // `SHA256()` looks the algorithm up by name on every call, which costs as much as hashing a few hundred
+            // bytes; the seals hash three times per transition, so the algorithm is looked up once.
+            guard
+                EVP_Digest(data.baseAddress, data.count, out.baseAddress, &length, SHA256Algorithm.shared.md, nil) == 1
+            else { fatalError("libcrypto could not compute SHA-256") }
+            count = Int(length)
+        }
     }
 
     /// `count` cryptographically secure random bytes.
@@ -144,5 +155,16 @@ public enum SecretBox {
             throw CryptoError(description: "the sealed secret was altered or sealed under another key")
         }
         return Array(out.prefix(Int(total + length)))
+    }
+}
+
+/// OpenSSL's SHA-256 implementation, fetched once. A fetched `EVP_MD` is immutable and may be used by many threads
+/// at once; it lives as long as the process.
+private final class SHA256Algorithm: Sendable {
+    static let shared = SHA256Algorithm()
+    nonisolated(unsafe) let md: OpaquePointer
+    private init() {
+        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("libcrypto has no SHA-256") }
+        self.md = md
     }
 }

@@ -21,27 +21,34 @@ extension CaseStore {
             // Guard first: if another commit moved the case on since the decision was made, nothing has been
             // written yet and the caller decides again.
             var current: (seq: Int64, last: Int64?, seal: String?)?
-            try db.query("SELECT seq, last_event_id, last_hash FROM cases WHERE id=?", [.text(record.id)]) {
+            let sql: StaticString = "SELECT seq, last_event_id, last_hash FROM cases WHERE id=?"
+            try db.query(sql, [.text(record.id)]) {
                 current = ($0.int(0), $0.optionalInt(1), $0.optionalText(2))
             }
             guard let current, current.seq == Int64(previous.sequence) else { throw StoreError.staleCase(record.id) }
             (lastEvent, lastSeal) = (current.last, current.seal)
         }
-        let insertEvent = try db.statement(
+        let insert: StaticString =
             "INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
+        let insertEvent = try db.statement(insert)
         if !p.events.isEmpty { try advanceClockIfPending() }
         for (values, digest) in zip(p.events, p.digests) {
             var row = values
             row[2] = .int(lastEvent)
             let seal = EventSeal.chain(lastSeal, digest)
-            try insertEvent.run(row + [.text(seal), .text(p.state)])
+            row.append(.text(seal))
+            row.append(.text(p.state))
+            try insertEvent.run(row)
             lastEvent = db.lastInsertID
             lastSeal = seal
         }
         if p.previous != nil {
             let statement = try projectionStatement(p.projectionMask)
-            try statement.run(p.projection + [.int(lastEvent), .text(lastSeal), .text(record.id)])
+            var values = p.projection
+            values.append(.int(lastEvent))
+            values.append(.text(lastSeal))
+            values.append(.text(record.id))
+            try statement.run(values)
         } else {
             try db.run(
                 "INSERT INTO cases(\(Self.caseColumns), last_event_id, last_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -120,8 +127,10 @@ extension CaseStore {
             }) {
                 // The same timer started afresh (a state re-entered): reuse its row.
                 old.removeValue(forKey: id)
+                let restart: StaticString =
+                    "UPDATE timers SET due_at=?, started_at=?, owner_state=?, owner_level=?, paused_at=? WHERE id=?"
                 try db.run(
-                    "UPDATE timers SET due_at=?, started_at=?, owner_state=?, owner_level=?, paused_at=? WHERE id=?",
+                    restart,
                     [
                         .int(t.dueAt.milliseconds), .int(t.startedAt.milliseconds), .text(t.ownerState),
                         .int(Int64(t.ownerLevel)), .int(t.pausedAt?.milliseconds), .int(id),

@@ -194,7 +194,7 @@ public final class CaseStore: @unchecked Sendable {
     /// `db.write`) so that the case and its timers come from one snapshot.
     public func loadCase(_ id: String) throws -> CaseRecord? {
         var record: CaseRecord?
-        let sql = """
+        let sql: StaticString = """
             SELECT c.id, c.workflow, c.version, c.state, c.regie_partner, c.regie_contact, c.participants, c.level,
                 c.client_key, c.suspended_at, c.seq, c.opened_at, c.updated_at, c.last_activity_at, c.closed_at,
                 c.details, t.id AS timer_id, t.name AS timer_name, t.kind AS timer_kind, t.event AS timer_event,
@@ -229,14 +229,14 @@ public final class CaseStore: @unchecked Sendable {
     /// - Throws: `StoreError.corrupt` when the stored text is not JSON: never read as empty details, which would
     ///   silently drop a shield, a handover or an opdracht.
     static func decodeDetails(_ text: String?, of caseId: String) throws(StoreError) -> CaseDetails {
-        guard let text else { return CaseDetails() }
+        guard let text else { return .empty }
         do { return CaseDetails(json: try JSONParser.parse(text)) } catch {
             throw .corrupt("cases.details of case \(caseId) is not JSON: \(error.description)")
         }
     }
 
     static func encodeDetails(_ details: CaseDetails) -> String? {
-        details == CaseDetails() ? nil : details.json.compactText
+        details == .empty ? nil : details.json.compactText
     }
 
     /// `partner=role`, and `partner=role/kind-1+kind-2` for a partner serving some members of a household.

@@ -107,7 +107,7 @@ public enum EventSeal {
         c.add(r.closedAt?.milliseconds)
         c.add(CaseStore.encodeDetails(r.details) ?? "~")
         // Each timer as its own canonical text; sorted bytewise (its fields are ASCII, so as strings sort).
-        let timers = r.timers.map { t -> [UInt8] in
+        var timers = r.timers.map { t -> [UInt8] in
             var tc = Canonical(capacity: 128)
             tc.add(t.name)
             tc.add(t.kind.rawValue)
@@ -119,7 +119,8 @@ public enum EventSeal {
             tc.add(t.subject ?? "~")
             tc.add(t.pausedAt?.milliseconds)
             return tc.bytes
-        }.sorted { $0.lexicographicallyPrecedes($1) }
+        }
+        if timers.count > 1 { timers.sort { $0.lexicographicallyPrecedes($1) } }
         c.add(Int64(timers.count))
         for t in timers { c.add(t) }
         return Crypto.hex(Crypto.sha256(c.bytes))
@@ -129,7 +130,7 @@ public enum EventSeal {
     static func digest(_ row: [SQLValue], state: String) -> String {
         // Row layout: case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload.
         var c = Canonical(capacity: 256)
-        for i in [0, 1, 3, 4, 5, 6, 7, 8] {
+        for i in 0...8 where i != 2 {
             switch row[i] {
             case .null: c.add("~")
             case .int(let n): c.add(n)
@@ -143,6 +144,12 @@ public enum EventSeal {
 
     /// The seal of an event: its digest chained to the seal of the case's event before it.
     static func chain(_ previous: String?, _ digest: String) -> String {
-        sha256((previous ?? "genesis") + ":" + digest)
+        // "previous:digest", hashed from one buffer without building the text.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(130)
+        bytes.append(contentsOf: (previous ?? "genesis").utf8)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: digest.utf8)
+        return Crypto.hex(Crypto.sha256(bytes))
     }
 }

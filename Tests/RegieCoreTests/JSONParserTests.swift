@@ -11,6 +11,18 @@ import Testing
         #expect(try JSONParser.parse(v.prettyText) == v)
     }
 
+    @Test func escapesWhatJSONRequiresAndKeepsTheRest() throws {
+        let text = "quote \" backslash \\ tab \t nul \u{0} unit \u{1F} é 😀 end"
+        let v = JSONValue.object(JSONObject(pairs: ["s": .string(text), "n": .int(-12), "d": .double(2.5)]))
+        #expect(
+            v.compactText
+                == #"{"s":"quote \" backslash \\ tab \t nul \u0000 unit \u001f é 😀 end","n":-12,"d":2.5}"#)
+        #expect(try JSONParser.parse(v.compactText) == v)
+        #expect(try JSONParser.parse(v.prettyText) == v)
+        #expect(
+            JSONValue.object(JSONObject(pairs: ["a": .array([.int(1)])])).prettyText == "{\n  \"a\": [\n    1\n  ]\n}")
+    }
+
     @Test func reportsLineAndColumn() {
         let text = "{\n  \"a\": 1,\n  \"b\": tru\n}"
         #expect {

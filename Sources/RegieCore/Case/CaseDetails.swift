@@ -45,6 +45,9 @@ public struct CaseDetails: Sendable, Equatable {
         self.levelSince = levelSince
     }
 
+    /// No details at all: what a case opened without fields holds, and what the store keeps as no text.
+    public static let empty = CaseDetails()
+
     /// The running opdracht for a partner.
     public func opdracht(for partner: String) -> Opdracht? { opdrachten.first { $0.partner == partner } }
 

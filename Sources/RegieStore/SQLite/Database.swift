@@ -15,6 +15,8 @@ public final class Database: @unchecked Sendable {
     /// The file this connection opened.
     public let path: String
     private var cache: [String: Statement] = [:]
+    /// Statements for SQL literals (`StaticString`), by the literal's address.
+    private var literalCache: [UInt: Statement] = [:]
     private var transactionDepth = 0
     /// Counts the write transactions begun on this connection, so that a value read in one can be reused within it.
     public private(set) var transactionSerial: Int64 = 0
@@ -89,6 +91,7 @@ public final class Database: @unchecked Sendable {
     deinit {
         if walHook != nil { sqlite3_wal_hook(handle, nil, nil) }
         cache.removeAll()
+        literalCache.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -172,8 +175,23 @@ public final class Database: @unchecked Sendable {
         return s
     }
 
+    /// The cached prepared statement for a SQL literal, found by the literal's address instead of by hashing its
+    /// text: for the statements every transition runs (a case's SELECT is 700 characters long).
+    func statement(_ sql: StaticString) throws(DatabaseError) -> Statement {
+        let key = UInt(bitPattern: sql.utf8Start)
+        if let s = literalCache[key] { return s }
+        let s = try statement(sql.description)
+        literalCache[key] = s
+        return s
+    }
+
     /// Runs a statement with parameters.
     public func run(_ sql: String, _ values: [SQLValue] = []) throws(DatabaseError) {
+        try statement(sql).run(values)
+    }
+
+    /// Runs a statement given as a literal constant (see `statement(_:)` for literals).
+    func run(_ sql: StaticString, _ values: [SQLValue] = []) throws(DatabaseError) {
         try statement(sql).run(values)
     }
 
@@ -202,7 +220,15 @@ public final class Database: @unchecked Sendable {
 
     /// Iterates over the rows of a query.
     func query(_ sql: String, _ values: [SQLValue] = [], _ row: (Statement) throws -> Void) throws {
-        let s = try statement(sql)
+        try query(statement(sql), values, row)
+    }
+
+    /// Iterates over the rows of a query given as a literal constant (see `statement(_:)` for literals).
+    func query(_ sql: StaticString, _ values: [SQLValue] = [], _ row: (Statement) throws -> Void) throws {
+        try query(statement(sql), values, row)
+    }
+
+    private func query(_ s: Statement, _ values: [SQLValue], _ row: (Statement) throws -> Void) throws {
         try s.bind(values)
         defer { sqlite3_reset(s.handle) }
         while try s.step() { try row(s) }
@@ -238,10 +264,11 @@ public final class Database: @unchecked Sendable {
     @discardableResult
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth == 0 { return try write { try savepoint(body) } }
-        try run("SAVEPOINT item")
+        let (begin, release): (StaticString, StaticString) = ("SAVEPOINT item", "RELEASE item")
+        try run(begin)
         do {
             let result = try body()
-            try run("RELEASE item")
+            try run(release)
             return result
         } catch {
             // Undoes the item's changes, then ends the savepoint: the transaction goes on without them.
