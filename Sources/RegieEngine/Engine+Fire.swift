@@ -103,10 +103,10 @@ extension Engine {
             try ensureDefinition(workflow, in: store, now: now)
             try store.commit(prepared)
         }
-        let started = ([pre.decision.record] + pre.spawned.map(\.prepared.record)).contains {
-            $0.timers.contains { $0.id == nil }
+        func startsTimers(_ r: CaseRecord) -> Bool { r.timers.contains { $0.id == nil } }
+        if startsTimers(pre.decision.record) || pre.spawned.contains(where: { startsTimers($0.prepared.record) }) {
+            wake.request()
         }
-        if started { wake.request() }
         return after
     }
 
