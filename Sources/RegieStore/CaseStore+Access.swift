@@ -87,12 +87,14 @@ extension CaseStore {
         try db.run(
             """
             INSERT INTO audit(id, at, channel, action, resource, case_id, client_key, partner, person, outcome, status,
-                detail, address, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                detail, address, prev_hash, hash, identity, role, via)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .int(id), .int(e.at.milliseconds), .text(e.channel.rawValue), .text(e.action), .text(e.resource),
                 .text(e.caseId), .text(e.clientKey), .text(e.partner), .text(e.person), .text(e.outcome.rawValue),
                 .int(Int64(e.status)), .text(e.detail), .text(e.address), .text(e.previousHash), .text(e.hash),
+                .text(e.identity?.rawValue), .text(e.role), .text(e.via),
             ])
         return e
     }
@@ -112,7 +114,7 @@ extension CaseStore {
     /// Records in log order.
     public func audit(_ filter: AuditFilter) throws -> [AuditEntry] {
         var sql =
-            "SELECT id, at, channel, action, resource, case_id, client_key, partner, person, outcome, status, detail, address, prev_hash, hash FROM audit WHERE id > ?"
+            "SELECT id, at, channel, action, resource, case_id, client_key, partner, person, outcome, status, detail, address, prev_hash, hash, identity, role, via FROM audit WHERE id > ?"
         var values: [SQLValue] = [.int(filter.afterId)]
         if let from = filter.from {
             sql += " AND at >= ?"
@@ -153,8 +155,13 @@ extension CaseStore {
             e.id = s.int(0)
             e.previousHash = s.text(13)
             e.hash = s.text(14)
+            e.identity = s.optionalText(15).flatMap(AuditEntry.Identity.init(rawValue:))
+            e.role = s.optionalText(16)
+            e.via = s.optionalText(17)
             // A stored value that no longer maps onto the enums is kept visible to the chain check.
-            if AuditEntry.Channel(rawValue: s.text(2)) == nil || AuditEntry.Outcome(rawValue: s.text(9)) == nil {
+            if AuditEntry.Channel(rawValue: s.text(2)) == nil || AuditEntry.Outcome(rawValue: s.text(9)) == nil
+                || (s.optionalText(15) != nil && e.identity == nil)
+            {
                 e.hash = "invalid:" + e.hash
             }
             out.append(e)

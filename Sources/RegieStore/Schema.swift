@@ -1,6 +1,6 @@
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "8"
+    static let version = "9"
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -60,7 +60,7 @@ enum Schema {
         CREATE TABLE IF NOT EXISTS idempotency(
             key TEXT PRIMARY KEY, request TEXT NOT NULL, case_id TEXT NOT NULL, response TEXT NOT NULL,
             created_at INTEGER NOT NULL) WITHOUT ROWID;
-        """ + access + webhooks
+        """ + access + webhooks + people
 
     /// Schema 3: partners' API keys (only their SHA-256) and the hash-chained access log (NEN 7513).
     static let access = """
@@ -71,7 +71,7 @@ enum Schema {
             id INTEGER PRIMARY KEY, at INTEGER NOT NULL, channel TEXT NOT NULL, action TEXT NOT NULL,
             resource TEXT NOT NULL, case_id TEXT, client_key TEXT, partner TEXT NOT NULL, person TEXT,
             outcome TEXT NOT NULL, status INTEGER NOT NULL, detail TEXT, address TEXT, prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL);
+            hash TEXT NOT NULL, identity TEXT, role TEXT, via TEXT);
         CREATE INDEX IF NOT EXISTS audit_client ON audit(client_key) WHERE client_key IS NOT NULL;
         CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
         CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
@@ -100,6 +100,22 @@ enum Schema {
             id INTEGER PRIMARY KEY, delivery_id INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER,
             duration_ms INTEGER NOT NULL, error TEXT, response TEXT);
         CREATE INDEX IF NOT EXISTS delivery_attempts_delivery ON delivery_attempts(delivery_id);
+        """
+
+    /// Schema 9: the people who work in Regie and their sessions. A password is kept only as its scrypt hash, a
+    /// second factor's secret only sealed, recovery codes only as hashes, a session only as the hash of its id.
+    static let people = """
+        CREATE TABLE IF NOT EXISTS people(
+            login TEXT PRIMARY KEY, name TEXT NOT NULL, partner TEXT NOT NULL, roles TEXT NOT NULL,
+            email TEXT, status TEXT NOT NULL DEFAULT 'active', password TEXT, password_set_at INTEGER,
+            must_change_password INTEGER NOT NULL DEFAULT 0, totp_secret TEXT, totp_enrolled_at INTEGER,
+            totp_last_step INTEGER, recovery_codes TEXT, failed_logins INTEGER NOT NULL DEFAULT 0, locked_at INTEGER,
+            last_login_at INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS sessions(
+            id_hash TEXT PRIMARY KEY, ref TEXT NOT NULL UNIQUE, login TEXT, stage TEXT NOT NULL, method TEXT,
+            pending TEXT, created_at INTEGER NOT NULL, seen_at INTEGER NOT NULL, address TEXT, ended_at INTEGER,
+            end_reason TEXT) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS sessions_login ON sessions(login) WHERE ended_at IS NULL;
         """
 
     /// Brings a database of an earlier schema up to this one. Call inside a write transaction.
@@ -171,6 +187,17 @@ enum Schema {
             // Version 8: the access log's oldest records may be purged after their retention, up to the anchor the
             // chain then starts from (meta audit_purged_through and audit_anchor); nothing else may remove one.
             try db.execute("DROP TRIGGER IF EXISTS audit_append_only_delete")
+            try db.execute(sql)
+            try db.run("UPDATE meta SET value='8' WHERE key='schema'")
+        }
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "8" {
+            // Version 9: people and sessions; the access log says how it knows each person, in which role, and
+            // through which session.
+            var columns: Set<String> = []
+            try db.query("PRAGMA table_info(audit)") { columns.insert($0.text(1)) }
+            for column in ["identity", "role", "via"] where !columns.contains(column) {
+                try db.execute("ALTER TABLE audit ADD COLUMN \(column) TEXT")
+            }
             try db.execute(sql)
             try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
         }

@@ -84,11 +84,12 @@ import Testing
     @Test func aDamagedFileIsToldApartFromTampering() throws {
         let (db, _) = try Self.database()
         #expect(try CLI.run(["check", "--db", db, "--quick"]).status == 0)
-        // Overwrite a page in the middle of the file with garbage.
+        // Overwrite a whole page in the middle of the file, its header too, with garbage (garbage in the unused
+        // space of a page holding no rows would be no damage at all).
         let handle = try #require(FileHandle(forUpdatingAtPath: db))
         let size = try handle.seekToEnd()
-        try handle.seek(toOffset: size / 2 / 4096 * 4096 + 100)
-        try handle.write(contentsOf: Data(repeating: 0xA5, count: 3000))
+        try handle.seek(toOffset: size / 2 / 4096 * 4096)
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 4096))
         try handle.close()
         let damaged = try CLI.run(["check", "--db", db])
         #expect(damaged.status == 5, "\(damaged.out) \(damaged.err)")

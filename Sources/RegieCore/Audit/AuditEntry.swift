@@ -32,10 +32,33 @@ public struct AuditEntry: Sendable, Equatable {
     public var caseId: String?
     /// The client's pseudonym, so that `regie audit client` can answer a client's request.
     public var clientKey: String?
+    /// How Regie knows who the person is.
+    public enum Identity: String, Sendable, CaseIterable {
+        /// Logged in to Regie with a password and a second factor.
+        case login
+        /// Logged in through the region's identity provider (OpenID Connect).
+        case sso
+        /// Named by a partner's system in `X-Regie-User`: the API key authenticates the system, not the person.
+        case stated
+        /// The operating-system account that ran a command on the server.
+        case osUser = "os-user"
+        /// Stated on the command line with `--as`/`--person` (administration and tests); `via` names the
+        /// operating-system account that ran it.
+        case statedAs = "as"
+    }
+
     /// The organisation on whose behalf the access happened (`-` when unknown, e.g. a bad key).
     public var partner: String
-    /// The person, when known (an API client may send `X-Regie-User`; the CLI uses the login name).
+    /// The person, when known: a logged-in person's login name, the name a partner's system states, the
+    /// operating-system account of a command.
     public var person: String?
+    /// How the person is known; nil in records written before Regie knew people.
+    public var identity: Identity?
+    /// The role the person acted in (`ketenregisseur`, `casusregisseur`, `functioneel-beheer`, ...).
+    public var role: String?
+    /// Through what: a logged-in person's session (its public reference, never the session id), or the
+    /// operating-system account behind a command run `--as` someone.
+    public var via: String?
     public var outcome: Outcome
     /// The HTTP status, or the CLI's exit code.
     public var status: Int
@@ -50,9 +73,13 @@ public struct AuditEntry: Sendable, Equatable {
     /// Creates an entry to append.
     public init(
         at: Instant, channel: Channel, action: String, resource: String, caseId: String? = nil,
-        clientKey: String? = nil, partner: String, person: String? = nil, outcome: Outcome, status: Int,
-        detail: String? = nil, address: String? = nil
+        clientKey: String? = nil, partner: String, person: String? = nil, identity: Identity? = nil,
+        role: String? = nil, via: String? = nil, outcome: Outcome, status: Int, detail: String? = nil,
+        address: String? = nil
     ) {
+        self.identity = identity
+        self.role = role
+        self.via = via
         self.at = at
         self.channel = channel
         self.action = action
@@ -69,15 +96,18 @@ public struct AuditEntry: Sendable, Equatable {
         hash = ""
     }
 
-    /// The text the hash chain covers: the previous hash and every field, as a JSON array (unambiguous).
+    /// The text the hash chain covers: the previous hash and every field, as a JSON array (unambiguous). A record
+    /// that says how its person is known is chained as `v2`, with those fields; the older records stay `v1`.
     public func chainedText(id: Int64, previousHash: String) -> String {
-        let fields: [JSONValue] = [
-            .string("v1"), .string(previousHash), .int(id), .int(at.milliseconds), .string(channel.rawValue),
-            .string(action), .string(resource), .optional(caseId),
+        let v2 = identity != nil || role != nil || via != nil
+        var fields: [JSONValue] = [
+            .string(v2 ? "v2" : "v1"), .string(previousHash), .int(id), .int(at.milliseconds),
+            .string(channel.rawValue), .string(action), .string(resource), .optional(caseId),
             .optional(clientKey), .string(partner), .optional(person),
             .string(outcome.rawValue), .int(Int64(status)), .optional(detail),
             .optional(address),
         ]
+        if v2 { fields += [.optional(identity?.rawValue), .optional(role), .optional(via)] }
         return JSONValue.array(fields).compactText
     }
 
@@ -93,6 +123,9 @@ public struct AuditEntry: Sendable, Equatable {
         o["clientKey"] = .optional(clientKey)
         o["partner"] = .string(partner)
         o["person"] = .optional(person)
+        o["identity"] = .optional(identity?.rawValue)
+        o["role"] = .optional(role)
+        o["via"] = .optional(via)
         o["outcome"] = .string(outcome.rawValue)
         o["status"] = .int(Int64(status))
         o["detail"] = .optional(detail)

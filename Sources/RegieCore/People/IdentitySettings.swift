@@ -1,0 +1,97 @@
+/// How people log in and how long their sessions last: `Config/identity.json`, every member optional.
+public struct IdentitySettings: Sendable, Equatable {
+    /// A session ends after this long without a request.
+    public var sessionIdleSeconds: Int64 = 15 * 60
+    /// And after this long in any case.
+    public var sessionAbsoluteSeconds: Int64 = 8 * 3600
+    /// Whether a local login needs a second factor (TOTP). On by default; turning it off is for a lab.
+    public var secondFactor = true
+    /// Failed logins in a row after which a person is locked out until a functional administrator unlocks them.
+    public var lockAfterFailures = 5
+    /// Attempts allowed per login name, and per network address, within `attemptWindowSeconds`; more are refused
+    /// (429) before any password is checked.
+    public var attemptsPerAccount = 10
+    public var attemptsPerAddress = 50
+    public var attemptWindowSeconds: Int64 = 15 * 60
+    /// The shortest password a person may choose.
+    public var passwordMinLength = 12
+    /// Cookies carry `Secure`. Only a server listening on loopback for development may turn it off.
+    public var secureCookies = true
+    /// How TOTP apps name Regie (the otpauth issuer).
+    public var issuer = "Regie"
+
+    /// The defaults.
+    public init() {}
+
+    static let keys = [
+        "$comment", "sessionIdleMinutes", "sessionAbsoluteHours", "secondFactor", "lockAfterFailures",
+        "attemptsPerAccount", "attemptsPerAddress", "attemptWindowMinutes", "passwordMinLength", "secureCookies",
+        "issuer",
+    ]
+
+    /// Reads `identity.json`.
+    /// - Throws: `ValidationFailure` naming the file, the member, what is wrong and what to do.
+    public static func load(_ bytes: [UInt8], file: String) throws(ValidationFailure) -> IdentitySettings {
+        var s = IdentitySettings()
+        var problems: [ValidationProblem] = []
+        func problem(_ path: String, _ message: String, _ fix: String) {
+            problems.append(ValidationProblem(file: file, path: path, message: message, fix: fix))
+        }
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch {
+            throw ValidationFailure([
+                ValidationProblem(
+                    file: file, path: "$", line: error.line, column: error.column,
+                    message: "not valid JSON: \(error.message)",
+                    fix: "correct the JSON syntax")
+            ])
+        }
+        guard let o = value.objectValue else {
+            throw ValidationFailure([
+                ValidationProblem(file: file, path: "$", message: "must be a JSON object", fix: "write { ... }")
+            ])
+        }
+        for k in o.keys where !keys.contains(k) {
+            problem("$.\(k)", "unknown member \"\(k)\"", "use one of \(keys.dropFirst().joined(separator: ", "))")
+        }
+        func number(_ key: String, _ range: ClosedRange<Int64>, _ set: (Int64) -> Void) {
+            guard let v = o[key] else { return }
+            guard let n = v.intValue, range.contains(n) else {
+                return problem(
+                    "$.\(key)", "must be a whole number from \(range.lowerBound) to \(range.upperBound)",
+                    "e.g. \"\(key)\": \(range.lowerBound)")
+            }
+            set(n)
+        }
+        func flag(_ key: String, _ set: (Bool) -> Void) {
+            guard let v = o[key] else { return }
+            guard case .bool(let b) = v else {
+                return problem("$.\(key)", "must be true or false", "write true or false")
+            }
+            set(b)
+        }
+        number("sessionIdleMinutes", 1...720) { s.sessionIdleSeconds = $0 * 60 }
+        number("sessionAbsoluteHours", 1...24) { s.sessionAbsoluteSeconds = $0 * 3600 }
+        number("lockAfterFailures", 3...20) { s.lockAfterFailures = Int($0) }
+        number("attemptsPerAccount", 3...1000) { s.attemptsPerAccount = Int($0) }
+        number("attemptsPerAddress", 3...10000) { s.attemptsPerAddress = Int($0) }
+        number("attemptWindowMinutes", 1...1440) { s.attemptWindowSeconds = $0 * 60 }
+        number("passwordMinLength", 8...128) { s.passwordMinLength = Int($0) }
+        flag("secondFactor") { s.secondFactor = $0 }
+        flag("secureCookies") { s.secureCookies = $0 }
+        if let v = o["issuer"] {
+            if let t = v.stringValue, !t.isEmpty, t.count <= 40, !t.contains(":") {
+                s.issuer = t
+            } else {
+                problem("$.issuer", "must be a name of 1 to 40 characters without ':'", "e.g. \"Regie ZKIH\"")
+            }
+        }
+        if s.sessionIdleSeconds > s.sessionAbsoluteSeconds {
+            problem(
+                "$.sessionIdleMinutes", "is longer than the absolute session length",
+                "make sessionIdleMinutes at most sessionAbsoluteHours × 60")
+        }
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        return s
+    }
+}
