@@ -30,16 +30,16 @@ public struct QRCode: Sendable {
         var grid = Grid(version: version)
         grid.drawFunctionPatterns()
         grid.place(codewords)
-        var best: (penalty: Int, mask: Int, modules: [[Bool]])?
+        var best = (penalty: Int.max, mask: 0, modules: grid.modules)
         for mask in 0..<8 {
             var candidate = grid
             candidate.apply(mask: mask)
             candidate.drawFormatBits(mask: mask)
             let penalty = candidate.penalty()
-            if best == nil || penalty < best!.penalty { best = (penalty, mask, candidate.modules) }
+            if penalty < best.penalty { best = (penalty, mask, candidate.modules) }
         }
-        self.mask = best!.mask
-        self.modules = best!.modules
+        self.mask = best.mask
+        self.modules = best.modules
     }
 
     /// Encodes a text as its UTF-8 bytes.
