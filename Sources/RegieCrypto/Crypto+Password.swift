@@ -1,4 +1,5 @@
 internal import CCrypto
+internal import Foundation
 
 /// Password hashing and one-time passwords: the pieces a person's login stands on (issue "People").
 extension Crypto {
@@ -52,5 +53,32 @@ extension Crypto {
             }
         }
         return Array(out.prefix(Int(length)))
+    }
+}
+
+/// A password kept as its scrypt hash: `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>` (salt and hash in base64), so that
+/// the work factor of each hash travels with it and can be raised later.
+public enum PasswordHash {
+    /// Hashes `password` with a fresh 16-byte salt at N = 2^`cost`, r = 8, p = 1.
+    /// - Throws: `CryptoError` when the system's random generator or libcrypto fails.
+    public static func make(_ password: String, cost: Int = 15) throws(CryptoError) -> String {
+        let salt = try Crypto.randomBytes(16)
+        let hash = try Crypto.scrypt(
+            password: Array(password.utf8), salt: salt, n: 1 << UInt64(cost), r: 8, p: 1, length: 32)
+        return "scrypt$\(cost)$8$1$\(Data(salt).base64EncodedString())$\(Data(hash).base64EncodedString())"
+    }
+
+    /// Whether `password` is the one `stored` was made from; false for anything that is not such a hash. Compares
+    /// in constant time.
+    public static func verify(_ password: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 6, parts[0] == "scrypt", let cost = Int(parts[1]), (10...22).contains(cost),
+            let r = UInt64(parts[2]), (1...32).contains(r), let p = UInt64(parts[3]), (1...16).contains(p),
+            let salt = Data(base64Encoded: parts[4]).map(Array.init),
+            let expected = Data(base64Encoded: parts[5]).map(Array.init), expected.count >= 16,
+            let hash = try? Crypto.scrypt(
+                password: Array(password.utf8), salt: salt, n: 1 << UInt64(cost), r: r, p: p, length: expected.count)
+        else { return false }
+        return Crypto.constantTimeEquals(hash, expected)
     }
 }

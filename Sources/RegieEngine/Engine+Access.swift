@@ -281,7 +281,7 @@ extension Engine {
 
     /// Logs a refused lookup and, the first time a partner hits the limit in a period, tells the ketenregisseur.
     private func reportLookupLimit(
-        _ partner: String, _ limited: LookupLimiter.Refusal, audit: AuditEntry, clientKey: String, now: Instant
+        _ partner: String, _ limited: RateLimiter.Refusal, audit: AuditEntry, clientKey: String, now: Instant
     ) throws(EngineError) {
         var entry = audit
         (entry.outcome, entry.status, entry.clientKey) = (.refused, 429, clientKey)

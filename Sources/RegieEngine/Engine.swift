@@ -14,6 +14,8 @@ public final class Engine: Sendable {
     public let config: RegionConfig
     /// How webhooks are delivered.
     public let webhooks: WebhookSettings
+    /// How people log in and how long their sessions last.
+    public let identity: IdentitySettings
     /// Where time comes from.
     public let clock: any Clock
     /// The database file.
@@ -39,21 +41,28 @@ public final class Engine: Sendable {
     /// that reason, and so does every read whose access must be logged.
     public let readOnlyReason: String?
     /// Counts each partner's lookups against the region's limit.
-    let lookups: LookupLimiter
+    let lookups: RateLimiter
+    /// Counts login attempts per login name and per network address.
+    let loginsPerAccount: RateLimiter
+    let loginsPerAddress: RateLimiter
 
     /// Opens the engine on an existing database.
     /// - Throws: `EngineError.environment` when the database cannot be opened.
     public init(
         databasePath: String, catalog: WorkflowCatalog, config: RegionConfig, clock: any Clock,
-        pseudonymizer: Pseudonymizer?, webhooks: WebhookSettings = WebhookSettings()
+        pseudonymizer: Pseudonymizer?, webhooks: WebhookSettings = WebhookSettings(),
+        identity: IdentitySettings = IdentitySettings()
     ) throws(EngineError) {
         self.webhooks = webhooks
+        self.identity = identity
         self.catalog = catalog
         self.config = config
         self.clock = clock
         self.databasePath = databasePath
         self.pseudonymizer = pseudonymizer
-        lookups = LookupLimiter(limit: config.lookupLimit, window: config.lookupWindow)
+        lookups = RateLimiter(limit: config.lookupLimit, window: config.lookupWindow)
+        loginsPerAccount = RateLimiter(limit: identity.attemptsPerAccount, windowSeconds: identity.attemptWindowSeconds)
+        loginsPerAddress = RateLimiter(limit: identity.attemptsPerAddress, windowSeconds: identity.attemptWindowSeconds)
         let wake = WakeSender(path: WakeSignal.path(forDatabase: databasePath))
         let deliveryWake = WakeSender(path: WakeSignal.path(forDatabase: databasePath, suffix: "deliver"))
         (self.wake, self.deliveryWake) = (wake, deliveryWake)

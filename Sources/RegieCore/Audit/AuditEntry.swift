@@ -5,6 +5,8 @@ public struct AuditEntry: Sendable, Equatable {
     /// How the access came in.
     public enum Channel: String, Sendable, CaseIterable {
         case api, cli
+        /// The web workspace: a person logged in to Regie.
+        case web
         /// Done by Regie itself, such as the deliverer disabling an endpoint that keeps failing.
         case system
     }

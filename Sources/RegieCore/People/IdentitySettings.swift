@@ -15,6 +15,9 @@ public struct IdentitySettings: Sendable, Equatable {
     public var attemptWindowSeconds: Int64 = 15 * 60
     /// The shortest password a person may choose.
     public var passwordMinLength = 12
+    /// The work factor of password hashes: scrypt's N is 2^passwordCost (r = 8, p = 1). 15 costs about 0.1 s and
+    /// 32 MiB per hash on the reference machine (`regie-bench --only password`).
+    public var passwordCost = 15
     /// Cookies carry `Secure`. Only a server listening on loopback for development may turn it off.
     public var secureCookies = true
     /// How TOTP apps name Regie (the otpauth issuer).
@@ -26,7 +29,7 @@ public struct IdentitySettings: Sendable, Equatable {
     static let keys = [
         "$comment", "sessionIdleMinutes", "sessionAbsoluteHours", "secondFactor", "lockAfterFailures",
         "attemptsPerAccount", "attemptsPerAddress", "attemptWindowMinutes", "passwordMinLength", "secureCookies",
-        "issuer",
+        "issuer", "passwordCost",
     ]
 
     /// Reads `identity.json`.
@@ -77,6 +80,7 @@ public struct IdentitySettings: Sendable, Equatable {
         number("attemptsPerAddress", 3...10000) { s.attemptsPerAddress = Int($0) }
         number("attemptWindowMinutes", 1...1440) { s.attemptWindowSeconds = $0 * 60 }
         number("passwordMinLength", 8...128) { s.passwordMinLength = Int($0) }
+        number("passwordCost", 10...20) { s.passwordCost = Int($0) }
         flag("secondFactor") { s.secondFactor = $0 }
         flag("secureCookies") { s.secureCookies = $0 }
         if let v = o["issuer"] {

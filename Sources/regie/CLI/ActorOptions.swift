@@ -70,6 +70,12 @@ protocol StatesWhoActs {
     var statedPartner: String? { get }
     /// The person `--person` names, if given.
     var statedPerson: String? { get }
+    /// The role `--as` names (`gemeente-haarlem:regiehouder`), if given.
+    var statedRole: String? { get }
+}
+
+extension StatesWhoActs {
+    var statedRole: String? { nil }
 }
 
 /// A command that acts as a partner in a case, with the options of `ActorOptions`.
@@ -80,6 +86,7 @@ protocol ActingCommand: RegieCommand, StatesWhoActs {
 extension ActingCommand {
     var statedPartner: String? { acting.actingAs?.partner }
     var statedPerson: String? { acting.person }
+    var statedRole: String? { acting.actingAs?.role.rawValue }
 }
 
 extension WebhookEndpoint.Format: OptionValue {

@@ -9,10 +9,19 @@ extension Context {
         stated?.statedPartner ?? "beheer"
     }
 
-    /// The person: `--person`, else the login name.
+    /// The operating-system account running the command, from the system's user database (not from `$USER`, which
+    /// anyone can set).
+    static let osUser: String = {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid-\(geteuid())"
+    }()
+
+    /// Whether the command states who acts (`--as`, `--person`): administration and tests.
+    var statesSomeone: Bool { stated?.statedPartner != nil || stated?.statedPerson != nil }
+
+    /// The person: the `--person` stated, else the operating-system account.
     var auditPerson: String? {
-        stated?.statedPerson ?? ProcessInfo.processInfo.environment["USER"]
-            ?? ProcessInfo.processInfo.environment["LOGNAME"]
+        stated?.statedPerson ?? Self.osUser
     }
 
     /// A record for this command; `write` commands pass it to the engine so that it commits with the change.
@@ -23,8 +32,9 @@ extension Context {
         AuditEntry(
             at: cachedEngine?.clock.now() ?? SystemClock().now(), channel: .cli, action: C.auditAction ?? "read",
             resource: "regie \(C.path)", caseId: caseId, clientKey: clientKey, partner: auditPartner,
-            person: auditPerson, outcome: outcome, status: status, detail: auditDetail,
-            address: ProcessInfo.processInfo.hostName)
+            person: auditPerson, identity: statesSomeone ? .statedAs : .osUser,
+            role: stated?.statedRole, via: statesSomeone ? "os-user \(Self.osUser)" : nil, outcome: outcome,
+            status: status, detail: auditDetail, address: ProcessInfo.processInfo.hostName)
     }
 
     /// Logs the command's access, unless it touched no case or the engine already logged it with the change.

@@ -91,7 +91,7 @@ final class Context {
         let pseudonymizer = try Pseudonymizer.load(configFolder: configFolder, config: config, database: databasePath)
         let engine = try Engine(
             databasePath: databasePath, catalog: catalog, config: config, clock: clock, pseudonymizer: pseudonymizer,
-            webhooks: try webhookSettings())
+            webhooks: try webhookSettings(), identity: try identitySettings())
         if let reason = engine.readOnlyReason {
             Output.warn(
                 "opened read-only: \(reason). Nothing can be written, so reads whose access must be logged are withheld; `regie check`, `regie backup` and `regie audit verify` work"
@@ -99,6 +99,15 @@ final class Context {
         }
         cachedEngine = engine
         return engine
+    }
+
+    /// `Config/identity.json`, or the defaults when there is none.
+    func identitySettings() throws(EngineError) -> IdentitySettings {
+        let file = (configFolder as NSString).appendingPathComponent("identity.json")
+        guard let bytes = FileManager.default.contents(atPath: file) else { return IdentitySettings() }
+        do { return try IdentitySettings.load(Array(bytes), file: file) } catch {
+            throw .environment(error.description)
+        }
     }
 
     /// `Config/webhooks.json`, or the defaults when there is none.

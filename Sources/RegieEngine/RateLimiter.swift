@@ -1,10 +1,10 @@
 import RegieCore
 internal import Synchronization
 
-/// How many lookups each partner did in the last window: a partner may look clients up `limit` times per window,
-/// counted in this process (a restart starts the count afresh).
-final class LookupLimiter: Sendable {
-    /// A partner's recent lookups, and whether the ketenregisseur was told that it reached the limit.
+/// How often each key (a partner's lookups, the logins of a login name or of an address) was counted in the last
+/// window: `limit` times per window, counted in this process (a restart starts the count afresh).
+final class RateLimiter: Sendable {
+    /// A key's recent counts, and whether its first refusal since it was last admitted was reported.
     private struct Tally {
         var times: [Instant] = []
         var reported = false
@@ -22,14 +22,19 @@ final class LookupLimiter: Sendable {
         }
     }
 
-    /// A refusal: when the next lookup is admitted, and whether this is the partner's first refusal since it was
-    /// last admitted (the moment to tell the ketenregisseur).
+    init(limit: Int, windowSeconds: Int64) {
+        self.limit = limit
+        windowMilliseconds = windowSeconds * 1000
+    }
+
+    /// A refusal: when the next count is admitted, and whether this is the key's first refusal since it was last
+    /// admitted (the moment to tell someone: the ketenregisseur of a partner's lookups, the access log of logins).
     struct Refusal {
         var retryAfterSeconds: Int
         var first: Bool
     }
 
-    /// Counts a lookup, or refuses it when the partner reached its limit.
+    /// Counts once for `partner` (any key), or refuses when the key reached its limit.
     func admit(_ partner: String, at now: Instant) -> Refusal? {
         state.withLock { tallies in
             var tally = tallies[partner] ?? Tally()
