@@ -148,11 +148,19 @@ extension Engine {
     /// Sets a new password chosen by the person (at the first login, after a reset, or any time).
     /// - Throws: `EngineError.invalid` with what is wrong with the new password, in Dutch, for the form (the
     ///   login's messages are the workspace's, which is in Dutch).
+    /// - Parameter current: the present password, which a logged-in person must give to change it (after a
+    ///   one-time password it was just given).
     public func changePassword(
-        _ session: WebSession, new password: String, repeated: String, context: LoginContext
+        _ session: WebSession, current: String? = nil, new password: String, repeated: String, context: LoginContext
     ) throws(EngineError) -> WebSession {
         guard session.stage == .changePassword || session.stage == .active else {
             throw .invalid("Log eerst in.")
+        }
+        if session.stage == .active {
+            let stored = try read { try $0.credentials(session.person.login)?.passwordHash }
+            guard let stored, let current, PasswordHash.verify(current, against: stored) else {
+                throw .invalid("Uw huidige wachtwoord klopt niet.")
+            }
         }
         guard password == repeated else { throw .invalid("De twee wachtwoorden zijn niet gelijk.") }
         guard password.count >= identity.passwordMinLength else {
@@ -314,14 +322,17 @@ extension Engine {
                 }
             }), row.endedAt == nil
         else { return nil }
-        let ending: String? =
-            now.milliseconds - row.seenAt.milliseconds > identity.sessionIdleSeconds * 1000
-            ? "idle"
-            : now.milliseconds - row.createdAt.milliseconds > identity.sessionAbsoluteSeconds * 1000
-                ? "absolute" : person.status == .disabled ? "disabled" : person.lockedAt != nil ? "locked" : nil
-        if let ending {
-            try write { store in try store.endSession(idHash: idHash, at: now, reason: ending) }
-            return nil
+        if ending(of: row, person, now: now) != nil {
+            // Decided again in the writer, which has committed every earlier note of the session's use first.
+            let ended = Mutex(false)
+            try write { store in
+                guard let current = try store.session(idHash: idHash), current.endedAt == nil,
+                    let reason = self.ending(of: current, person, now: now)
+                else { return }
+                try store.endSession(idHash: idHash, at: now, reason: reason)
+                ended.withLock { $0 = true }
+            }
+            if ended.withLock({ $0 }) { return nil }
         }
         var seen = row
         if now.milliseconds - row.seenAt.milliseconds >= 60_000 {
@@ -346,6 +357,15 @@ extension Engine {
     }
 
     // MARK: Helpers
+
+    /// Why a session has run out at `now`, or nil while it runs.
+    func ending(of row: CaseStore.SessionRow, _ person: Person, now: Instant) -> String? {
+        if now.milliseconds - row.seenAt.milliseconds > identity.sessionIdleSeconds * 1000 { return "idle" }
+        if now.milliseconds - row.createdAt.milliseconds > identity.sessionAbsoluteSeconds * 1000 { return "absolute" }
+        if person.status == .disabled { return "disabled" }
+        if person.lockedAt != nil { return "locked" }
+        return nil
+    }
 
     func webSession(token: String, row: CaseStore.SessionRow, person: Person) throws(EngineError) -> WebSession {
         let idle = row.seenAt.milliseconds + identity.sessionIdleSeconds * 1000

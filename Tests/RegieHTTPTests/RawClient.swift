@@ -62,6 +62,8 @@ final class RawClient {
         var status: Int
         var headers: [String: String]
         var body: String
+        /// Every `Set-Cookie` field, in order (`headers` keeps one value per name).
+        var setCookies: [String] = []
     }
 
     func readResponse() -> Response? {
@@ -72,10 +74,12 @@ final class RawClient {
                 let statusLine = lines.removeFirst().split(separator: " ")
                 guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
                 var headers: [String: String] = [:]
+                var setCookies: [String] = []
                 for line in lines where !line.isEmpty {
                     if let colon = line.firstIndex(of: ":") {
-                        headers[line[..<colon].lowercased()] = line[line.index(after: colon)...]
-                            .trimmingCharacters(in: .whitespaces)
+                        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                        headers[line[..<colon].lowercased()] = value
+                        if line[..<colon].lowercased() == "set-cookie" { setCookies.append(value) }
                     }
                 }
                 let length = status == 100 ? 0 : Int(headers["content-length"] ?? "0") ?? 0
@@ -84,7 +88,7 @@ final class RawClient {
                 }
                 let body = String(decoding: pending[(end + 4)..<(end + 4 + length)], as: UTF8.self)
                 pending.removeFirst(end + 4 + length)
-                return Response(status: status, headers: headers, body: body)
+                return Response(status: status, headers: headers, body: body, setCookies: setCookies)
             }
             if !fill() { return nil }
         }

@@ -34,7 +34,9 @@ public struct ShippedRegion {
     }
 
     /// Opens the region at a local (Amsterdam) time such as `2026-11-23T09:00`.
-    public init(at start: String, webhooks: WebhookSettings = WebhookSettings()) throws {
+    public init(
+        at start: String, webhooks: WebhookSettings = WebhookSettings(), identity: IdentitySettings = IdentitySettings()
+    ) throws {
         let config = try Self.config()
         clock = TestClock(try config.calendar.parseInstant(start))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regie-test-\(UUID().uuidString)")
@@ -46,6 +48,6 @@ public struct ShippedRegion {
             catalog: try WorkflowCatalog(folder: Self.repository.appendingPathComponent("Workflows").path),
             config: config, clock: clock,
             pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)),
-            webhooks: webhooks)
+            webhooks: webhooks, identity: identity)
     }
 }

@@ -7,7 +7,7 @@ import RegieNotify
 /// `regie serve`.
 struct ServeCommand: RegieCommand {
     static let path = "serve"
-    static let summary = "serve the partner API over HTTP, fire the timers and deliver the webhooks"
+    static let summary = "serve the workspace and the partner API over HTTP, fire the timers and deliver the webhooks"
     static let synopsis =
         "[--host ADDRESS] [--port N] [--trusted-proxy ADDRESS]... [--workers N] [--no-scheduler] [--no-deliverer]"
     static let positionals = 0...0
@@ -22,7 +22,9 @@ struct ServeCommand: RegieCommand {
     @Flag("no-deliverer", "do not deliver webhooks in this process (when `regie webhook deliver` runs elsewhere)")
     var noDeliverer: Bool
     static let discussion = """
-        Serves /v1 (described at /v1/openapi.json), /v1/health and /metrics, fires due timers and delivers webhooks
+        Serves the workspace for people at / (log in at /inloggen; people are added with `regie user add`, logins
+        are set in Config/identity.json), /v1 (described at /v1/openapi.json), /v1/health and /metrics, fires due
+        timers and delivers webhooks
         (Config/webhooks.json), until SIGTERM or SIGINT: then it stops accepting, finishes the requests and
         deliveries in flight, and exits 0. Partners authenticate with a
         key from `regie partner key create PARTNER`. Put a TLS-terminating reverse proxy in front (see the README).
@@ -52,7 +54,16 @@ struct ServeCommand: RegieCommand {
         if let workers = settings.workers { configuration.workers = workers }
         configuration.limits = settings.limits
         configuration.unlimitedAddresses = Set(settings.trustedProxies)
-        let server = HTTPServer(configuration: configuration, handler: api.handle, errorResponse: api.errorResponse)
+        let secureCookies = engine.identity.secureCookies
+        if !secureCookies && !["127.0.0.1", "::1", "localhost"].contains(settings.host) {
+            throw .environment(
+                "Config/identity.json turns secureCookies off, which is only allowed while serving on loopback for development; serve on 127.0.0.1 behind a TLS proxy, or turn secureCookies on"
+            )
+        }
+        let site = Site(
+            api: api,
+            web: WebApp(engine: engine, trustedProxies: Set(settings.trustedProxies), secureCookies: secureCookies))
+        let server = HTTPServer(configuration: configuration, handler: site.handle, errorResponse: api.errorResponse)
         do { try server.start() } catch { throw .environment(error.description) }
 
         var scheduler: Scheduler?

@@ -1,0 +1,401 @@
+import RegieCore
+public import RegieEngine
+
+/// The workspace in the browser (everything `regie serve` answers outside `/v1` and `/metrics`): for now the login
+/// (password, a new password at the first login, the authenticator app linked or asked), the start page and
+/// logging out. Every page carries the security headers; every form the session's token.
+public final class WebApp: Sendable {
+    let engine: Engine
+    let trustedProxies: Set<String>
+    /// The session cookie and the cookie of a login not yet made.
+    let sessionCookie: WebCookie
+    let preLoginCookie: WebCookie
+    /// Threads for pages that check passwords or write (about 0.1 s of scrypt per login), so that they never hold
+    /// up the server's workers.
+    let workers: WorkerPool
+
+    /// Creates the workspace on an engine.
+    /// - Parameter secureCookies: cookies only over HTTPS (`Secure`, `__Host-`); off only on loopback.
+    public init(engine: Engine, trustedProxies: Set<String> = [], secureCookies: Bool) {
+        self.engine = engine
+        self.trustedProxies = trustedProxies
+        sessionCookie = WebCookie(name: "regie-sessie", secure: secureCookies)
+        preLoginCookie = WebCookie(name: "regie-inloggen", secure: secureCookies)
+        workers = WorkerPool(threads: 8, name: "regie-web")
+    }
+
+    deinit { workers.stop(wait: false) }
+
+    /// The paths of the workspace and the methods each answers.
+    static let routes: [String: [String]] = [
+        "/": ["GET"], "/inloggen": ["GET", "POST"], "/inloggen/wachtwoord": ["GET", "POST"],
+        "/inloggen/koppelen": ["GET", "POST"], "/inloggen/code": ["GET", "POST"], "/uitloggen": ["POST"],
+        "/static/regie.css": ["GET"],
+    ]
+
+    /// Answers one request through `respond`.
+    public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        if request.path == "/static/regie.css" { return respond(answer(request)) }
+        workers.submit { respond(self.answer(request)) }
+    }
+
+    func answer(_ request: HTTPRequest) -> HTTPResponse {
+        let method = request.method == "HEAD" ? "GET" : request.method
+        guard let methods = Self.routes[request.path] else {
+            return page(
+                404, "Pagina niet gevonden", WebPage.paragraph("Deze pagina bestaat niet, of u mag hem niet zien."))
+        }
+        guard methods.contains(method) else {
+            var response = page(
+                405, "Niet toegestaan",
+                WebPage.paragraph("Deze pagina kan niet met \(request.method) worden opgevraagd."))
+            response.headers.set("Allow", methods.joined(separator: ", "))
+            return response
+        }
+        let context = Engine.LoginContext(
+            address: request.clientAddress(trustedProxies: trustedProxies), resource: "\(method) \(request.path)")
+        do {
+            switch (method, request.path) {
+            case ("GET", "/static/regie.css"):
+                var response = HTTPResponse(
+                    status: 200, headers: HTTPHeaders([("Content-Type", "text/css; charset=utf-8")]),
+                    body: Array(WebAssets.css.utf8))
+                Self.secure(&response.headers)
+                response.headers.set("Cache-Control", "public, max-age=3600")
+                return response
+            case ("GET", "/"): return try home(request)
+            case ("GET", "/inloggen"): return try loginPage(request)
+            case ("POST", "/inloggen"): return try logIn(request, context)
+            case ("GET", "/inloggen/wachtwoord"): return try passwordPage(request)
+            case ("POST", "/inloggen/wachtwoord"): return try changePassword(request, context)
+            case ("GET", "/inloggen/koppelen"): return try enrolPage(request)
+            case ("POST", "/inloggen/koppelen"): return try enrol(request, context)
+            case ("GET", "/inloggen/code"): return try codePage(request)
+            case ("POST", "/inloggen/code"): return try verifyCode(request, context)
+            default: return try logOut(request, context)
+            }
+        } catch .tooMany(let message, let seconds) {
+            var response = page(429, "Te veel pogingen", WebPage.alert("error", message))
+            response.headers.set("Retry-After", String(seconds))
+            return response
+        } catch {
+            return page(
+                500, "Er ging iets mis",
+                WebPage.alert("error", "Regie kon dit nu niet afhandelen. Probeer het later opnieuw.")
+                    + WebPage.paragraph("Voor functioneel beheer: \(error.description)"))
+        }
+    }
+
+    // MARK: Pages
+
+    func home(_ request: HTTPRequest) throws(EngineError) -> HTTPResponse {
+        guard let session = try current(request) else { return redirect("/inloggen") }
+        guard session.stage == .active else { return redirect(Self.path(of: session.stage)) }
+        let person = session.person
+        let calendar = engine.config.calendar
+        let organisation = engine.config.partner(person.partner)?.name ?? person.partner
+        let facts = Markup(
+            """
+            <dl class="regie-facts">
+            <dt>Naam</dt><dd>\(person.name.htmlEscaped)</dd>
+            <dt>Gebruikersnaam</dt><dd>\(person.login.htmlEscaped)</dd>
+            <dt>Organisatie</dt><dd>\(organisation.htmlEscaped)</dd>
+            <dt>Rollen</dt><dd>\(person.roles.sorted().map(\.label).joined(separator: ", ").htmlEscaped)</dd>
+            <dt>Sessie</dt><dd>loopt tot uiterlijk \(calendar.localText(session.expiresAt).htmlEscaped) \
+            (langer bij gebruik, hooguit \(engine.identity.sessionAbsoluteSeconds / 3600) uur)</dd>
+            </dl>
+            """)
+        return page(
+            200, "Welkom, \(person.name)",
+            WebPage.paragraph("U bent ingelogd bij Regie.") + facts
+                + Markup("<p><a href=\"/inloggen/wachtwoord\">Wachtwoord wijzigen</a></p>"),
+            session: session)
+    }
+
+    func loginPage(_ request: HTTPRequest, errors: [(String, String)] = [], status: Int = 200, login: String = "")
+        throws(EngineError) -> HTTPResponse
+    {
+        if status == 200, let session = try current(request) {
+            return redirect(session.stage == .active ? "/" : Self.path(of: session.stage))
+        }
+        let pre = try engine.preLogin()
+        let query = Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        var notice = Markup("")
+        if query["uit"] != nil { notice = WebPage.alert("ok", "U bent uitgelogd.") }
+        if query["verlopen"] != nil {
+            notice = WebPage.alert("warning", "Uw sessie is verlopen of beëindigd. Log opnieuw in.")
+        }
+        let error = errors.first?.1
+        let body =
+            notice + WebPage.errorSummary(errors.map { (field: $0.0, message: $0.1) })
+            + WebPage.form(
+                action: "/inloggen", csrf: pre.csrf,
+                WebPage.field(
+                    name: "gebruikersnaam", label: "Gebruikersnaam", value: login,
+                    error: error == nil ? nil : "", autocomplete: "username", extra: " autocapitalize=\"none\" required"
+                )
+                    + WebPage.field(
+                        name: "wachtwoord", label: "Wachtwoord", type: "password", error: error,
+                        autocomplete: "current-password", extra: " required"),
+                submit: "Inloggen")
+        var response = page(status, "Inloggen", body)
+        response.headers.add("Set-Cookie", preLoginCookie.set(pre.nonce))
+        return response
+    }
+
+    func logIn(_ request: HTTPRequest, _ context: Engine.LoginContext) throws(EngineError) -> HTTPResponse {
+        let form = request.form ?? [:]
+        guard let nonce = preLoginCookie.value(in: request),
+            engine.checkPreLogin(nonce: nonce, csrf: form["csrf"] ?? "")
+        else { return refusedForm() }
+        let login = form["gebruikersnaam"] ?? ""
+        switch try engine.logIn(login: login, password: form["wachtwoord"] ?? "", context: context) {
+        case .next(let session):
+            var response = redirect(Self.path(of: session.stage))
+            response.headers.add("Set-Cookie", sessionCookie.set(session.token))
+            response.headers.add("Set-Cookie", preLoginCookie.clear())
+            return response
+        case .wrongCredentials, .wrongCode:
+            return try loginPage(
+                request, errors: [("wachtwoord", "Onbekende gebruikersnaam of verkeerd wachtwoord.")], status: 401,
+                login: login)
+        case .locked:
+            return page(
+                403, "Account geblokkeerd",
+                WebPage.alert(
+                    "error",
+                    "Uw account is geblokkeerd na te veel mislukte pogingen. Neem contact op met functioneel beheer van uw regio om het te deblokkeren."
+                ))
+        case .disabled:
+            return page(
+                403, "Account uitgeschakeld",
+                WebPage.alert("error", "Uw account is uitgeschakeld. Neem contact op met functioneel beheer."))
+        }
+    }
+
+    func passwordPage(_ request: HTTPRequest, error: (field: String, message: String)? = nil, status: Int = 200)
+        throws(EngineError) -> HTTPResponse
+    {
+        guard let session = try current(request) else { return redirect("/inloggen?verlopen=1") }
+        guard session.stage == .changePassword || session.stage == .active else {
+            return redirect(Self.path(of: session.stage))
+        }
+        let first = session.stage == .changePassword
+        let intro =
+            first
+            ? WebPage.paragraph(
+                "U bent ingelogd met een eenmalig wachtwoord. Kies nu uw eigen wachtwoord van minstens \(engine.identity.passwordMinLength) tekens."
+            )
+            : WebPage.paragraph("Kies een nieuw wachtwoord van minstens \(engine.identity.passwordMinLength) tekens.")
+        func err(_ field: String) -> String? { error?.field == field ? error?.message : nil }
+        let current =
+            first
+            ? Markup("")
+            : WebPage.field(
+                name: "huidig", label: "Huidig wachtwoord", type: "password", error: err("huidig"),
+                autocomplete: "current-password")
+        let body =
+            intro + WebPage.errorSummary(error.map { [$0] } ?? [])
+            + WebPage.form(
+                action: "/inloggen/wachtwoord", csrf: session.csrf,
+                current
+                    + WebPage.field(
+                        name: "nieuw", label: "Nieuw wachtwoord", type: "password",
+                        hint: "Een zin van een paar woorden is sterk en goed te onthouden.", error: err("nieuw"),
+                        autocomplete: "new-password")
+                    + WebPage.field(
+                        name: "herhaal", label: "Herhaal het nieuwe wachtwoord", type: "password",
+                        error: err("herhaal"),
+                        autocomplete: "new-password"),
+                submit: "Wachtwoord opslaan")
+        return page(status, "Wachtwoord kiezen", body, session: first ? nil : session)
+    }
+
+    func changePassword(_ request: HTTPRequest, _ context: Engine.LoginContext) throws(EngineError) -> HTTPResponse {
+        guard let session = try current(request) else { return redirect("/inloggen?verlopen=1") }
+        let form = request.form ?? [:]
+        guard engine.checkForm(session, csrf: form["csrf"] ?? "") else { return refusedForm() }
+        do {
+            let next = try engine.changePassword(
+                session, current: form["huidig"], new: form["nieuw"] ?? "", repeated: form["herhaal"] ?? "",
+                context: context)
+            var response = redirect(Self.path(of: next.stage))
+            response.headers.add("Set-Cookie", sessionCookie.set(next.token))
+            return response
+        } catch .invalid(let message) {
+            let field = message.contains("huidige") ? "huidig" : message.contains("gelijk") ? "herhaal" : "nieuw"
+            return try passwordPage(request, error: (field, message), status: 400)
+        }
+    }
+
+    func enrolPage(_ request: HTTPRequest, error: String? = nil, status: Int = 200) throws(EngineError)
+        -> HTTPResponse
+    {
+        guard let session = try current(request) else { return redirect("/inloggen?verlopen=1") }
+        guard session.stage == .enrol else { return redirect(Self.path(of: session.stage)) }
+        let enrolment = try engine.beginEnrolment(session)
+        let grouped = stride(from: 0, to: enrolment.secret.count, by: 4).map { i in
+            let start = enrolment.secret.index(enrolment.secret.startIndex, offsetBy: i)
+            let end = enrolment.secret.index(start, offsetBy: min(4, enrolment.secret.count - i))
+            return String(enrolment.secret[start..<end])
+        }.joined(separator: " ")
+        let body =
+            WebPage.errorSummary(error.map { [(field: "code", message: $0)] } ?? [])
+            + WebPage.paragraph(
+                "Regie vraagt bij het inloggen om een code uit een authenticator-app op uw telefoon (bijvoorbeeld Microsoft Authenticator, Google Authenticator of FreeOTP). Koppel de app nu:"
+            )
+            + Markup(
+                """
+                <ol>
+                <li>Open de app en kies ‘account toevoegen’.</li>
+                <li>Scan deze QR-code:<div class="regie-qr">\(enrolment.qrSVG)</div>
+                Lukt scannen niet? Voer dan deze sleutel in: <span class="regie-secret">\(grouped.htmlEscaped)</span></li>
+                <li>Vul hieronder de code van zes cijfers in die de app toont.</li>
+                </ol>
+                """)
+            + WebPage.form(
+                action: "/inloggen/koppelen", csrf: session.csrf,
+                WebPage.field(
+                    name: "code", label: "Code uit de app", hint: "Zes cijfers; de code wisselt elke 30 seconden.",
+                    error: error, autocomplete: "one-time-code", extra: " inputmode=\"numeric\" maxlength=\"7\""),
+                submit: "Koppelen")
+        return page(status, "Authenticator-app koppelen", body)
+    }
+
+    func enrol(_ request: HTTPRequest, _ context: Engine.LoginContext) throws(EngineError) -> HTTPResponse {
+        guard let session = try current(request) else { return redirect("/inloggen?verlopen=1") }
+        let form = request.form ?? [:]
+        guard engine.checkForm(session, csrf: form["csrf"] ?? "") else { return refusedForm() }
+        guard session.stage == .enrol else { return redirect(Self.path(of: session.stage)) }
+        let (outcome, codes) = try engine.confirmEnrolment(session, code: form["code"] ?? "", context: context)
+        switch outcome {
+        case .next(let next):
+            let list = codes.map { "<li>\($0.htmlEscaped)</li>" }.joined()
+            var response = page(
+                200, "Uw herstelcodes",
+                WebPage.alert("ok", "Uw authenticator-app is gekoppeld en u bent ingelogd.")
+                    + WebPage.paragraph(
+                        "Bewaar deze herstelcodes op een veilige plek. Kwijt u uw telefoon, dan logt u met één van deze codes in plaats van een code uit de app in; elke code werkt één keer. Regie toont ze alleen nu."
+                    )
+                    + Markup("<ul class=\"regie-codes\">\(list)</ul><p><a href=\"/\">Verder naar Regie</a></p>"),
+                session: next)
+            response.headers.add("Set-Cookie", sessionCookie.set(next.token))
+            return response
+        case .locked: return lockedOut()
+        default:
+            return try enrolPage(
+                request,
+                error: "Deze code klopt niet. Kijk of de tijd op uw telefoon goed staat en probeer de nieuwe code.",
+                status: 400)
+        }
+    }
+
+    func codePage(_ request: HTTPRequest, error: String? = nil, status: Int = 200) throws(EngineError) -> HTTPResponse {
+        guard let session = try current(request) else { return redirect("/inloggen?verlopen=1") }
+        guard session.stage == .secondFactor else { return redirect(Self.path(of: session.stage)) }
+        let body =
+            WebPage.errorSummary(error.map { [(field: "code", message: $0)] } ?? [])
+            + WebPage.form(
+                action: "/inloggen/code", csrf: session.csrf,
+                WebPage.field(
+                    name: "code", label: "Code uit uw authenticator-app",
+                    hint: "Zes cijfers. Telefoon kwijt? Vul een van uw herstelcodes in (zoals abcde-fghjk).",
+                    error: error, autocomplete: "one-time-code", extra: " autocapitalize=\"none\""),
+                submit: "Inloggen")
+        return page(status, "Tweede stap", body)
+    }
+
+    func verifyCode(_ request: HTTPRequest, _ context: Engine.LoginContext) throws(EngineError) -> HTTPResponse {
+        guard let session = try current(request) else { return redirect("/inloggen?verlopen=1") }
+        let form = request.form ?? [:]
+        guard engine.checkForm(session, csrf: form["csrf"] ?? "") else { return refusedForm() }
+        guard session.stage == .secondFactor else { return redirect(Self.path(of: session.stage)) }
+        switch try engine.verifySecondFactor(session, code: form["code"] ?? "", context: context) {
+        case .next(let next):
+            var response = redirect("/")
+            response.headers.add("Set-Cookie", sessionCookie.set(next.token))
+            return response
+        case .locked: return lockedOut()
+        default: return try codePage(request, error: "Deze code klopt niet of is al gebruikt.", status: 401)
+        }
+    }
+
+    func logOut(_ request: HTTPRequest, _ context: Engine.LoginContext) throws(EngineError) -> HTTPResponse {
+        guard let session = try current(request) else { return redirect("/inloggen") }
+        guard engine.checkForm(session, csrf: (request.form ?? [:])["csrf"] ?? "") else { return refusedForm() }
+        try engine.logOut(session, context: context)
+        var response = redirect("/inloggen?uit=1")
+        response.headers.add("Set-Cookie", sessionCookie.clear())
+        return response
+    }
+
+    // MARK: Helpers
+
+    /// The session the request's cookie belongs to, if it runs.
+    func current(_ request: HTTPRequest) throws(EngineError) -> Engine.WebSession? {
+        guard let token = sessionCookie.value(in: request) else { return nil }
+        return try engine.session(token: token)
+    }
+
+    static func path(of stage: Engine.LoginStage) -> String {
+        switch stage {
+        case .changePassword: "/inloggen/wachtwoord"
+        case .enrol: "/inloggen/koppelen"
+        case .secondFactor: "/inloggen/code"
+        case .active: "/"
+        }
+    }
+
+    func lockedOut() -> HTTPResponse {
+        var response = page(
+            403, "Account geblokkeerd",
+            WebPage.alert(
+                "error",
+                "Uw account is geblokkeerd na te veel mislukte pogingen. Neem contact op met functioneel beheer van uw regio om het te deblokkeren."
+            ))
+        response.headers.add("Set-Cookie", sessionCookie.clear())
+        return response
+    }
+
+    func refusedForm() -> HTTPResponse {
+        page(
+            403, "Formulier geweigerd",
+            WebPage.alert(
+                "error",
+                "Dit formulier is verlopen of kwam niet van een pagina van Regie. Ga terug, laad de pagina opnieuw en probeer het nog eens."
+            ) + Markup("<p><a href=\"/\">Naar de startpagina</a></p>"))
+    }
+
+    func redirect(_ location: String) -> HTTPResponse {
+        var response = HTTPResponse(status: 303, headers: HTTPHeaders([("Location", location)]))
+        Self.secure(&response.headers)
+        return response
+    }
+
+    func page(_ status: Int, _ title: String, _ body: Markup, session: Engine.WebSession? = nil) -> HTTPResponse {
+        let organisation = session.map { engine.config.partner($0.person.partner)?.name ?? $0.person.partner }
+        let html = WebPage.page(
+            title: title,
+            signedIn: session.flatMap { s in organisation.map { (s.person.name, $0, s.csrf) } }, body)
+        var response = HTTPResponse(
+            status: status, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]),
+            body: Array(html.html.utf8))
+        Self.secure(&response.headers)
+        return response
+    }
+
+    /// The headers every response of the workspace carries: no script, no framing, no sniffing, no referrer, not
+    /// kept in caches.
+    static func secure(_ headers: inout HTTPHeaders) {
+        headers.set(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        )
+        headers.set("X-Content-Type-Options", "nosniff")
+        headers.set("Referrer-Policy", "no-referrer")
+        headers.set("X-Frame-Options", "DENY")
+        headers.set("Cross-Origin-Opener-Policy", "same-origin")
+        headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.set("Cache-Control", "no-store")
+    }
+}
