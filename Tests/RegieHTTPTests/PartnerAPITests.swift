@@ -101,6 +101,9 @@ private struct Story {
         let logged = try #require(try s.h.auditLog().first { $0.person == "a.arts" })
         #expect(logged.partner == "ggz-aanbieder" && logged.caseId == s.netwerk && logged.clientKey != nil)
         #expect(logged.resource == "GET /v1/cases/{caseId}" && logged.outcome == .ok)
+        // The key authenticates the system; the person is its statement, and the log says so.
+        #expect(logged.identity == .stated)
+        #expect(try s.h.auditLog().filter { $0.person == nil }.allSatisfy { $0.identity == nil })
     }
 
     @Test func aSafetyPartnerSeesStatusLevelAndRegieButNoCareNotes() throws {

@@ -120,7 +120,9 @@ public final class PartnerAPI: Sendable {
         ) -> AuditEntry {
             AuditEntry(
                 at: at, channel: .api, action: route.access.rawValue, resource: route.name, caseId: caseId,
-                clientKey: clientKey, partner: partnerId, person: person, outcome: outcome, status: status,
+                clientKey: clientKey, partner: partnerId, person: person,
+                // The key authenticates the partner's system; a person it names is its statement, not Regie's.
+                identity: person == nil ? nil : .stated, outcome: outcome, status: status,
                 detail: detail, address: address)
         }
     }
