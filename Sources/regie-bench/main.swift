@@ -22,7 +22,8 @@ enum RegieBench {
                                  (the partner API under wrk, beside nginx; `scripts/setup --bench` installs both)
                                  or webhooks (delivery to a receiver on loopback), or backup (copies of a
                                  live database: VACUUM INTO against the online backup API), or password
-                                 (the cost of hashing a password with scrypt at the work factors a login may use)
+                                 (the cost of hashing a password with scrypt at the work factors a login may use),
+                                 or login (logging in to the workspace over HTTP: password and code)
                 Set REGIE_BENCH_DIR to put the temporary databases elsewhere, REGIE_BENCH_KEEP=1 to keep them.
                 """)
             return 0
@@ -122,6 +123,11 @@ enum RegieBench {
             log("password hashing (scrypt, r=8, p=1) ...")
             scryptMs = try PasswordBench.measure(quick: quick)
         }
+        var logins = LoginBench.Figures()
+        if runs("login") {
+            log("logins to the workspace ...")
+            logins = try LoginBench.measure(quick: quick, log: log)
+        }
         let ratio = http.regieRate / http.nginxRate
         let idleCost = http.idleWithConnectionsMB - http.idleBaselineMB
 
@@ -209,6 +215,19 @@ enum RegieBench {
                     : "backup: online backup API (100 pages/step) NOT finished after, s (\(copies.pagesSteps) steps)",
                 copies.pagesSeconds, "(info)", true
             ),
+        ]
+        rows += [
+            (
+                "login_password_p99_ms",
+                "login: the password step (scrypt N=2^15) over HTTP, p99 ms (p50 \(Int(logins.passwordP50ms.rounded())))",
+                logins.passwordP99ms, "(info)", true
+            ),
+            (
+                "login_p99_ms",
+                "login: form, password, code page and code over HTTP, p99 ms (p50 \(Int(logins.loginP50ms.rounded())))",
+                logins.loginP99ms, "(info)", true
+            ),
+            ("logins_per_s", "login: whole logins/s, two browsers at a time", logins.perSecond, "(info)", true),
         ]
         for (n, ms) in scryptMs {
             let mib = 128 * n * 8 / (1 << 20)

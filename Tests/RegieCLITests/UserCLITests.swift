@@ -31,15 +31,25 @@ import Testing
 
         // A mandate the organisation does not hold, a bad login name, a taken one: refused, each saying why.
         let mandate = try CLI.run(
-            ["user", "add", "k.bakker", "--name", "K", "--partner", "ggz-aanbieder", "--role", "ketenregisseur", "--db", db])
+            [
+                "user", "add", "k.bakker", "--name", "K", "--partner", "ggz-aanbieder", "--role", "ketenregisseur",
+                "--db", db,
+            ])
         #expect(mandate.status == 2 && mandate.err.contains("does not hold the ketenregisseur mandate"))
         let bad = try CLI.run(
-            ["user", "add", "Jan de Vries", "--name", "J", "--partner", "ggz-aanbieder", "--role", "casusregisseur", "--db", db])
+            [
+                "user", "add", "Jan de Vries", "--name", "J", "--partner", "ggz-aanbieder", "--role", "casusregisseur",
+                "--db", db,
+            ])
         #expect(bad.status == 2 && bad.err.contains("cannot be a login name"))
         let taken = try CLI.run(
-            ["user", "add", "j.devries", "--name", "J", "--partner", "ggz-aanbieder", "--role", "casusregisseur", "--db", db])
+            [
+                "user", "add", "j.devries", "--name", "J", "--partner", "ggz-aanbieder", "--role", "casusregisseur",
+                "--db", db,
+            ])
         #expect(taken.status == 1 && taken.err.contains("exists"))
-        #expect(try CLI.run(["user", "add", "x.y", "--name", "X", "--partner", "ggz-aanbieder", "--db", db]).status == 2)
+        #expect(
+            try CLI.run(["user", "add", "x.y", "--name", "X", "--partner", "ggz-aanbieder", "--db", db]).status == 2)
 
         #expect(try CLI.run(["user", "disable", "j.devries", "--db", db]).status == 0)
         #expect(try CLI.run(["user", "list", "--db", db]).out.contains("disabled"))
