@@ -52,7 +52,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "RegieHTTPTests",
-            dependencies: ["RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto", "RegieTestSupport"],
+            dependencies: [
+                "RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto", "RegieNotify", "RegieTestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "RegieNotifyTests",

@@ -16,6 +16,10 @@ public final class Engine: Sendable {
     public let webhooks: WebhookSettings
     /// How people log in and how long their sessions last.
     public let identity: IdentitySettings
+    /// How the engine reaches the identity provider; nil: single sign-on is not possible in this process.
+    let fetcher: (any HTTPFetching)?
+    /// The identity provider's discovery document and keys, as last fetched.
+    let ssoCache = Mutex(SSOCache())
     /// Where time comes from.
     public let clock: any Clock
     /// The database file.
@@ -51,10 +55,11 @@ public final class Engine: Sendable {
     public init(
         databasePath: String, catalog: WorkflowCatalog, config: RegionConfig, clock: any Clock,
         pseudonymizer: Pseudonymizer?, webhooks: WebhookSettings = WebhookSettings(),
-        identity: IdentitySettings = IdentitySettings()
+        identity: IdentitySettings = IdentitySettings(), fetcher: (any HTTPFetching)? = nil
     ) throws(EngineError) {
         self.webhooks = webhooks
         self.identity = identity
+        self.fetcher = fetcher
         self.catalog = catalog
         self.config = config
         self.clock = clock

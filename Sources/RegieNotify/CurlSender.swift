@@ -47,11 +47,11 @@ final class CurlSender: @unchecked Sendable {
     private let connectTimeoutMs: Int
     private let timeoutMs: Int
 
-    private static let initialised: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     /// - Parameter connections: the most connections kept open (and so the most transfers at once that make sense).
     init(connections: Int, connectTimeoutMs: Int, timeoutMs: Int) {
-        Self.initialised
+        Self.globalInit
         multi = curl_multi_init()
         self.connectTimeoutMs = connectTimeoutMs
         self.timeoutMs = timeoutMs

@@ -17,8 +17,11 @@ final class WebHarness: @unchecked Sendable {
     /// The browser's cookies, by the name the server gave them.
     var cookies: [String: String] = [:]
 
-    init(identity: IdentitySettings = WebHarness.fastIdentity, at start: String = "2026-11-23T09:00") throws {
-        let region = try ShippedRegion(at: start, identity: identity)
+    init(
+        identity: IdentitySettings = WebHarness.fastIdentity, at start: String = "2026-11-23T09:00",
+        fetcher: (any HTTPFetching)? = nil
+    ) throws {
+        let region = try ShippedRegion(at: start, identity: identity, fetcher: fetcher)
         (clock, engine) = (region.clock, region.engine)
         let api = PartnerAPI(engine: engine)
         let site = Site(api: api, web: WebApp(engine: engine, secureCookies: identity.secureCookies))

@@ -35,7 +35,9 @@ public struct ShippedRegion {
 
     /// Opens the region at a local (Amsterdam) time such as `2026-11-23T09:00`.
     public init(
-        at start: String, webhooks: WebhookSettings = WebhookSettings(), identity: IdentitySettings = IdentitySettings()
+        at start: String, webhooks: WebhookSettings = WebhookSettings(),
+        identity: IdentitySettings = IdentitySettings(),
+        fetcher: (any HTTPFetching)? = nil
     ) throws {
         let config = try Self.config()
         clock = TestClock(try config.calendar.parseInstant(start))
@@ -48,6 +50,6 @@ public struct ShippedRegion {
             catalog: try WorkflowCatalog(folder: Self.repository.appendingPathComponent("Workflows").path),
             config: config, clock: clock,
             pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)),
-            webhooks: webhooks, identity: identity)
+            webhooks: webhooks, identity: identity, fetcher: fetcher)
     }
 }

@@ -22,6 +22,8 @@ public struct IdentitySettings: Sendable, Equatable {
     public var secureCookies = true
     /// How TOTP apps name Regie (the otpauth issuer).
     public var issuer = "Regie"
+    /// Logging in through the region's identity provider (OpenID Connect); nil: off.
+    public var sso: SSOSettings?
 
     /// The defaults.
     public init() {}
@@ -29,7 +31,7 @@ public struct IdentitySettings: Sendable, Equatable {
     static let keys = [
         "$comment", "sessionIdleMinutes", "sessionAbsoluteHours", "secondFactor", "lockAfterFailures",
         "attemptsPerAccount", "attemptsPerAddress", "attemptWindowMinutes", "passwordMinLength", "secureCookies",
-        "issuer", "passwordCost",
+        "issuer", "passwordCost", "sso",
     ]
 
     /// Reads `identity.json`.
@@ -90,12 +92,95 @@ public struct IdentitySettings: Sendable, Equatable {
                 problem("$.issuer", "must be a name of 1 to 40 characters without ':'", "e.g. \"Regie ZKIH\"")
             }
         }
+        if let v = o["sso"] {
+            s.sso = SSOSettings.load(v, problem: problem)
+        }
         if s.sessionIdleSeconds > s.sessionAbsoluteSeconds {
             problem(
                 "$.sessionIdleMinutes", "is longer than the absolute session length",
                 "make sessionIdleMinutes at most sessionAbsoluteHours × 60")
         }
         guard problems.isEmpty else { throw ValidationFailure(problems) }
+        return s
+    }
+}
+
+/// The region's identity provider (Keycloak, Entra ID, an eHerkenning broker): the authorization-code flow with
+/// PKCE, the ID token checked by Regie, and the claim that names the person.
+public struct SSOSettings: Sendable, Equatable {
+    /// The provider's issuer; its discovery document is at `issuer/.well-known/openid-configuration`.
+    public var issuer: String
+    public var clientId: String
+    /// A confidential client's secret, read from this file (never from identity.json); nil: a public client.
+    public var clientSecretFile: String?
+    /// Where the provider sends the browser back: `https://REGIE/inloggen/sso/terug`.
+    public var redirectURI: String
+    public var scopes: [String] = ["openid", "profile", "email"]
+    /// The claim whose value is the person's login name in Regie.
+    public var loginClaim = "preferred_username"
+    /// Claims with the person's organisation and roles, for a person not registered in Regie beforehand; when
+    /// either is missing, only people a functional administrator added may log in.
+    public var organisationClaim: String?
+    public var rolesClaim: String?
+    /// The text of the login button.
+    public var label = "Inloggen met uw organisatie-account"
+
+    static let keys = [
+        "$comment", "issuer", "clientId", "clientSecretFile", "redirectURI", "scopes", "loginClaim",
+        "organisationClaim", "rolesClaim", "label",
+    ]
+
+    public init(issuer: String, clientId: String, redirectURI: String) {
+        self.issuer = issuer
+        self.clientId = clientId
+        self.redirectURI = redirectURI
+    }
+
+    static func load(_ value: JSONValue, problem: (String, String, String) -> Void) -> SSOSettings? {
+        guard let o = value.objectValue else {
+            problem("$.sso", "must be an object", "give issuer, clientId and redirectURI, or leave sso out")
+            return nil
+        }
+        for k in o.keys where !keys.contains(k) {
+            problem("$.sso.\(k)", "unknown member \"\(k)\"", "use one of \(keys.dropFirst().joined(separator: ", "))")
+        }
+        func text(_ key: String, required: Bool) -> String? {
+            guard let v = o[key] else {
+                if required { problem("$.sso.\(key)", "is missing", "give the \(key) the identity provider knows") }
+                return nil
+            }
+            guard let t = v.stringValue, !t.isEmpty else {
+                problem("$.sso.\(key)", "must be a non-empty string", "e.g. \"\(key)\": \"...\"")
+                return nil
+            }
+            return t
+        }
+        let issuer = text("issuer", required: true)
+        let clientId = text("clientId", required: true)
+        let redirect = text("redirectURI", required: true)
+        for (key, url) in [("issuer", issuer), ("redirectURI", redirect)] {
+            guard let url else { continue }
+            if !(url.hasPrefix("https://") || url.hasPrefix("http://127.0.0.1") || url.hasPrefix("http://localhost")) {
+                problem("$.sso.\(key)", "must be an https URL", "use https:// (plain http only on loopback, for tests)")
+            }
+        }
+        guard let issuer, let clientId, let redirect else { return nil }
+        var s = SSOSettings(issuer: issuer, clientId: clientId, redirectURI: redirect)
+        s.clientSecretFile = text("clientSecretFile", required: false)
+        s.organisationClaim = text("organisationClaim", required: false)
+        s.rolesClaim = text("rolesClaim", required: false)
+        if let l = text("loginClaim", required: false) { s.loginClaim = l }
+        if let l = text("label", required: false) { s.label = l }
+        if let v = o["scopes"] {
+            if let list = v.arrayValue?.compactMap(\.stringValue), list.count == v.arrayValue?.count,
+                list.contains("openid")
+            {
+                s.scopes = list
+            } else {
+                problem(
+                    "$.sso.scopes", "must be a list of scopes that includes openid", "e.g. [\"openid\", \"profile\"]")
+            }
+        }
         return s
     }
 }

@@ -10,6 +10,9 @@ public final class WebApp: Sendable {
     /// The session cookie and the cookie of a login not yet made.
     let sessionCookie: WebCookie
     let preLoginCookie: WebCookie
+    /// The cookie of a login started at the identity provider: `SameSite=Lax`, because it must come back with the
+    /// provider's redirect (a navigation from another site); it holds only the pending login's random reference.
+    let ssoCookie: WebCookie
     /// Threads for pages that check passwords or write (about 0.1 s of scrypt per login), so that they never hold
     /// up the server's workers.
     let workers: WorkerPool
@@ -21,6 +24,7 @@ public final class WebApp: Sendable {
         self.trustedProxies = trustedProxies
         sessionCookie = WebCookie(name: "regie-sessie", secure: secureCookies)
         preLoginCookie = WebCookie(name: "regie-inloggen", secure: secureCookies)
+        ssoCookie = WebCookie(name: "regie-sso", secure: secureCookies, sameSite: "Lax")
         workers = WorkerPool(threads: 8, name: "regie-web")
     }
 
@@ -30,7 +34,7 @@ public final class WebApp: Sendable {
     static let routes: [String: [String]] = [
         "/": ["GET"], "/inloggen": ["GET", "POST"], "/inloggen/wachtwoord": ["GET", "POST"],
         "/inloggen/koppelen": ["GET", "POST"], "/inloggen/code": ["GET", "POST"], "/uitloggen": ["POST"],
-        "/static/regie.css": ["GET"],
+        "/static/regie.css": ["GET"], "/inloggen/sso": ["GET"], "/inloggen/sso/terug": ["GET"],
     ]
 
     /// Answers one request through `respond`.
@@ -72,6 +76,8 @@ public final class WebApp: Sendable {
             case ("POST", "/inloggen/koppelen"): return try enrol(request, context)
             case ("GET", "/inloggen/code"): return try codePage(request)
             case ("POST", "/inloggen/code"): return try verifyCode(request, context)
+            case ("GET", "/inloggen/sso"): return try startSSO(request, context)
+            case ("GET", "/inloggen/sso/terug"): return try finishSSO(request, context)
             default: return try logOut(request, context)
             }
         } catch .tooMany(let message, let seconds) {
@@ -138,6 +144,10 @@ public final class WebApp: Sendable {
                         name: "wachtwoord", label: "Wachtwoord", type: "password", error: error,
                         autocomplete: "current-password", extra: " required"),
                 submit: "Inloggen")
+            + (engine.identity.sso.map {
+                Markup(
+                    "<p>Of: <a class=\"utrecht-button-link\" href=\"/inloggen/sso\">\($0.label.htmlEscaped)</a></p>")
+            } ?? Markup(""))
         var response = page(status, "Inloggen", body)
         response.headers.add("Set-Cookie", preLoginCookie.set(pre.nonce))
         return response
@@ -329,6 +339,46 @@ public final class WebApp: Sendable {
         return response
     }
 
+    func startSSO(_ request: HTTPRequest, _ context: Engine.LoginContext) throws(EngineError) -> HTTPResponse {
+        guard engine.identity.sso != nil else {
+            return page(404, "Pagina niet gevonden", WebPage.paragraph("Inloggen via uw organisatie staat uit."))
+        }
+        let start = try engine.beginSSO(context: context)
+        var response = redirect(start.redirect)
+        response.headers.add("Set-Cookie", ssoCookie.set(start.token))
+        return response
+    }
+
+    func finishSSO(_ request: HTTPRequest, _ context: Engine.LoginContext) throws(EngineError) -> HTTPResponse {
+        guard engine.identity.sso != nil else {
+            return page(404, "Pagina niet gevonden", WebPage.paragraph("Inloggen via uw organisatie staat uit."))
+        }
+        let query = Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let outcome = try engine.finishSSO(
+            token: ssoCookie.value(in: request) ?? "", code: query["code"], state: query["state"],
+            error: query["error"], context: context)
+        switch outcome {
+        case .loggedIn(let session):
+            // A page, not a redirect: the browser came from the identity provider's site, and would not send the
+            // new SameSite=Strict cookie on a redirect that is part of that navigation; it does on the next one.
+            var response = page(
+                200, "Ingelogd",
+                WebPage.alert("ok", "U bent ingelogd via uw organisatie.")
+                    + Markup("<p><a href=\"/\">Verder naar Regie</a></p>"), refresh: "/")
+            response.headers.add("Set-Cookie", sessionCookie.set(session.token))
+            response.headers.add("Set-Cookie", ssoCookie.clear())
+            return response
+        case .refused(let reason):
+            var response = page(
+                401, "Inloggen via uw organisatie is mislukt",
+                WebPage.alert("error", "Regie kon uw inlog bij uw organisatie niet aanvaarden.")
+                    + WebPage.paragraph("Reden (voor functioneel beheer): \(reason)")
+                    + Markup("<p><a href=\"/inloggen\">Opnieuw inloggen</a></p>"))
+            response.headers.add("Set-Cookie", ssoCookie.clear())
+            return response
+        }
+    }
+
     // MARK: Helpers
 
     /// The session the request's cookie belongs to, if it runs.
@@ -372,11 +422,13 @@ public final class WebApp: Sendable {
         return response
     }
 
-    func page(_ status: Int, _ title: String, _ body: Markup, session: Engine.WebSession? = nil) -> HTTPResponse {
+    func page(
+        _ status: Int, _ title: String, _ body: Markup, session: Engine.WebSession? = nil, refresh: String? = nil
+    ) -> HTTPResponse {
         let organisation = session.map { engine.config.partner($0.person.partner)?.name ?? $0.person.partner }
         let html = WebPage.page(
             title: title,
-            signedIn: session.flatMap { s in organisation.map { (s.person.name, $0, s.csrf) } }, body)
+            signedIn: session.flatMap { s in organisation.map { (s.person.name, $0, s.csrf) } }, refresh: refresh, body)
         var response = HTTPResponse(
             status: status, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]),
             body: Array(html.html.utf8))

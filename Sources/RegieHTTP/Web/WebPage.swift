@@ -18,9 +18,11 @@ struct Markup: Sendable {
 
 enum WebPage {
     /// The whole page around `body`.
-    static func page(title: String, signedIn: (name: String, organisation: String, csrf: String)? = nil, _ body: Markup)
-        -> Markup
-    {
+    /// - Parameter refresh: a path to go on to at once (a `<meta>` refresh: the pages have no script).
+    static func page(
+        title: String, signedIn: (name: String, organisation: String, csrf: String)? = nil, refresh: String? = nil,
+        _ body: Markup
+    ) -> Markup {
         let account =
             signedIn.map { who in
                 """
@@ -36,6 +38,7 @@ enum WebPage {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
+            \(refresh.map { "<meta http-equiv=\"refresh\" content=\"0; url=\($0.htmlEscaped)\">\n" } ?? "")\
             <title>\(title.htmlEscaped) · Regie</title>
             <link rel="stylesheet" href="/static/regie.css">
             </head>

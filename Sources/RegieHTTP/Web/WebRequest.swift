@@ -31,11 +31,13 @@ extension HTTPRequest {
     }
 }
 
-/// A cookie for the workspace's responses: always `HttpOnly`, `SameSite=Strict` and `Path=/`; `Secure` (and the
+/// A cookie for the workspace's responses: always `HttpOnly` and `Path=/`, `SameSite=Strict` but for one; `Secure` (and the
 /// `__Host-` prefix, which browsers only accept with it) unless the server runs on loopback for development.
 struct WebCookie {
     let name: String
     let secure: Bool
+    /// `Strict`, except for the cookie that must come back with the identity provider's redirect (`Lax`).
+    var sameSite = "Strict"
 
     /// The name the browser keeps it under.
     var wireName: String { secure ? "__Host-\(name)" : name }
@@ -45,11 +47,11 @@ struct WebCookie {
 
     /// Sets the cookie for the browser's session (no expiry: the server ends the session).
     func set(_ value: String) -> String {
-        "\(wireName)=\(value); Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+        "\(wireName)=\(value); Path=/; HttpOnly; SameSite=\(sameSite)" + (secure ? "; Secure" : "")
     }
 
     /// Removes it.
     func clear() -> String {
-        "\(wireName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+        "\(wireName)=; Path=/; Max-Age=0; HttpOnly; SameSite=\(sameSite)" + (secure ? "; Secure" : "")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import RegieCore
 import RegieEngine
+import RegieNotify
 import RegieStore
 
 /// What a command runs against: resolved paths, the clock, the configuration and (lazily) the engine.
@@ -89,9 +90,11 @@ final class Context {
         }
         let clock = try resolveClock()
         let pseudonymizer = try Pseudonymizer.load(configFolder: configFolder, config: config, database: databasePath)
+        let identity = try identitySettings()
         let engine = try Engine(
             databasePath: databasePath, catalog: catalog, config: config, clock: clock, pseudonymizer: pseudonymizer,
-            webhooks: try webhookSettings(), identity: try identitySettings())
+            webhooks: try webhookSettings(), identity: identity,
+            fetcher: identity.sso == nil ? nil : CurlFetcher())
         if let reason = engine.readOnlyReason {
             Output.warn(
                 "opened read-only: \(reason). Nothing can be written, so reads whose access must be logged are withheld; `regie check`, `regie backup` and `regie audit verify` work"
