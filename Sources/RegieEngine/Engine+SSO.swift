@@ -40,6 +40,11 @@ extension Engine {
     /// Starts a login at the identity provider: a state, a nonce and a PKCE verifier, kept with a pending session.
     public func beginSSO(context: LoginContext) throws(EngineError) -> SSOStart {
         guard let sso = identity.sso else { throw .invalid("Inloggen via de identity provider staat uit.") }
+        if let refusal = loginsPerAddress.admit(context.address, at: clock.now()) {
+            throw .tooMany(
+                "Te veel inlogpogingen; probeer het over \(max(1, refusal.retryAfterSeconds / 60)) minuten opnieuw.",
+                retryAfterSeconds: refusal.retryAfterSeconds)
+        }
         let discovery = try discover(sso)
         let (token, state, nonce, verifier) = (
             try Self.randomToken(), try Self.randomToken(), try Self.randomToken(), try Self.randomToken()
