@@ -164,23 +164,31 @@ public struct SSOSettings: Sendable, Equatable {
                 problem("$.sso.\(key)", "must be an https URL", "use https:// (plain http only on loopback, for tests)")
             }
         }
-        guard let issuer, let clientId, let redirect else { return nil }
-        var s = SSOSettings(issuer: issuer, clientId: clientId, redirectURI: redirect)
-        s.clientSecretFile = text("clientSecretFile", required: false)
-        s.organisationClaim = text("organisationClaim", required: false)
-        s.rolesClaim = text("rolesClaim", required: false)
-        if let l = text("loginClaim", required: false) { s.loginClaim = l }
-        if let l = text("label", required: false) { s.label = l }
+        var scopes: [String]?
         if let v = o["scopes"] {
             if let list = v.arrayValue?.compactMap(\.stringValue), list.count == v.arrayValue?.count,
                 list.contains("openid")
             {
-                s.scopes = list
+                scopes = list
             } else {
                 problem(
                     "$.sso.scopes", "must be a list of scopes that includes openid", "e.g. [\"openid\", \"profile\"]")
             }
         }
+        let secret = text("clientSecretFile", required: false)
+        let organisation = text("organisationClaim", required: false)
+        let roles = text("rolesClaim", required: false)
+        let login = text("loginClaim", required: false)
+        let label = text("label", required: false)
+        // Every problem is reported before giving up on the block.
+        guard let issuer, let clientId, let redirect else { return nil }
+        var s = SSOSettings(issuer: issuer, clientId: clientId, redirectURI: redirect)
+        s.clientSecretFile = secret
+        s.organisationClaim = organisation
+        s.rolesClaim = roles
+        if let login { s.loginClaim = login }
+        if let label { s.label = label }
+        if let scopes { s.scopes = scopes }
         return s
     }
 }

@@ -36,7 +36,7 @@ struct PartnerListCommand: RegieCommand {
 /// `regie config validate`.
 struct ConfigValidateCommand: RegieCommand {
     static let path = "config validate"
-    static let summary = "check the configuration folder (region.json, partners.json)"
+    static let summary = "check the configuration folder (region.json, partners.json, identity.json)"
     static let synopsis = ""
     static let positionals = 0...0
 
@@ -52,8 +52,9 @@ struct ConfigValidateCommand: RegieCommand {
                 "region.json: retention.workflows names \"\(unknown)\", which is not a workflow in \(context.workflowsFolder); \(hint)its cases would keep the default period"
             )
         }
+        let identity = try context.identitySettings()
         Output.print(
-            "\(context.configFolder): ok (\(config.region): \(config.partners.count) partners, \(config.mandates.count) mandate roles, \(config.ladder.count) escalation levels, \(config.vso.count) VSO schedules, \(config.calendar.extraDays.count) extra non-working days)"
+            "\(context.configFolder): ok (\(config.region): \(config.partners.count) partners, \(config.mandates.count) mandate roles, \(config.ladder.count) escalation levels, \(config.vso.count) VSO schedules, \(config.calendar.extraDays.count) extra non-working days; logins: sessions \(identity.sessionIdleSeconds / 60) min idle and \(identity.sessionAbsoluteSeconds / 3600) h at most, second factor \(identity.secondFactor ? "required" : "OFF"), single sign-on \(identity.sso.map { "via \($0.issuer)" } ?? "off"))"
         )
     }
 }
