@@ -511,3 +511,24 @@ extension Engine {
 
     private static let decoys = Mutex<[Int: String]>([:])
 }
+
+extension Engine.WebSession {
+    /// The actor for an action that needs `role` in a case: the person's organisation in that role, the person
+    /// named; nil when none of the person's roles allows it (the engine's rules then decide as for anyone).
+    public func actor(for role: Role) -> Actor? {
+        guard stage == .active, person.mayAct(as: role) else { return nil }
+        return Actor(partner: person.partner, person: person.login, role: role)
+    }
+
+    /// An access-log record of something this person read or did in the workspace: the person, their organisation,
+    /// the role they acted in, and the session.
+    public func auditEntry(
+        at: Instant, action: String, resource: String, role: PersonRole?, outcome: AuditEntry.Outcome = .ok,
+        status: Int = 200, caseId: String? = nil, clientKey: String? = nil, detail: String? = nil, address: String
+    ) -> AuditEntry {
+        AuditEntry(
+            at: at, channel: .web, action: action, resource: resource, caseId: caseId, clientKey: clientKey,
+            partner: person.partner, person: person.login, identity: method == "sso" ? .sso : .login,
+            role: role?.rawValue, via: ref, outcome: outcome, status: status, detail: detail, address: address)
+    }
+}

@@ -250,3 +250,26 @@ import Testing
         #expect(try web.request("GET", "/").location == "/inloggen")
     }
 }
+
+/// What the workspace's pages will stand on: a logged-in person acts as their organisation only in the roles they
+/// hold, and every record of what they do names them, their organisation, the role and the session.
+@Suite struct PersonActsTests {
+    @Test func aPersonActsForTheirOrganisationInTheirRolesOnly() throws {
+        let web = try WebHarness()
+        try web.firstLogin("p.regisseur", roles: [.casusregisseur, .procesregisseur])
+        let token = try #require(web.cookies["__Host-regie-sessie"])
+        let session = try #require(try web.engine.session(token: token))
+        #expect(
+            session.actor(for: .regiehouder)
+                == Actor(partner: "gemeente-haarlem", person: "p.regisseur", role: .regiehouder))
+        #expect(session.actor(for: .procesregisseur)?.role == .procesregisseur)
+        #expect(session.actor(for: .ketenregisseur) == nil && session.actor(for: .bestuurlijk) == nil)
+        let entry = session.auditEntry(
+            at: web.clock.now(), action: "read", resource: "GET /casus/{id}", role: .procesregisseur,
+            address: "10.0.0.1")
+        #expect(entry.person == "p.regisseur" && entry.partner == "gemeente-haarlem" && entry.role == "procesregisseur")
+        #expect(entry.identity == .login && entry.via == session.ref && entry.channel == .web)
+        try web.engine.audit(entry)
+        #expect(try web.engine.verifyAudit().broken.isEmpty)
+    }
+}
