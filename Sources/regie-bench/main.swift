@@ -219,12 +219,12 @@ enum RegieBench {
         rows += [
             (
                 "login_password_p99_ms",
-                "login: the password step (scrypt N=2^15) over HTTP, p99 ms (p50 \(Int(logins.passwordP50ms.rounded())))",
+                "login: the password step (scrypt N=2^15) over HTTP, p99 ms (p50 \(logins.passwordP50ms.isNaN ? "-" : String(Int(logins.passwordP50ms.rounded()))))",
                 logins.passwordP99ms, "(info)", true
             ),
             (
                 "login_p99_ms",
-                "login: form, password, code page and code over HTTP, p99 ms (p50 \(Int(logins.loginP50ms.rounded())))",
+                "login: form, password, code page and code over HTTP, p99 ms (p50 \(logins.loginP50ms.isNaN ? "-" : String(Int(logins.loginP50ms.rounded()))))",
                 logins.loginP99ms, "(info)", true
             ),
             ("logins_per_s", "login: whole logins/s, two browsers at a time", logins.perSecond, "(info)", true),
