@@ -73,7 +73,7 @@ extension Engine {
         let separator = discovery.authorization.contains("?") ? "&" : "?"
         return SSOStart(
             redirect: discovery.authorization + separator
-                + query.map { "\(Self.formEscape($0.0))=\(Self.formEscape($0.1))" }.joined(separator: "&"),
+                + query.map { "\($0.0.percentEncoded)=\($0.1.percentEncoded)" }.joined(separator: "&"),
             token: token)
     }
 
@@ -305,16 +305,4 @@ extension Engine {
         return json
     }
 
-    static func formEscape(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(.init(b))
-            default:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
-                out += "%" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 15)])
-            }
-        }
-        return out
-    }
 }

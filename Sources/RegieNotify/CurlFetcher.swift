@@ -1,6 +1,7 @@
 internal import CCurl
 internal import Foundation
 public import RegieEngine
+internal import RegieCore
 
 /// Blocking HTTP requests with libcurl, for the few the engine makes itself (the identity provider's discovery
 /// document, its keys, the token exchange): HTTP(S) only, no redirects followed, short timeouts, answers up to
@@ -39,7 +40,7 @@ public struct CurlFetcher: HTTPFetching {
         _ = regie_curl_set_write(easy, fetchBody)
         _ = regie_curl_set_pointer(easy, CURLOPT_WRITEDATA, context)
         if let form = request.form {
-            let encoded = form.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+            let encoded = form.map { "\($0.0.percentEncoded)=\($0.1.percentEncoded)" }.joined(separator: "&")
             body = strdup(encoded)
             _ = regie_curl_set_pointer(easy, CURLOPT_POSTFIELDS, body)
         }
@@ -52,20 +53,6 @@ public struct CurlFetcher: HTTPFetching {
         var status = 0
         _ = regie_curl_get_long(easy, CURLINFO_RESPONSE_CODE, &status)
         return FetchResponse(status: status, body: box.bytes)
-    }
-
-    /// Percent-encodes a form value (RFC 3986 unreserved characters stay).
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(.init(b))
-            default:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
-                out += "%" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 15)])
-            }
-        }
-        return out
     }
 
     /// The answer read so far.

@@ -68,16 +68,7 @@ final class APIHarness: @unchecked Sendable {
         } else {
             text += "\r\n"
         }
-        var raw: RawClient.Response?
-        for _ in 0..<2 {
-            if client == nil { client = RawClient(port: server.port) }
-            if let c = client, c.send(text), let r = c.readResponse() {
-                raw = r
-                if r.headers["connection"] == "close" { client = nil }
-                break
-            }
-            client = nil
-        }
+        let raw = RawClient.exchange(text, over: &client, port: server.port)
         let r = try #require(raw, "no response to \(method) \(path)", sourceLocation: sourceLocation)
         let json = (try? JSONParser.parse(r.body)) ?? .null
         check(method, path, r, json, sourceLocation: sourceLocation)

@@ -120,3 +120,19 @@ final class RawClient {
         }
     }
 }
+
+extension RawClient {
+    /// Sends a request on a kept-alive connection (made when there is none) and reads the answer, once more on a
+    /// fresh connection if the kept one was closed meanwhile; forgets the connection when the server closes it.
+    static func exchange(_ text: String, over client: inout RawClient?, port: Int) -> Response? {
+        for _ in 0..<2 {
+            if client == nil { client = RawClient(port: port) }
+            if let c = client, c.send(text), let r = c.readResponse() {
+                if r.headers["connection"] == "close" { client = nil }
+                return r
+            }
+            client = nil
+        }
+        return nil
+    }
+}

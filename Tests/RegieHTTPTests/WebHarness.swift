@@ -65,22 +65,13 @@ final class WebHarness: @unchecked Sendable {
         let jar = override ?? cookies
         if !jar.isEmpty { text += "Cookie: " + jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") + "\r\n" }
         if let form {
-            let body = form.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
+            let body = form.map { "\($0.key.percentEncoded)=\($0.value.percentEncoded)" }.joined(separator: "&")
             text +=
                 "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         } else {
             text += "\r\n"
         }
-        var raw: RawClient.Response?
-        for _ in 0..<2 {
-            if client == nil { client = RawClient(port: server.port) }
-            if let c = client, c.send(text), let r = c.readResponse() {
-                raw = r
-                if r.headers["connection"] == "close" { client = nil }
-                break
-            }
-            client = nil
-        }
+        let raw = RawClient.exchange(text, over: &client, port: server.port)
         let r = try #require(raw, "no response to \(method) \(path)")
         if override == nil {
             for cookie in r.setCookies {
@@ -91,17 +82,6 @@ final class WebHarness: @unchecked Sendable {
             }
         }
         return Response(status: r.status, headers: r.headers, body: r.body, setCookies: r.setCookies)
-    }
-
-    static func encode(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(.init(b))
-            default: out += String(format: "%%%02X", b)
-            }
-        }
-        return out
     }
 
     /// The value of the hidden form token on a page.
