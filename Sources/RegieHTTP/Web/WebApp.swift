@@ -1,5 +1,6 @@
 import RegieCore
 public import RegieEngine
+internal import Foundation
 
 /// The workspace in the browser (everything `regie serve` answers outside `/v1` and `/metrics`): for now the login
 /// (password, a new password at the first login, the authenticator app linked or asked), the start page and
@@ -85,10 +86,14 @@ public final class WebApp: Sendable {
             response.headers.set("Retry-After", String(seconds))
             return response
         } catch {
+            // The reason (a path, a database message) is for the server's log, not for whoever asked.
+            FileHandle.standardError.write(Data("regie: \(method) \(request.path) failed: \(error.description)\n".utf8))
             return page(
                 500, "Er ging iets mis",
                 WebPage.alert("error", "Regie kon dit nu niet afhandelen. Probeer het later opnieuw.")
-                    + WebPage.paragraph("Voor functioneel beheer: \(error.description)"))
+                    + WebPage.paragraph(
+                        "Blijft dit gebeuren, meld het dan aan functioneel beheer met het tijdstip; de oorzaak staat in het logboek van de server."
+                    ))
         }
     }
 
