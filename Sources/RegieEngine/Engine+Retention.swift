@@ -59,6 +59,8 @@ extension Engine {
         /// Cases due but held.
         public var held: [RetentionItem]
         public var accessRecordsPurged: Int
+        /// Rows of sessions that ended more than 30 days ago (or began that long ago and never ended).
+        public var sessionsPurged = 0
     }
 
     /// Purges what is due: closed cases past their period, in batches of `batchSize` (each one transaction with
@@ -101,6 +103,10 @@ extension Engine {
                     clientKey: nil, detail: Self.accessLogPurgeDetail(through, try store.auditAnchor().hash))
                 return count
             }
+            // A session runs at most `sessionAbsoluteSeconds`; its row is kept 30 days after it ended.
+            let sessionCutoff = Instant(
+                milliseconds: now.milliseconds - 30 * 86_400_000 - identity.sessionAbsoluteSeconds * 1000)
+            report.sessionsPurged = try committer.run { store in try store.purgeSessions(before: sessionCutoff) }
         } catch {
             throw EngineError.wrap(error, path: databasePath)
         }

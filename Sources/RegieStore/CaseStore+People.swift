@@ -265,3 +265,15 @@ extension CaseStore {
         try db.run("UPDATE sessions SET pending=? WHERE id_hash=?", [.text(pending), .text(idHash)])
     }
 }
+
+extension CaseStore {
+    /// Removes the rows of sessions that can no longer run and ended before `cutoff` (or began before it and were
+    /// never ended): their address and times are personal data kept no longer than needed; the access log keeps
+    /// what each session did under its reference.
+    /// - Returns: how many were removed.
+    public func purgeSessions(before cutoff: Instant) throws -> Int {
+        try db.run(
+            "DELETE FROM sessions WHERE coalesce(ended_at, created_at) < ?", [.int(cutoff.milliseconds)])
+        return db.changes
+    }
+}

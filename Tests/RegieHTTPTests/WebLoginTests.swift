@@ -273,3 +273,21 @@ import Testing
         #expect(try web.engine.verifyAudit().broken.isEmpty)
     }
 }
+
+/// Session rows (with the address they came from) are removed by the retention run 30 days after they ended; a
+/// running session stays.
+@Suite struct SessionRetentionTests {
+    @Test func oldSessionsAreRemovedAndRunningOnesStay() throws {
+        let web = try WebHarness()
+        try web.firstLogin("o.oud")
+        let home = try web.request("GET", "/")
+        try web.request("POST", "/uitloggen", form: ["csrf": WebHarness.csrf(home.body) ?? ""])
+        web.clock.advance(seconds: 31 * 86_400 + 8 * 3600)
+        try web.firstLogin("n.nieuw")
+        let report = try web.engine.runRetention(by: WebHarness.administrator)
+        #expect(report.sessionsPurged == 1)
+        #expect(try web.request("GET", "/").status == 200)
+        let rows = try web.engine.read { try $0.db.scalarInt("SELECT count(*) FROM sessions") }
+        #expect(rows == 1)
+    }
+}

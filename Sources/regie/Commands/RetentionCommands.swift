@@ -80,11 +80,12 @@ struct RetentionRunCommand: RegieCommand {
                 "purged": .array(report.purged.map { .string($0.caseId) }),
                 "held": .array(report.held.map { .string($0.caseId) }),
                 "accessRecordsPurged": .int(Int64(report.accessRecordsPurged)),
+                "sessionsPurged": .int(Int64(report.sessionsPurged)),
             ])
             return
         }
         Output.print(
-            "Purged \(report.purged.count) case(s)\(report.purged.isEmpty ? "" : ": " + report.purged.map(\.caseId).joined(separator: ", ")); \(report.held.count) held; \(report.accessRecordsPurged) access record(s) purged."
+            "Purged \(report.purged.count) case(s)\(report.purged.isEmpty ? "" : ": " + report.purged.map(\.caseId).joined(separator: ", ")); \(report.held.count) held; \(report.accessRecordsPurged) access record(s) purged; \(report.sessionsPurged) old login session(s) removed."
         )
     }
 }
