@@ -48,7 +48,8 @@ let package = Package(
         .testTarget(name: "RegieCryptoTests", dependencies: ["RegieCrypto"], swiftSettings: strict),
         .testTarget(name: "RegieStoreTests", dependencies: ["RegieStore", "RegieCore"], swiftSettings: strict),
         .testTarget(
-            name: "RegieEngineTests", dependencies: ["RegieEngine", "RegieCore", "RegieCrypto", "RegieTestSupport"],
+            name: "RegieEngineTests",
+            dependencies: ["RegieEngine", "RegieStore", "RegieCore", "RegieCrypto", "RegieTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "RegieHTTPTests",

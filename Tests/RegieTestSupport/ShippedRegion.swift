@@ -52,4 +52,15 @@ public struct ShippedRegion {
             pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)),
             webhooks: webhooks, identity: identity, fetcher: fetcher)
     }
+
+    /// Opens the region again on a database made before (a restart, a migration), on the same clock.
+    public init(reopening database: String, clock: TestClock) throws {
+        self.clock = clock
+        self.database = database
+        engine = try Engine(
+            databasePath: database,
+            catalog: try WorkflowCatalog(folder: Self.repository.appendingPathComponent("Workflows").path),
+            config: try Self.config(), clock: clock,
+            pseudonymizer: try Pseudonymizer(secret: Array("test-secret-of-sufficient-length".utf8)))
+    }
 }
