@@ -386,7 +386,11 @@ extension Engine {
         let (old, new) = (Self.sha256Hex(session.token), Self.sha256Hex(token))
         let login = session.person.login
         try write { store in
-            try store.rotateSession(from: old, to: new, login: login, stage: stage.rawValue, pending: nil, at: now)
+            // A session that ended meanwhile (logged out, locked, disabled) moves on no further, and nothing of the
+            // step is written.
+            guard
+                try store.rotateSession(from: old, to: new, login: login, stage: stage.rawValue, pending: nil, at: now)
+            else { throw EngineError.invalid("Uw sessie is beëindigd; log opnieuw in.") }
             try body(store)
         }
         guard let person = try read({ try $0.person(login) }) else { throw .notFound("no person \(login)") }

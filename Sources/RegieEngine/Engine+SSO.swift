@@ -111,7 +111,8 @@ extension Engine {
             return try refuse("the state does not match the login started here")
         }
         guard let code, !code.isEmpty else { return try refuse("the identity provider sent no code") }
-        let discovery = try discover(sso)
+        let discovery: SSOCache.Discovery
+        do { discovery = try discover(sso) } catch { return try refuse("\(error)") }
         var form = [
             ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", sso.redirectURI),
             ("client_id", sso.clientId), ("code_verifier", verifier),
@@ -126,7 +127,11 @@ extension Engine {
                     String(decoding: secret, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 ))
         }
-        let answer = try fetchJSON(FetchRequest(url: discovery.token, form: form), what: "the token endpoint")
+        let answer: JSONValue
+        do { answer = try fetchJSON(FetchRequest(url: discovery.token, form: form), what: "the token endpoint") } catch
+        {
+            return try refuse("the code was not exchanged for a token: \(error)")
+        }
         guard let idToken = answer["id_token"]?.stringValue else {
             return try refuse("the token endpoint answered without an ID token")
         }
@@ -227,6 +232,9 @@ extension Engine {
         }
         if let iat = claims["iat"]?.intValue, iat > seconds + skew {
             return .failure("the ID token was issued in the future")
+        }
+        if let nbf = claims["nbf"]?.intValue, nbf > seconds + skew {
+            return .failure("the ID token is not valid yet (nbf)")
         }
         guard let given = claims["nonce"]?.stringValue, Crypto.constantTimeEquals(Array(given.utf8), Array(nonce.utf8))
         else { return .failure("the ID token's nonce is not the one of this login (a replayed token)") }

@@ -252,12 +252,14 @@ extension CaseStore {
 
 extension CaseStore {
     /// Gives a running session a new id (the old one stops working at once) and moves it to `stage`.
+    /// - Returns: false when the session no longer runs (it ended meanwhile): nothing was changed.
     public func rotateSession(
         from oldHash: String, to newHash: String, login: String?, stage: String, pending: String?, at: Instant
-    ) throws {
+    ) throws -> Bool {
         try db.run(
             "UPDATE sessions SET id_hash=?, login=?, stage=?, pending=?, seen_at=? WHERE id_hash=? AND ended_at IS NULL",
             [.text(newHash), .text(login), .text(stage), .text(pending), .int(at.milliseconds), .text(oldHash)])
+        return db.changes == 1
     }
 
     /// Keeps what the session's next step needs (a TOTP secret being enrolled, sealed).

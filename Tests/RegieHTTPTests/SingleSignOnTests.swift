@@ -94,6 +94,22 @@ import Testing
         }
     }
 
+    /// A code the provider will not exchange (made up, or used before) is refused like a bad token: with its
+    /// reason on the page and in the access log, not as an error of Regie's.
+    @Test func aCodeTheProviderRefusesIsRefused() throws {
+        let r = try Self.region()
+        try r.idp.scenario("good", now: r.web.clock.now())
+        let start = try r.web.request("GET", "/inloggen/sso")
+        let back = try r.idp.authorize(try #require(start.location))
+        let path = try #require(back.range(of: "/inloggen/sso/terug")).lowerBound
+        let forged = String(back[path...]).replacingOccurrences(
+            of: #"code=[^&]*"#, with: "code=verzonnen", options: .regularExpression)
+        let answer = try r.web.request("GET", forged)
+        #expect(answer.status == 401 && answer.body.contains("was not exchanged for a token"))
+        let record = try #require(try r.web.engine.auditRecords(CaseStore.AuditFilter()).last)
+        #expect(record.outcome == .unauthorized && record.detail?.contains("400") == true)
+    }
+
     /// Someone the identity provider knows but Regie does not is refused, unless the region maps the provider's
     /// claims onto an organisation and roles; then the person is added with those, and a role the organisation may
     /// not hold is refused.

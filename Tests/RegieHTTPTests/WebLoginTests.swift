@@ -241,6 +241,28 @@ import Testing
         #expect(try again.request("GET", "/").location == "/inloggen")
     }
 
+    /// A step of the login in a session that ended meanwhile (the person was disabled) changes nothing.
+    @Test func aStepInAnEndedSessionChangesNothing() throws {
+        let web = try WebHarness()
+        let added = try web.engine.addPerson(
+            login: "e.eind", name: "E. Eind", partner: "gemeente-haarlem", roles: [.casusregisseur],
+            audit: WebHarness.administrator)
+        let context = Engine.LoginContext(address: "127.0.0.1", resource: "test")
+        guard
+            case .next(let session) = try web.engine.logIn(
+                login: "e.eind", password: added.temporaryPassword ?? "", context: context)
+        else {
+            Issue.record("the one-time password was refused")
+            return
+        }
+        try web.engine.disablePerson("e.eind", audit: WebHarness.administrator)
+        #expect(throws: EngineError.self) {
+            try web.engine.changePassword(
+                session, new: "een nieuwe lange zin", repeated: "een nieuwe lange zin", context: context)
+        }
+        #expect(try web.engine.person("e.eind").mustChangePassword)
+    }
+
     /// Disabling a person ends their session at once.
     @Test func disablingEndsTheSession() throws {
         let web = try WebHarness()
