@@ -31,11 +31,45 @@ public final class WebApp: Sendable {
 
     deinit { workers.stop(wait: false) }
 
-    /// The paths of the workspace and the methods each answers.
-    static let routes: [String: [String]] = [
-        "/": ["GET"], "/inloggen": ["GET", "POST"], "/inloggen/wachtwoord": ["GET", "POST"],
-        "/inloggen/koppelen": ["GET", "POST"], "/inloggen/code": ["GET", "POST"], "/uitloggen": ["POST"],
-        "/static/regie.css": ["GET"], "/inloggen/sso": ["GET"], "/inloggen/sso/terug": ["GET"],
+    /// One page or form of the workspace: a method, a path, and the handler bound to it, so that the routes are
+    /// one list (the 404, the 405 and its `Allow`, and the dispatch all read it).
+    struct Route: Sendable {
+        let method: String
+        let path: String
+        let handle: @Sendable (WebApp, HTTPRequest, Engine.LoginContext) throws(EngineError) -> HTTPResponse
+
+        init(
+            _ method: String, _ path: String,
+            _ handle: @escaping @Sendable (WebApp, HTTPRequest, Engine.LoginContext) throws(EngineError) -> HTTPResponse
+        ) {
+            (self.method, self.path, self.handle) = (method, path, handle)
+        }
+    }
+
+    static let routes: [Route] = [
+        Route("GET", "/static/regie.css") { _, _, _ in stylesheet() },
+        Route("GET", "/") { web, request, _ throws(EngineError) in try web.home(request) },
+        Route("GET", "/inloggen") { web, request, _ throws(EngineError) in try web.loginPage(request) },
+        Route("POST", "/inloggen") { web, request, context throws(EngineError) in try web.logIn(request, context) },
+        Route("GET", "/inloggen/wachtwoord") { web, request, _ throws(EngineError) in try web.passwordPage(request) },
+        Route("POST", "/inloggen/wachtwoord") { web, request, context throws(EngineError) in
+            try web.changePassword(request, context)
+        },
+        Route("GET", "/inloggen/koppelen") { web, request, _ throws(EngineError) in try web.enrolPage(request) },
+        Route("POST", "/inloggen/koppelen") { web, request, context throws(EngineError) in
+            try web.enrol(request, context)
+        },
+        Route("GET", "/inloggen/code") { web, request, _ throws(EngineError) in try web.codePage(request) },
+        Route("POST", "/inloggen/code") { web, request, context throws(EngineError) in
+            try web.verifyCode(request, context)
+        },
+        Route("GET", "/inloggen/sso") { web, request, context throws(EngineError) in
+            try web.startSSO(request, context)
+        },
+        Route("GET", "/inloggen/sso/terug") { web, request, context throws(EngineError) in
+            try web.finishSSO(request, context)
+        },
+        Route("POST", "/uitloggen") { web, request, context throws(EngineError) in try web.logOut(request, context) },
     ]
 
     /// Answers one request through `respond`.
@@ -46,41 +80,22 @@ public final class WebApp: Sendable {
 
     func answer(_ request: HTTPRequest) -> HTTPResponse {
         let method = request.method == "HEAD" ? "GET" : request.method
-        guard let methods = Self.routes[request.path] else {
+        let onPath = Self.routes.filter { $0.path == request.path }
+        guard !onPath.isEmpty else {
             return page(
                 404, "Pagina niet gevonden", WebPage.paragraph("Deze pagina bestaat niet, of u mag hem niet zien."))
         }
-        guard methods.contains(method) else {
+        guard let route = onPath.first(where: { $0.method == method }) else {
             var response = page(
                 405, "Niet toegestaan",
                 WebPage.paragraph("Deze pagina kan niet met \(request.method) worden opgevraagd."))
-            response.headers.set("Allow", methods.joined(separator: ", "))
+            response.headers.set("Allow", onPath.map(\.method).joined(separator: ", "))
             return response
         }
         let context = Engine.LoginContext(
             address: request.clientAddress(trustedProxies: trustedProxies), resource: "\(method) \(request.path)")
         do {
-            switch (method, request.path) {
-            case ("GET", "/static/regie.css"):
-                var response = HTTPResponse(
-                    status: 200, headers: HTTPHeaders([("Content-Type", "text/css; charset=utf-8")]),
-                    body: Array(WebAssets.css.utf8))
-                Self.secure(&response.headers)
-                response.headers.set("Cache-Control", "public, max-age=3600")
-                return response
-            case ("GET", "/"): return try home(request)
-            case ("GET", "/inloggen"): return try loginPage(request)
-            case ("POST", "/inloggen"): return try logIn(request, context)
-            case ("GET", "/inloggen/wachtwoord"): return try passwordPage(request)
-            case ("POST", "/inloggen/wachtwoord"): return try changePassword(request, context)
-            case ("GET", "/inloggen/koppelen"): return try enrolPage(request)
-            case ("POST", "/inloggen/koppelen"): return try enrol(request, context)
-            case ("GET", "/inloggen/code"): return try codePage(request)
-            case ("POST", "/inloggen/code"): return try verifyCode(request, context)
-            case ("GET", "/inloggen/sso"): return try startSSO(request, context)
-            case ("GET", "/inloggen/sso/terug"): return try finishSSO(request, context)
-            default: return try logOut(request, context)
-            }
+            return try route.handle(self, request, context)
         } catch .tooMany(let message, let seconds) {
             var response = page(429, "Te veel pogingen", WebPage.alert("error", message))
             response.headers.set("Retry-After", String(seconds))
@@ -98,6 +113,15 @@ public final class WebApp: Sendable {
     }
 
     // MARK: Pages
+
+    static func stylesheet() -> HTTPResponse {
+        var response = HTTPResponse(
+            status: 200, headers: HTTPHeaders([("Content-Type", "text/css; charset=utf-8")]),
+            body: Array(WebAssets.css.utf8))
+        secure(&response.headers)
+        response.headers.set("Cache-Control", "public, max-age=3600")
+        return response
+    }
 
     func home(_ request: HTTPRequest) throws(EngineError) -> HTTPResponse {
         guard let session = try current(request) else { return redirect("/inloggen") }
