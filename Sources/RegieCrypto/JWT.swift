@@ -25,28 +25,45 @@ public struct JWT: Sendable {
 }
 
 /// A public key from a JSON Web Key (RFC 7517): RSA (`n`, `e`) for RS256, or EC P-256 (`x`, `y`) for ES256.
-public final class JWKPublicKey: @unchecked Sendable {
-    // `@unchecked Sendable`: it owns an EVP_PKEY that is only read after creation; libcrypto allows a key to be used
-    // for verification by several threads at once.
-    private let key: OpaquePointer
+///
+/// A value: it keeps the key's parameters, checked when it is made, and builds libcrypto's key only for the time of
+/// a verification (once per login), so no C handle outlives a call and nothing is shared between threads.
+public struct JWKPublicKey: Sendable {
+    private enum Parameters: Sendable {
+        case rsa(n: [UInt8], e: [UInt8])
+        case p256(point: [UInt8])
+    }
+
+    private let parameters: Parameters
     /// `RS256` or `ES256`: the one algorithm this key verifies.
     public let algorithm: String
 
     /// An RSA key from its modulus and exponent (big-endian bytes).
+    /// - Throws: `CryptoError` when it is shorter than 2048 bits or not a valid key.
     public init(rsaModulus n: [UInt8], exponent e: [UInt8]) throws(CryptoError) {
         guard n.count >= 256 else { throw CryptoError(description: "an RSA key for RS256 needs at least 2048 bits") }
-        key = try Self.fromData("RSA", numbers: [("n", n), ("e", e)])
+        parameters = .rsa(n: n, e: e)
         algorithm = "RS256"
+        EVP_PKEY_free(try makeKey())
     }
 
     /// A P-256 key from its coordinates (32 bytes each).
+    /// - Throws: `CryptoError` when the point is not on the curve.
     public init(p256X x: [UInt8], y: [UInt8]) throws(CryptoError) {
         guard x.count == 32, y.count == 32 else {
             throw CryptoError(description: "a P-256 key has coordinates of 32 bytes")
         }
-        key = try Self.fromData(
-            "EC", text: [("group", "prime256v1")], octets: [("pub", [UInt8(4)] + x + y)])
+        parameters = .p256(point: [UInt8(4)] + x + y)
         algorithm = "ES256"
+        EVP_PKEY_free(try makeKey())
+    }
+
+    /// libcrypto's key for these parameters; the caller frees it.
+    private func makeKey() throws(CryptoError) -> OpaquePointer {
+        switch parameters {
+        case .rsa(let n, let e): try Self.fromData("RSA", numbers: [("n", n), ("e", e)])
+        case .p256(let point): try Self.fromData("EC", text: [("group", "prime256v1")], octets: [("pub", point)])
+        }
     }
 
     /// A public key of `type` from named parameters. The builder keeps pointers to the names and values until the
@@ -108,8 +125,6 @@ public final class JWKPublicKey: @unchecked Sendable {
         return key
     }
 
-    deinit { EVP_PKEY_free(key) }
-
     /// Whether `signature` is this key's signature over `data` with SHA-256 (JWS form: PKCS#1 v1.5 for RSA, `r‖s`
     /// for ECDSA).
     public func verify(_ signature: [UInt8], over data: [UInt8]) -> Bool {
@@ -118,6 +133,8 @@ public final class JWKPublicKey: @unchecked Sendable {
             guard signature.count == 64, let converted = Self.derSignature(signature) else { return false }
             der = converted
         }
+        guard let key = try? makeKey() else { return false }
+        defer { EVP_PKEY_free(key) }
         guard let ctx = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(ctx) }
         guard EVP_DigestVerifyInit(ctx, nil, EVP_sha256(), nil, key) == 1 else { return false }

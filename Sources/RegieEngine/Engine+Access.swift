@@ -38,7 +38,7 @@ extension Engine {
             try config.checkPartner(partner)
             let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
             let id = String(decoding: try Crypto.randomBytes(10).map { alphabet[Int($0 & 31)] }, as: UTF8.self)
-            let secret = Self.keyPrefix + id + "_" + Self.base64URL(try Crypto.randomBytes(32))
+            let secret = Self.keyPrefix + id + "_" + Base64URL.encode(try Crypto.randomBytes(32))
             let row = CaseStore.APIKeyRow(
                 id: id, partner: partner, hash: Self.sha256Hex(secret), label: label, createdAt: clock.now())
             try committer.run { store in try store.insertKey(row) }
@@ -77,12 +77,6 @@ extension Engine {
     }
 
     static func sha256Hex(_ text: String) -> String { Crypto.hex(Crypto.sha256(Array(text.utf8))) }
-
-    /// Base64 with the URL-safe alphabet and no padding, so a key is one token.
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
 
     // MARK: Access log
 

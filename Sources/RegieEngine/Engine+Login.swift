@@ -241,17 +241,13 @@ extension Engine {
                 try failed(session.person, context, step: "wrong code while enrolling", now: now, via: session.ref), []
             )
         }
-        let codes = try (0..<10).map { _ throws(EngineError) in try Self.recoveryCode() }
+        let codes = try (0..<10).map { _ throws(EngineError) in try Self.randomCode(groups: 2) }
         let hashes = codes.map { Self.sha256Hex("recovery:" + $0) }
-        var entry = loginEntry(context, person: session.person, outcome: .ok, now: now)
-        entry.via = session.ref
-        entry.detail = "second factor enrolled; 10 recovery codes issued; logged in"
-        let record = entry
-        let next = try rotate(session, to: .active, now: now) { store in
+        let next = try completeLogin(
+            session, context, "second factor enrolled; 10 recovery codes issued; logged in", now: now
+        ) { store in
             try store.setSecondFactor(session.person.login, sealedSecret: sealed, recoveryCodeHashes: hashes, now: now)
             try store.setLastTOTPStep(session.person.login, step: step)
-            try store.recordLogin(session.person.login, now: now)
-            try Self.append(record, to: store)
         }
         return (.next(next), codes)
     }
@@ -270,21 +266,15 @@ extension Engine {
                 "Er is geen authenticator-app gekoppeld; vraag functioneel beheer om die opnieuw in te stellen.")
         }
         let code = rawCode.trimmingCharacters(in: .whitespaces).lowercased()
-        var entry = loginEntry(context, person: session.person, outcome: .ok, now: now)
-        entry.via = session.ref
         if code.contains("-") {
             let hash = Self.sha256Hex("recovery:" + code)
             guard credentials.recoveryCodeHashes.contains(hash) else {
                 return try failed(session.person, context, step: "wrong recovery code", now: now, via: session.ref)
             }
             let left = credentials.recoveryCodeHashes.filter { $0 != hash }
-            entry.detail = "logged in with a recovery code; \(left.count) left"
-            let record = entry
             return .next(
-                try rotate(session, to: .active, now: now) { store in
-                    try store.setRecoveryCodes(login, hashes: left)
-                    try store.recordLogin(login, now: now)
-                    try Self.append(record, to: store)
+                try completeLogin(session, context, "logged in with a recovery code; \(left.count) left", now: now) {
+                    try $0.setRecoveryCodes(login, hashes: left)
                 })
         }
         let secret: [UInt8]
@@ -298,14 +288,8 @@ extension Engine {
         else {
             return try failed(session.person, context, step: "wrong or reused code", now: now, via: session.ref)
         }
-        entry.detail = "logged in"
-        let record = entry
         return .next(
-            try rotate(session, to: .active, now: now) { store in
-                try store.setLastTOTPStep(login, step: step)
-                try store.recordLogin(login, now: now)
-                try Self.append(record, to: store)
-            })
+            try completeLogin(session, context, "logged in", now: now) { try $0.setLastTOTPStep(login, step: step) })
     }
 
     // MARK: Sessions
@@ -375,6 +359,23 @@ extension Engine {
             method: row.method ?? "login", createdAt: row.createdAt,
             expiresAt: Instant(milliseconds: min(idle, absolute)),
             csrf: try formToken("session", token))
+    }
+
+    /// Ends a login: the session goes on as logged in under a new id, with `change` (what the last step settles),
+    /// the good login noted (its failures forgotten) and its access-log record, in one transaction.
+    func completeLogin(
+        _ session: WebSession, _ context: LoginContext, _ detail: String, now: Instant,
+        _ change: @escaping @Sendable (CaseStore) throws -> Void
+    ) throws(EngineError) -> WebSession {
+        var entry = loginEntry(context, person: session.person, outcome: .ok, now: now)
+        entry.via = session.ref
+        entry.detail = detail
+        let (record, login) = (entry, session.person.login)
+        return try rotate(session, to: .active, now: now) { store in
+            try change(store)
+            try store.recordLogin(login, now: now)
+            try Self.append(record, to: store)
+        }
     }
 
     /// Moves a session to its next stage under a new id, with `body`'s changes, in one transaction.
@@ -488,16 +489,7 @@ extension Engine {
 
     /// 256 random bits as 43 URL-safe characters.
     static func randomToken() throws(EngineError) -> String {
-        do { return base64URL(try Crypto.randomBytes(32)) } catch { throw .environment(error.description) }
-    }
-
-    /// A recovery code: ten characters without look-alikes, as `xxxxx-xxxxx` (about 50 bits).
-    static func recoveryCode() throws(EngineError) -> String {
-        let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")
-        let bytes: [UInt8]
-        do { bytes = try Crypto.randomBytes(10) } catch { throw .environment(error.description) }
-        let chars = bytes.map { alphabet[Int($0) % alphabet.count] }
-        return String(chars[0..<5]) + "-" + String(chars[5..<10])
+        do { return Base64URL.encode(try Crypto.randomBytes(32)) } catch { throw .environment(error.description) }
     }
 
     /// The digits of a code as typed ("123 456" is 123456).

@@ -142,13 +142,17 @@ extension Engine {
 
     static func roleList(_ roles: Set<PersonRole>) -> String { roles.sorted().map(\.rawValue).joined(separator: ", ") }
 
-    /// A one-time password: 20 random characters from an alphabet without look-alikes, in groups of five.
-    static func temporaryPassword() throws(EngineError) -> String {
+    /// A one-time password: four groups of five random characters (about 99 bits).
+    static func temporaryPassword() throws(EngineError) -> String { try randomCode(groups: 4) }
+
+    /// Random characters from an alphabet without look-alikes (no 0/o, 1/l/i), in groups of five joined by `-`,
+    /// so that a person can read them out and type them.
+    static func randomCode(groups: Int) throws(EngineError) -> String {
         let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")
         let bytes: [UInt8]
-        do { bytes = try Crypto.randomBytes(20) } catch { throw .environment(error.description) }
+        do { bytes = try Crypto.randomBytes(5 * groups) } catch { throw .environment(error.description) }
         let chars = bytes.map { alphabet[Int($0) % alphabet.count] }
-        return stride(from: 0, to: 20, by: 5).map { String(chars[$0..<$0 + 5]) }.joined(separator: "-")
+        return stride(from: 0, to: chars.count, by: 5).map { String(chars[$0..<$0 + 5]) }.joined(separator: "-")
     }
 
     func passwordHash(_ password: String) throws(EngineError) -> String {

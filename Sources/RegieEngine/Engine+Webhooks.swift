@@ -45,7 +45,7 @@ final class DeliveryPlanning: Sendable {
                     let body = WebhookPayload.regionBody(n, format: e.format, at: engine.clock.now())
                     out.append(
                         PlannedDelivery(
-                            endpointId: e.id, webhookId: "msg_" + Engine.base64URL(try Crypto.randomBytes(18)),
+                            endpointId: e.id, webhookId: "msg_" + Base64URL.encode(try Crypto.randomBytes(18)),
                             body: body.compactText))
                 }
                 continue
@@ -60,7 +60,7 @@ final class DeliveryPlanning: Sendable {
                     caseURL: "\(engine.webhooks.publicBaseURL)/v1/cases/\(n.caseId)", workflow: record.workflow)
                 out.append(
                     PlannedDelivery(
-                        endpointId: e.id, webhookId: "msg_" + Engine.base64URL(try Crypto.randomBytes(18)),
+                        endpointId: e.id, webhookId: "msg_" + Base64URL.encode(try Crypto.randomBytes(18)),
                         body: body.compactText))
             }
         }
@@ -99,7 +99,7 @@ extension Engine {
             let secret = try WebhookSignature.newSecret()
             let sealed = try SecretBox.seal(Array(secret.utf8), key: try sealingKey())
             let endpoint = WebhookEndpoint(
-                id: "wh_" + Self.base64URL(try Crypto.randomBytes(9)), partner: partner, url: url, events: events,
+                id: "wh_" + Base64URL.encode(try Crypto.randomBytes(9)), partner: partner, url: url, events: events,
                 format: format, createdAt: clock.now())
             try committer.run { store in try store.insertEndpoint(endpoint, sealedSecret: sealed) }
             return NewWebhook(endpoint: endpoint, secret: secret)

@@ -8,7 +8,7 @@ import Testing
 /// (an RSA key `k1` and a P-256 key `e1`), an authorization endpoint that approves at once, and a token endpoint
 /// that checks the PKCE verifier and issues the ID token a test asks for: a good one, or one with the wrong
 /// audience, expired, with a bad signature, with the nonce of an earlier login, or signed by an unpublished key.
-final class TestIdentityProvider: @unchecked Sendable {
+final class TestIdentityProvider {
     let process = Process()
     let port: Int
     var issuer: String { "http://127.0.0.1:\(port)" }

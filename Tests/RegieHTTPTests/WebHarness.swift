@@ -9,7 +9,7 @@ import Testing
 
 /// The shipped region served as `regie serve` serves it (the workspace and the API), and a browser: it keeps the
 /// cookies it is given (as a browser on HTTPS would) and follows nothing by itself, so that tests see every step.
-final class WebHarness: @unchecked Sendable {
+final class WebHarness {
     let clock: TestClock
     let engine: Engine
     let server: HTTPServer

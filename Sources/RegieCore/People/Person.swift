@@ -55,9 +55,6 @@ public struct Person: Sendable, Equatable {
     /// Whether the person may take an action that needs `role` in a case, for their organisation.
     public func mayAct(as role: Role) -> Bool { roles.contains { $0.caseRoles.contains(role) } }
 
-    /// The role a person acts in for an action that needs `role`: the first of theirs that allows it.
-    public func personRole(for role: Role) -> PersonRole? { roles.sorted().first { $0.caseRoles.contains(role) } }
-
     /// Why `login` cannot be a login name, or nil.
     public static func problem(withLogin login: String) -> String? {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-".utf8)
