@@ -42,11 +42,17 @@ enum LoginBench {
         let people = quick ? 8 : 40
         let password = "een lange zin als wachtwoord"
         log("  preparing \(people) people (each: added, first login, own password, app linked) ...")
+        // Each person's app: the secret they scanned at enrolment.
+        let apps = Mutex<[String: TOTP]>([:])
         _ = parallel(threads: 2, count: people) { _, i in
-            _ = try? Self.enrol(engine, login: "persoon-\(i)", password: password, admin: admin)
+            let login = "persoon-\(i)"
+            guard let app = try? Self.enrol(engine, login: login, password: password, admin: admin) else { return }
+            apps.withLock { $0[login] = app }
         }
-        let enrolled = try engine.people().filter { $0.secondFactorSince != nil }.count
-        guard enrolled == people else { throw BenchError(description: "only \(enrolled) of \(people) people prepared") }
+        let enrolled = apps.withLock { $0 }
+        guard enrolled.count == people else {
+            throw BenchError(description: "only \(enrolled.count) of \(people) people prepared")
+        }
 
         let api = PartnerAPI(engine: engine)
         let site = Site(api: api, web: WebApp(engine: engine, secureCookies: false))
@@ -62,7 +68,9 @@ enum LoginBench {
         let failures = Mutex<[String]>([])
         _ = parallel(threads: 2, count: people) { _, i in
             do {
-                let t = try Self.logIn(port: server.port, login: "persoon-\(i)", password: password, engine: engine)
+                let login = "persoon-\(i)"
+                guard let app = enrolled[login] else { return }
+                let t = try Self.logIn(port: server.port, login: login, password: password, app: app)
                 timings.withLock { $0.append(t) }
             } catch {
                 failures.withLock { $0.append("\(error)") }
@@ -81,7 +89,8 @@ enum LoginBench {
     }
 
     /// A person's first login, through the engine: the one-time password, their own, the app linked.
-    static func enrol(_ engine: Engine, login: String, password: String, admin: AuditEntry) throws {
+    /// - Returns: the person's authenticator app (the secret Regie showed them).
+    static func enrol(_ engine: Engine, login: String, password: String, admin: AuditEntry) throws -> TOTP {
         let added = try engine.addPerson(
             login: login, name: login, partner: "gemeente-haarlem", roles: [.casusregisseur], audit: admin)
         let context = Engine.LoginContext(address: "127.0.0.1", resource: "bench")
@@ -93,16 +102,17 @@ enum LoginBench {
         let enrolment = try engine.beginEnrolment(chosen)
         // The code of the step before (accepted: clocks drift), so that the login measured next, in the same 30 s,
         // gives a code that was not used before.
-        let code = TOTP(secret: Base32.decode(enrolment.secret) ?? []).code(
-            at: WallClock().now().milliseconds / 1000 - 30)
+        let app = TOTP(secret: Base32.decode(enrolment.secret) ?? [])
+        let code = app.code(at: WallClock().now().milliseconds / 1000 - 30)
         guard case .next(let done) = try engine.confirmEnrolment(chosen, code: code, context: context).outcome else {
             throw BenchError(description: "the enrolment of \(login) was refused")
         }
         try engine.logOut(done, context: context)
+        return app
     }
 
     /// One login as a browser does it; the milliseconds of the password step and of the whole login.
-    static func logIn(port: Int, login: String, password: String, engine: Engine) throws -> (Double, Double) {
+    static func logIn(port: Int, login: String, password: String, app: TOTP) throws -> (Double, Double) {
         let started = monotonic()
         var cookies: [String: String] = [:]
         let form = try request(port, "GET", "/inloggen", cookies: &cookies)
@@ -113,22 +123,11 @@ enum LoginBench {
         let passwordMs = (monotonic() - passwordStarted) * 1000
         guard answer.status == 303 else { throw BenchError(description: "password step answered \(answer.status)") }
         let ask = try request(port, "GET", "/inloggen/code", cookies: &cookies)
-        let code = try currentCode(engine, login)
+        let code = app.code(at: WallClock().now().milliseconds / 1000)
         let done = try request(
             port, "POST", "/inloggen/code", cookies: &cookies, form: ["csrf": csrf(ask.body), "code": code])
         guard done.status == 303 else { throw BenchError(description: "code step answered \(done.status)") }
         return (passwordMs, (monotonic() - started) * 1000)
-    }
-
-    /// The code the person's app shows now (the bench holds the region's secret, as the person holds the app).
-    static func currentCode(_ engine: Engine, _ login: String) throws -> String {
-        guard let sealed = try engine.read({ try $0.credentials(login)?.sealedTOTPSecret }) else {
-            throw BenchError(description: "\(login) has no second factor")
-        }
-        let key = Crypto.hmacSHA256(
-            key: Array("bench-secret-of-sufficient-length".utf8), message: Array("regie-key-v1:totp-secrets".utf8))
-        let secret = try SecretBox.open(sealed, key: key)
-        return TOTP(secret: secret).code(at: WallClock().now().milliseconds / 1000)
     }
 
     static func csrf(_ page: String) -> String {
