@@ -95,6 +95,14 @@ extension Engine {
     }
 
     /// The outcome of checking the access log's hash chain.
+    /// Every access-log record about one client (by pseudonym), oldest first: the answer to a client's request to
+    /// see who accessed their data.
+    public func auditRecords(clientKey: String) throws(EngineError) -> [AuditEntry] {
+        var filter = CaseStore.AuditFilter()
+        filter.clientKey = clientKey
+        return try auditRecords(filter)
+    }
+
     public struct AuditVerification: Sendable {
         /// Records checked.
         public var checked: Int

@@ -238,6 +238,23 @@ extension Engine {
         try read { try $0.deliveryStatistics() }
     }
 
+    /// How an endpoint's deliveries stand, for the Beheer page.
+    public struct DeliveryCounts: Sendable {
+        public var pending = 0
+        public var delivered = 0
+        public var failed = 0
+        public init() {}
+    }
+
+    /// The deliveries of each endpoint by how they stand.
+    public func deliveryCounts() throws(EngineError) -> [String: DeliveryCounts] {
+        try deliveryStatistics().mapValues { s in
+            var c = DeliveryCounts()
+            (c.pending, c.delivered, c.failed) = (s.pending, s.delivered, s.failed)
+            return c
+        }
+    }
+
     /// One delivery, by its number or its message id (`msg_...`).
     public func delivery(_ reference: String) throws(EngineError) -> DeliveryRow {
         let row = try read { store in

@@ -8,30 +8,8 @@ extension PartnerAPI {
     func escalations(_ call: inout Call) throws(APIProblem) -> Reply {
         _ = try query(call, allowed: [])
         let now = engine.clock.now()
-        var items: [(record: CaseRecord, access: CaseAccess, due: Instant?)] = []
-        for level in 1...3 {
-            let visible: [(CaseRecord, CaseAccess)]
-            do {
-                visible = try engine.visibleCases(
-                    to: call.partnerId, state: nil, level: level, workflow: nil, stalled: false)
-            } catch {
-                throw problem(error, caseId: nil)
-            }
-            for (r, a) in visible where engine.levelOwners(of: r).contains(call.partnerId) {
-                let deadlines = r.timers.filter { $0.kind == .deadline && !$0.paused }
-                let due =
-                    deadlines.first { $0.name == StateMachine.levelTimer }?.dueAt ?? deadlines.map(\.dueAt).min()
-                items.append((r, a, due))
-            }
-        }
-        items.sort { a, b in
-            switch (a.due, b.due) {
-            case (let x?, let y?): return x < y
-            case (.some, nil): return true
-            case (nil, .some): return false
-            case (nil, nil): return a.record.id < b.record.id
-            }
-        }
+        let items: [Engine.BoardItem]
+        do { items = try engine.escalationBoard(for: call.partnerId) } catch { throw problem(error, caseId: nil) }
         call.touched = items.map { ($0.record.id, $0.record.clientKey) }
         let list: [JSONValue] = items.map { item in
             let r = item.record

@@ -1,4 +1,4 @@
-import RegieCore
+public import RegieCore
 public import RegieEngine
 internal import Foundation
 
@@ -17,11 +17,16 @@ public final class WebApp: Sendable {
     /// Threads for pages that check passwords or write (about 0.1 s of scrypt per login), so that they never hold
     /// up the server's workers.
     let workers: WorkerPool
+    /// The colours of the region and of the partners with a theme of their own (`Config/theme.json`).
+    let theme: WorkspaceThemes
 
     /// Creates the workspace on an engine.
     /// - Parameter secureCookies: cookies only over HTTPS (`Secure`, `__Host-`); off only on loopback.
-    public init(engine: Engine, trustedProxies: Set<String> = [], secureCookies: Bool) {
+    public init(
+        engine: Engine, trustedProxies: Set<String> = [], secureCookies: Bool, theme: WorkspaceThemes = WorkspaceThemes()
+    ) {
         self.engine = engine
+        self.theme = theme
         self.trustedProxies = trustedProxies
         sessionCookie = WebCookie(name: "regie-sessie", secure: secureCookies)
         preLoginCookie = WebCookie(name: "regie-inloggen", secure: secureCookies)
@@ -31,71 +36,122 @@ public final class WebApp: Sendable {
 
     deinit { workers.stop(wait: false) }
 
-    /// One page or form of the workspace: a method, a path, and the handler bound to it, so that the routes are
-    /// one list (the 404, the 405 and its `Allow`, and the dispatch all read it).
-    struct Route: Sendable {
-        let method: String
-        let path: String
-        let handle: @Sendable (WebApp, HTTPRequest, Engine.LoginContext) throws(EngineError) -> HTTPResponse
-
-        init(
-            _ method: String, _ path: String,
-            _ handle: @escaping @Sendable (WebApp, HTTPRequest, Engine.LoginContext) throws(EngineError) -> HTTPResponse
-        ) {
-            (self.method, self.path, self.handle) = (method, path, handle)
-        }
-    }
-
-    static let routes: [Route] = [
-        Route("GET", "/static/regie.css") { _, _, _ in stylesheet() },
-        Route("GET", "/") { web, request, _ throws(EngineError) in try web.home(request) },
-        Route("GET", "/inloggen") { web, request, _ throws(EngineError) in try web.loginPage(request) },
-        Route("POST", "/inloggen") { web, request, context throws(EngineError) in try web.logIn(request, context) },
-        Route("GET", "/inloggen/wachtwoord") { web, request, _ throws(EngineError) in try web.passwordPage(request) },
-        Route("POST", "/inloggen/wachtwoord") { web, request, context throws(EngineError) in
-            try web.changePassword(request, context)
-        },
-        Route("GET", "/inloggen/koppelen") { web, request, _ throws(EngineError) in try web.enrolPage(request) },
-        Route("POST", "/inloggen/koppelen") { web, request, context throws(EngineError) in
-            try web.enrol(request, context)
-        },
-        Route("GET", "/inloggen/code") { web, request, _ throws(EngineError) in try web.codePage(request) },
-        Route("POST", "/inloggen/code") { web, request, context throws(EngineError) in
-            try web.verifyCode(request, context)
-        },
-        Route("GET", "/inloggen/sso") { web, request, context throws(EngineError) in
-            try web.startSSO(request, context)
-        },
-        Route("GET", "/inloggen/sso/terug") { web, request, context throws(EngineError) in
-            try web.finishSSO(request, context)
-        },
-        Route("POST", "/uitloggen") { web, request, context throws(EngineError) in try web.logOut(request, context) },
-    ]
+    static let routes: [WebRoute] =
+        [
+            WebRoute("GET", "/static/regie.css", audited: false) { _, _ in stylesheet() },
+            WebRoute("GET", "/static/thema/{partner}", audited: false) { web, call in web.themeSheet(call) },
+            WebRoute("GET", "/inloggen", audited: false) { web, call throws(EngineError) in
+                try web.loginPage(call.request)
+            },
+            WebRoute("POST", "/inloggen", audited: false) { web, call throws(EngineError) in
+                try web.logIn(call.request, call.context)
+            },
+            WebRoute("GET", "/inloggen/wachtwoord", audited: false) { web, call throws(EngineError) in
+                try web.passwordPage(call.request)
+            },
+            WebRoute("POST", "/inloggen/wachtwoord", audited: false) { web, call throws(EngineError) in
+                try web.changePassword(call.request, call.context)
+            },
+            WebRoute("GET", "/inloggen/koppelen", audited: false) { web, call throws(EngineError) in
+                try web.enrolPage(call.request)
+            },
+            WebRoute("POST", "/inloggen/koppelen", audited: false) { web, call throws(EngineError) in
+                try web.enrol(call.request, call.context)
+            },
+            WebRoute("GET", "/inloggen/code", audited: false) { web, call throws(EngineError) in
+                try web.codePage(call.request)
+            },
+            WebRoute("POST", "/inloggen/code", audited: false) { web, call throws(EngineError) in
+                try web.verifyCode(call.request, call.context)
+            },
+            WebRoute("GET", "/inloggen/sso", audited: false) { web, call throws(EngineError) in
+                try web.startSSO(call.request, call.context)
+            },
+            WebRoute("GET", "/inloggen/sso/terug", audited: false) { web, call throws(EngineError) in
+                try web.finishSSO(call.request, call.context)
+            },
+            WebRoute("POST", "/uitloggen", audited: false) { web, call throws(EngineError) in
+                try web.logOut(call.request, call.context)
+            },
+            WebRoute("GET", "/toegankelijkheid", audited: false) { web, call throws(EngineError) in
+                try web.accessibilityStatement(&call)
+            },
+        ] + workRoutes + caseRoutes + adminRoutes
 
     /// Answers one request through `respond`.
     public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         if request.path == "/static/regie.css" { return respond(answer(request)) }
-        workers.submit { respond(self.answer(request)) }
+        workers.submit {
+            var call = WebCall(request: request, context: Engine.LoginContext(address: "", resource: ""))
+            let response = self.answer(&call)
+            let entries = self.accessLog(of: call, status: response.status)
+            guard !entries.isEmpty else { return respond(response) }
+            // As in the API: what a person read leaves only once its access-log records are durable.
+            self.engine.audit(batch: entries) { error in
+                guard let error else { return respond(response) }
+                FileHandle.standardError.write(
+                    Data("regie: cannot write the access log, page withheld: \(error.description)\n".utf8))
+                respond(
+                    self.page(
+                        500, "Er ging iets mis",
+                        WebPage.alert("error", "Regie kon niet vastleggen dat u deze pagina bekeek, en toont hem daarom niet. Probeer het later opnieuw.")))
+            }
+        }
+    }
+
+    /// The access-log records of a page a signed-in person saw: one per case it showed, or one for the page. Pages
+    /// whose engine call logged them already (an action, a lookup) and the login's pages (the engine logs every
+    /// step of a login) have none.
+    func accessLog(of call: WebCall, status: Int) -> [AuditEntry] {
+        guard let route = call.route, route.audited, !call.audited, let session = call.session else { return [] }
+        let now = engine.clock.now()
+        let outcome: AuditEntry.Outcome =
+            switch status {
+            case 200..<400: .ok
+            case 404: .notFound
+            case 400..<500: .refused
+            default: .error
+            }
+        let resource = "\(call.request.method) \(route.path)"
+        guard !call.touched.isEmpty else {
+            return [
+                session.auditEntry(
+                    at: now, action: route.method == "GET" ? "read" : "write", resource: resource, role: call.role,
+                    outcome: outcome, status: status, clientKey: call.clientKey, detail: call.detail,
+                    address: call.context.address)
+            ]
+        }
+        return call.touched.map {
+            session.auditEntry(
+                at: now, action: "read", resource: resource, role: call.role, outcome: outcome, status: status,
+                caseId: $0.caseId, clientKey: $0.clientKey, detail: call.detail, address: call.context.address)
+        }
     }
 
     func answer(_ request: HTTPRequest) -> HTTPResponse {
+        var call = WebCall(request: request, context: Engine.LoginContext(address: "", resource: ""))
+        return answer(&call)
+    }
+
+    /// Routes the request and answers it; `call` keeps what the page read, for its access-log records.
+    func answer(_ call: inout WebCall) -> HTTPResponse {
+        let request = call.request
         let method = request.method == "HEAD" ? "GET" : request.method
-        let onPath = Self.routes.filter { $0.path == request.path }
-        guard !onPath.isEmpty else {
-            return page(
-                404, "Pagina niet gevonden", WebPage.paragraph("Deze pagina bestaat niet, of u mag hem niet zien."))
-        }
-        guard let route = onPath.first(where: { $0.method == method }) else {
+        let onPath = Self.routes.compactMap { r in r.match(request.path).map { (r, $0) } }
+        guard !onPath.isEmpty else { return notFound() }
+        guard let (route, params) = onPath.first(where: { $0.0.method == method }) else {
             var response = page(
                 405, "Niet toegestaan",
                 WebPage.paragraph("Deze pagina kan niet met \(request.method) worden opgevraagd."))
-            response.headers.set("Allow", onPath.map(\.method).joined(separator: ", "))
+            response.headers.set("Allow", onPath.map(\.0.method).joined(separator: ", "))
             return response
         }
-        let context = Engine.LoginContext(
-            address: request.clientAddress(trustedProxies: trustedProxies), resource: "\(method) \(request.path)")
+        call.route = route
+        call.params = params
+        call.context = Engine.LoginContext(
+            address: request.clientAddress(trustedProxies: trustedProxies), resource: "\(method) \(route.path)")
         do {
-            return try route.handle(self, request, context)
+            return try route.handle(self, &call)
         } catch .tooMany(let message, let seconds) {
             var response = page(429, "Te veel pogingen", WebPage.alert("error", message))
             response.headers.set("Retry-After", String(seconds))
@@ -114,6 +170,20 @@ public final class WebApp: Sendable {
 
     // MARK: Pages
 
+    /// A theme's style sheet: `/static/thema/regio.css`, or a partner's (`/static/thema/gemeente-haarlem.css`).
+    func themeSheet(_ call: WebCall) -> HTTPResponse {
+        let name = call.params["partner"] ?? ""
+        guard name.hasSuffix(".css") else { return notFound() }
+        let partner = String(name.dropLast(4))
+        guard partner == "regio" || theme.has(partner) else { return notFound() }
+        var response = HTTPResponse(
+            status: 200, headers: HTTPHeaders([("Content-Type", "text/css; charset=utf-8")]),
+            body: Array(theme.css(for: partner == "regio" ? nil : partner).utf8))
+        Self.secure(&response.headers)
+        response.headers.set("Cache-Control", "public, max-age=3600")
+        return response
+    }
+
     static func stylesheet() -> HTTPResponse {
         var response = HTTPResponse(
             status: 200, headers: HTTPHeaders([("Content-Type", "text/css; charset=utf-8")]),
@@ -121,30 +191,6 @@ public final class WebApp: Sendable {
         secure(&response.headers)
         response.headers.set("Cache-Control", "public, max-age=3600")
         return response
-    }
-
-    func home(_ request: HTTPRequest) throws(EngineError) -> HTTPResponse {
-        guard let session = try current(request) else { return redirect("/inloggen") }
-        guard session.stage == .active else { return redirect(Self.path(of: session.stage)) }
-        let person = session.person
-        let calendar = engine.config.calendar
-        let organisation = engine.config.partner(person.partner)?.name ?? person.partner
-        let facts = Markup(
-            """
-            <dl class="regie-facts">
-            <dt>Naam</dt><dd>\(person.name.htmlEscaped)</dd>
-            <dt>Gebruikersnaam</dt><dd>\(person.login.htmlEscaped)</dd>
-            <dt>Organisatie</dt><dd>\(organisation.htmlEscaped)</dd>
-            <dt>Rollen</dt><dd>\(person.roles.sorted().map(\.label).joined(separator: ", ").htmlEscaped)</dd>
-            <dt>Sessie</dt><dd>loopt tot uiterlijk \(calendar.localText(session.expiresAt).htmlEscaped) \
-            (langer bij gebruik, hooguit \(engine.identity.sessionAbsoluteSeconds / 3600) uur)</dd>
-            </dl>
-            """)
-        return page(
-            200, "Welkom, \(person.name)",
-            WebPage.paragraph("U bent ingelogd bij Regie.") + facts
-                + Markup("<p><a href=\"/inloggen/wachtwoord\">Wachtwoord wijzigen</a></p>"),
-            session: session)
     }
 
     func loginPage(_ request: HTTPRequest, errors: [(String, String)] = [], status: Int = 200, login: String = "")
@@ -452,17 +498,69 @@ public final class WebApp: Sendable {
     }
 
     func page(
-        _ status: Int, _ title: String, _ body: Markup, session: Engine.WebSession? = nil, refresh: String? = nil
+        _ status: Int, _ title: String, _ body: Markup, session: Engine.WebSession? = nil, current: String? = nil,
+        refresh: String? = nil
     ) -> HTTPResponse {
         let organisation = session.map { engine.config.partner($0.person.partner)?.name ?? $0.person.partner }
         let html = WebPage.page(
             title: title,
-            signedIn: session.flatMap { s in organisation.map { (s.person.name, $0, s.csrf) } }, refresh: refresh, body)
+            signedIn: session.flatMap { s in organisation.map { (s.person.name, $0, s.csrf) } },
+            nav: session.map { menu(for: $0.person) } ?? [], current: current,
+            theme: session.map { theme.has($0.person.partner) ? $0.person.partner : "regio" }, refresh: refresh, body)
         var response = HTTPResponse(
             status: status, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]),
             body: Array(html.html.utf8))
         Self.secure(&response.headers)
         return response
+    }
+
+    /// The pages a person's roles open to them.
+    func menu(for person: Person) -> [WebPage.NavLink] {
+        var links = [WebPage.NavLink(href: "/", label: "Mijn werk")]
+        if !person.roles.isDisjoint(with: [.procesregisseur, .ketenregisseur, .bestuurlijk]) {
+            links.append(.init(href: "/escalaties", label: "Escalaties"))
+        }
+        if person.roles.contains(.casusregisseur) {
+            links.append(.init(href: "/casus/nieuw", label: "Nieuwe casus"))
+            links.append(.init(href: "/opzoeken", label: "Is deze persoon bekend?"))
+        }
+        if person.roles.contains(.functioneelBeheer) {
+            links.append(.init(href: "/beheer", label: "Beheer"))
+            links.append(.init(href: "/inzage", label: "Inzage voor een cliënt"))
+        }
+        return links
+    }
+
+    /// The 404 page: for a page that does not exist and for a case the person may not see alike.
+    func notFound(session: Engine.WebSession? = nil) -> HTTPResponse {
+        page(
+            404, "Pagina niet gevonden",
+            WebPage.paragraph("Deze pagina bestaat niet, of u mag hem niet zien.")
+                + Markup("<p><a href=\"/\">Naar Mijn werk</a></p>"), session: session)
+    }
+
+    /// Runs `page` for the signed-in person, or sends them to log in (or on with their login). The person is kept
+    /// in `call` for the page's access-log records.
+    func signedIn(
+        _ call: inout WebCall, _ page: (inout WebCall, Engine.WebSession) throws(EngineError) -> HTTPResponse
+    ) throws(EngineError) -> HTTPResponse {
+        guard let session = try current(call.request) else { return redirect("/inloggen") }
+        guard session.stage == .active else { return redirect(Self.path(of: session.stage)) }
+        call.session = session
+        return try page(&call, session)
+    }
+
+    /// As `signedIn`, for a form: refused unless it carries the session's form token.
+    func signedInForm(
+        _ call: inout WebCall, _ page: (inout WebCall, Engine.WebSession) throws(EngineError) -> HTTPResponse
+    ) throws(EngineError) -> HTTPResponse {
+        try signedIn(&call) { call, session throws(EngineError) in
+            guard engine.checkForm(session, csrf: call.form["csrf"] ?? "") else {
+                call.detail = "form token refused"
+                return refusedForm()
+            }
+            return try page(&call, session)
+        }
     }
 
     /// The headers every response of the workspace carries: no script, no framing, no sniffing, no referrer, not

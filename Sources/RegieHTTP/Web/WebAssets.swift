@@ -34,7 +34,8 @@ enum WebAssets {
         .regie-logo { color: #fff; font-weight: 700; font-size: 1.25rem; text-decoration: none; }
         .regie-account { display: flex; align-items: center; gap: .75rem; }
         .regie-account form { margin: 0; }
-        .regie-main { max-width: 48rem; margin: 0 auto; padding: var(--regie-space); }
+        .regie-main { max-width: 76rem; margin: 0 auto; padding: var(--regie-space); }
+        .regie-main > p, .regie-main > form, .regie-main > .utrecht-alert, .regie-main > dl { max-width: 48rem; }
         h1 { font-size: 1.75rem; margin: 1rem 0; }
         h2 { font-size: 1.25rem; }
         .utrecht-form-field { margin: 0 0 1.25rem; }
@@ -62,6 +63,71 @@ enum WebAssets {
         dl.regie-facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
         dl.regie-facts dt { font-weight: 700; }
         dl.regie-facts dd { margin: 0; }
-        @media print { .regie-header form, .regie-skip { display: none; } }
+        .regie-nav { background: var(--regie-color-surface); border-bottom: 1px solid var(--regie-color-border); }
+        .regie-nav ul { list-style: none; margin: 0 auto; padding: 0 var(--regie-space); display: flex; flex-wrap: wrap;
+          gap: .25rem 1.5rem; max-width: 76rem; }
+        .regie-nav a { display: inline-block; padding: .6rem 0; color: var(--regie-color-primary); font-weight: 600; }
+        .regie-nav a[aria-current="page"] { color: var(--regie-color-text); text-decoration: none;
+          border-bottom: 4px solid var(--regie-color-primary); }
+        .regie-footer { max-width: 76rem; margin: 2rem auto 0; padding: var(--regie-space);
+          border-top: 1px solid var(--regie-color-border); }
+        .regie-muted { color: var(--regie-color-muted); font-size: .9375rem; }
+        .regie-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+          white-space: nowrap; }
+        .regie-table-wrap { overflow-x: auto; margin: 0 0 1.5rem; }
+        .utrecht-table { border-collapse: collapse; width: 100%; }
+        .utrecht-table__caption { text-align: left; font-weight: 700; padding: .5rem 0; }
+        .utrecht-table th, .utrecht-table td { text-align: left; vertical-align: top; padding: .5rem .75rem;
+          border-bottom: 1px solid var(--regie-color-border); }
+        .utrecht-table th { background: var(--regie-color-surface); }
+        .utrecht-badge-status { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-weight: 600;
+          font-size: .9375rem; border: 1px solid currentColor; }
+        .utrecht-badge-status--overdue { background: #fdecef; color: #8a0017; }
+        .utrecht-badge-status--soon { background: #fff4d6; color: #5c3d00; }
+        .utrecht-badge-status--later { background: #eef1f5; color: #1a1a1a; }
+        .utrecht-badge-status--info { background: #e8f0fb; color: #0b2a4d; }
+        .utrecht-badge-status--ok { background: #e8f5ec; color: #14532d; }
+        .utrecht-breadcrumb ol { list-style: none; padding: 0; margin: 0 0 1rem; display: flex; flex-wrap: wrap; }
+        .utrecht-breadcrumb li + li::before { content: "›"; padding: 0 .5rem; color: var(--regie-color-muted); }
+        .utrecht-pagination ol { list-style: none; padding: 0; display: flex; gap: .5rem; flex-wrap: wrap; }
+        .utrecht-pagination a { display: inline-block; padding: .25rem .6rem; border: 1px solid var(--regie-color-border);
+          border-radius: var(--regie-radius); }
+        .utrecht-pagination a[aria-current="page"] { background: var(--regie-color-primary); color: #fff; }
+        .utrecht-select, .utrecht-textarea { font: inherit; width: 100%; max-width: 28rem; padding: .5rem;
+          border: 1px solid var(--regie-color-border); border-radius: var(--regie-radius); background: #fff; }
+        .utrecht-textarea { max-width: 40rem; }
+        .utrecht-form-field--checkbox { display: flex; gap: .5rem; align-items: center; margin: .25rem 0; }
+        .utrecht-form-field--checkbox label { font-weight: 400; }
+        .utrecht-button--secondary { background: #fff; color: var(--regie-color-primary); }
+        .utrecht-button--secondary:hover { background: var(--regie-color-surface); }
+        fieldset { border: 1px solid var(--regie-color-border); border-radius: var(--regie-radius); margin: 0 0 1.25rem;
+          padding: .75rem 1rem; }
+        legend { font-weight: 700; padding: 0 .25rem; }
+        .regie-filters fieldset { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-end; max-width: none; }
+        .regie-filters .utrecht-form-field { margin-bottom: .75rem; }
+        .regie-filters .utrecht-select { width: auto; }
+        .regie-filters button { margin-bottom: .75rem; }
+        .regie-inline { display: inline-block; margin: 0 .25rem .25rem 0; }
+        .regie-inline .utrecht-button { padding: .25rem .5rem; font-size: .9375rem; }
+        .regie-steps { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem; padding: 0; margin: 1rem 0 1.5rem; }
+        .regie-step { padding: .35rem .75rem; border: 1px solid var(--regie-color-border); border-radius: 999px; }
+        .regie-step--done { background: var(--regie-color-surface); }
+        .regie-step--current { background: var(--regie-color-primary); color: #fff; font-weight: 700;
+          border-color: var(--regie-color-primary); }
+        .regie-action { border: 1px solid var(--regie-color-border); border-radius: var(--regie-radius);
+          margin: 0 0 .75rem; padding: .5rem 1rem; max-width: 48rem; }
+        .regie-action summary { cursor: pointer; font-weight: 600; padding: .25rem 0; }
+        .regie-action-name { font-family: ui-monospace, monospace; }
+        .regie-action[open] summary { margin-bottom: .75rem; }
+        @media print {
+          .regie-header form, .regie-skip, .regie-nav, .regie-footer, form, .utrecht-breadcrumb { display: none; }
+          body { font-size: 11pt; color: #000; }
+          .regie-header { background: none; color: #000; border-bottom: 2px solid #000; }
+          .regie-logo { color: #000; }
+          .regie-main { max-width: none; padding: 0; }
+          .utrecht-table th, .utrecht-table td { border-bottom: 1px solid #000; padding: .2rem .4rem; }
+          .regie-table-wrap { overflow: visible; }
+          tr { page-break-inside: avoid; }
+        }
         """
 }

@@ -20,9 +20,16 @@ enum WebPage {
     /// The whole page around `body`.
     /// - Parameter refresh: a path to go on to at once (a `<meta>` refresh: the pages have no script).
     static func page(
-        title: String, signedIn: (name: String, organisation: String, csrf: String)? = nil, refresh: String? = nil,
-        _ body: Markup
+        title: String, signedIn: (name: String, organisation: String, csrf: String)? = nil, nav: [NavLink] = [],
+        current: String? = nil, theme: String? = nil, refresh: String? = nil, _ body: Markup
     ) -> Markup {
+        let menu =
+            nav.isEmpty
+            ? ""
+            : "<nav class=\"regie-nav\" aria-label=\"Hoofdmenu\"><ul>"
+                + nav.map { l in
+                    "<li><a href=\"\(l.href)\"\(l.href == current ? " aria-current=\"page\"" : "")>\(l.label.htmlEscaped)</a></li>"
+                }.joined() + "</ul></nav>"
         let account =
             signedIn.map { who in
                 """
@@ -41,14 +48,17 @@ enum WebPage {
             \(refresh.map { "<meta http-equiv=\"refresh\" content=\"0; url=\($0.htmlEscaped)\">\n" } ?? "")\
             <title>\(title.htmlEscaped) · Regie</title>
             <link rel="stylesheet" href="/static/regie.css">
+            \(theme.map { "<link rel=\"stylesheet\" href=\"/static/thema/\($0.htmlEscaped).css\">\n" } ?? "")\
             </head>
             <body>
             <a class="regie-skip" href="#inhoud">Naar de inhoud</a>
             <header class="regie-header"><a class="regie-logo" href="/">Regie</a>\(account)</header>
+            \(menu)
             <main id="inhoud" class="regie-main">
             <h1>\(title.htmlEscaped)</h1>
             \(body.html)
             </main>
+            <footer class="regie-footer"><a href="/toegankelijkheid">Toegankelijkheid</a></footer>
             </body>
             </html>
             """)

@@ -113,6 +113,16 @@ final class Context {
         }
     }
 
+    /// `Config/theme.json`, or no themes (the workspace's own colours) when there is none.
+    func themes() throws(EngineError) -> WorkspaceThemes {
+        let file = (configFolder as NSString).appendingPathComponent("theme.json")
+        guard let bytes = FileManager.default.contents(atPath: file) else { return WorkspaceThemes() }
+        let partners = Set(try config().partners.map(\.id))
+        do { return try WorkspaceThemes.load(Array(bytes), file: file, partners: partners) } catch {
+            throw .environment(error.description)
+        }
+    }
+
     /// `Config/webhooks.json`, or the defaults when there is none.
     func webhookSettings() throws(EngineError) -> WebhookSettings {
         let file = (configFolder as NSString).appendingPathComponent("webhooks.json")

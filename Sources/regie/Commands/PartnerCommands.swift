@@ -36,7 +36,7 @@ struct PartnerListCommand: RegieCommand {
 /// `regie config validate`.
 struct ConfigValidateCommand: RegieCommand {
     static let path = "config validate"
-    static let summary = "check the configuration folder (region.json, partners.json, identity.json)"
+    static let summary = "check the configuration folder (region.json, partners.json, identity.json, theme.json)"
     static let synopsis = ""
     static let positionals = 0...0
 
@@ -53,8 +53,9 @@ struct ConfigValidateCommand: RegieCommand {
             )
         }
         let identity = try context.identitySettings()
+        let themes = try context.themes()
         Output.print(
-            "\(context.configFolder): ok (\(config.region): \(config.partners.count) partners, \(config.mandates.count) mandate roles, \(config.ladder.count) escalation levels, \(config.vso.count) VSO schedules, \(config.calendar.extraDays.count) extra non-working days; logins: sessions \(identity.sessionIdleSeconds / 60) min idle and \(identity.sessionAbsoluteSeconds / 3600) h at most, second factor \(identity.secondFactor ? "required" : "OFF"), single sign-on \(identity.sso.map { "via \($0.issuer)" } ?? "off"))"
+            "\(context.configFolder): ok (\(config.region): \(config.partners.count) partners, \(config.mandates.count) mandate roles, \(config.ladder.count) escalation levels, \(config.vso.count) VSO schedules, \(config.calendar.extraDays.count) extra non-working days; logins: sessions \(identity.sessionIdleSeconds / 60) min idle and \(identity.sessionAbsoluteSeconds / 3600) h at most, second factor \(identity.secondFactor ? "required" : "OFF"), single sign-on \(identity.sso.map { "via \($0.issuer)" } ?? "off"); workspace themes for \(themes.partners.count) partners)"
         )
     }
 }

@@ -62,7 +62,9 @@ struct ServeCommand: RegieCommand {
         }
         let site = Site(
             api: api,
-            web: WebApp(engine: engine, trustedProxies: Set(settings.trustedProxies), secureCookies: secureCookies))
+            web: WebApp(
+                engine: engine, trustedProxies: Set(settings.trustedProxies), secureCookies: secureCookies,
+                theme: try context.themes()))
         let server = HTTPServer(configuration: configuration, handler: site.handle, errorResponse: api.errorResponse)
         do { try server.start() } catch { throw .environment(error.description) }
 
