@@ -56,6 +56,8 @@ let package = Package(
             dependencies: [
                 "RegieHTTP", "RegieEngine", "RegieStore", "RegieCore", "RegieCrypto", "RegieNotify", "RegieTestSupport",
             ],
+            // The browser story, in Python: run by BrowserTests.
+            exclude: ["Browser"],
             swiftSettings: strict),
         .testTarget(
             name: "RegieNotifyTests",

@@ -90,7 +90,8 @@ public struct WorkspaceThemes: Sendable, Equatable {
             case "region": themes.region = theme(m.value, at: "$.region")
             case "partners":
                 guard let list = m.value.objectValue else {
-                    problem("$.partners", "must be an object of themes by partner id", "e.g. {\"gemeente-haarlem\": {...}}")
+                    problem(
+                        "$.partners", "must be an object of themes by partner id", "e.g. {\"gemeente-haarlem\": {...}}")
                     continue
                 }
                 for p in list.members {

@@ -72,8 +72,13 @@ extension WebApp {
                 p.status == .disabled
                 ? WebPage.badge("uitgeschakeld", "overdue")
                 : p.lockedAt != nil ? WebPage.badge("geblokkeerd", "soon") : WebPage.badge("actief", "ok")
-            var actions = p.status == .disabled ? button("/beheer/personen/\(p.login)", "inschakelen", "Inschakelen \(p.login)") : button("/beheer/personen/\(p.login)", "uitschakelen", "Uitschakelen \(p.login)")
-            if p.lockedAt != nil { actions += button("/beheer/personen/\(p.login)", "deblokkeren", "Deblokkeren \(p.login)") }
+            var actions =
+                p.status == .disabled
+                ? button("/beheer/personen/\(p.login)", "inschakelen", "Inschakelen \(p.login)")
+                : button("/beheer/personen/\(p.login)", "uitschakelen", "Uitschakelen \(p.login)")
+            if p.lockedAt != nil {
+                actions += button("/beheer/personen/\(p.login)", "deblokkeren", "Deblokkeren \(p.login)")
+            }
             actions += button("/beheer/personen/\(p.login)", "herstellen", "Nieuw wachtwoord en app voor \(p.login)")
             return [
                 .text(p.login), .text(p.name), .text(organisationName(p.partner)),
@@ -86,7 +91,9 @@ extension WebApp {
         }.joined()
         let addPerson = WebPage.form(
             action: "/beheer/personen", csrf: csrf,
-            WebPage.field(name: "login", label: "Gebruikersnaam", hint: "Kleine letters, cijfers, punt, - of _; bijvoorbeeld j.devries.", autocomplete: "off")
+            WebPage.field(
+                name: "login", label: "Gebruikersnaam",
+                hint: "Kleine letters, cijfers, punt, - of _; bijvoorbeeld j.devries.", autocomplete: "off")
                 + WebPage.field(name: "naam", label: "Naam")
                 + WebPage.select(
                     name: "organisatie", label: "Organisatie",
@@ -107,8 +114,11 @@ extension WebApp {
         let createKey = WebPage.form(
             action: "/beheer/sleutels", csrf: csrf,
             WebPage.select(
-                name: "organisatie", label: "Organisatie", options: engine.config.partners.map { ($0.id, $0.name) })
-                + WebPage.field(name: "omschrijving", label: "Omschrijving (niet verplicht)", hint: "Bijvoorbeeld het systeem dat de sleutel gebruikt."),
+                name: "sleutel-organisatie", label: "Organisatie",
+                options: engine.config.partners.map { ($0.id, $0.name) })
+                + WebPage.field(
+                    name: "omschrijving", label: "Omschrijving (niet verplicht)",
+                    hint: "Bijvoorbeeld het systeem dat de sleutel gebruikt."),
             submit: "Sleutel maken")
         // Webhooks.
         let endpoints = try engine.webhookEndpoints()
@@ -158,7 +168,8 @@ extension WebApp {
     /// The audit entry of a change made on the Beheer page.
     private func change(_ call: WebCall, _ session: Engine.WebSession, _ detail: String) -> AuditEntry {
         session.auditEntry(
-            at: engine.clock.now(), action: "people", resource: "POST \(call.route?.path ?? "")", role: .functioneelBeheer,
+            at: engine.clock.now(), action: "people", resource: "POST \(call.route?.path ?? "")",
+            role: .functioneelBeheer,
             detail: detail, address: call.context.address)
     }
 
@@ -218,7 +229,7 @@ extension WebApp {
     }
 
     func createKey(_ call: inout WebCall, _ session: Engine.WebSession) throws(EngineError) -> HTTPResponse {
-        let partner = call.form["organisatie"] ?? ""
+        let partner = call.form["sleutel-organisatie"] ?? ""
         let label = call.form["omschrijving"].flatMap { $0.isEmpty ? nil : $0 }
         let key: Engine.NewKey
         do { key = try engine.createKey(partner: partner, label: label) } catch .refused(let r) {
@@ -255,7 +266,9 @@ extension WebApp {
         }
         call.detail = "\(action) webhook \(id)"
         return try adminPage(
-            session, notice: WebPage.alert("ok", "Webhook \(id) is \(action == "inschakelen" ? "ingeschakeld" : "uitgeschakeld")."))
+            session,
+            notice: WebPage.alert(
+                "ok", "Webhook \(id) is \(action == "inschakelen" ? "ingeschakeld" : "uitgeschakeld")."))
     }
 
     // MARK: Inzage

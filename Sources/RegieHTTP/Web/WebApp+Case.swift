@@ -68,8 +68,11 @@ extension WebApp {
             body =
                 body
                 + WebPage.errorSummary([
-                    (field: error.field.map { "\(error.event)-\(Self.formName(ofField: $0))" } ?? "actie-\(error.event)",
-                     message: "Regie weigert ‘\(error.event)’: \(error.message)")
+                    (
+                        field: error.field.map { "\(error.event)-\(Self.formName(ofField: $0))" }
+                            ?? "actie-\(error.event)",
+                        message: "Regie weigert ‘\(error.event)’: \(error.message)"
+                    )
                 ])
         }
         // The header.
@@ -127,7 +130,8 @@ extension WebApp {
                         let info = machine.info(t)
                         return [
                             .text(info.label),
-                            t.paused ? WebPage.badge("gepauzeerd", "info") : deadlineCell(t.dueAt, label: nil, now: now),
+                            t.paused
+                                ? WebPage.badge("gepauzeerd", "info") : deadlineCell(t.dueAt, label: nil, now: now),
                             .text(info.statutory ? "ja" + (info.legalBasis.map { " (\($0))" } ?? "") : "nee"),
                             .text(info.ownerLevel == 0 ? "regiehouder" : levelText(info.ownerLevel)),
                         ]
@@ -279,7 +283,8 @@ extension WebApp {
             fields =
                 fields
                 + WebPage.select(
-                    name: id("target"), label: event == "gemeente-wijzigen" ? "Nieuwe gemeente" : "Aan welke organisatie",
+                    name: id("target"),
+                    label: event == "gemeente-wijzigen" ? "Nieuwe gemeente" : "Aan welke organisatie",
                     options: [("", "Kies een organisatie")] + candidates.map { ($0.id, $0.name) },
                     selected: values["target"], error: err("target"), required: true)
         }
@@ -298,7 +303,9 @@ extension WebApp {
                 fields =
                     fields
                     + WebPage.select(
-                        name: name, label: label, options: [("", "Kies")] + engine.config.vso.map { ($0.basisteam, organisationName($0.basisteam)) },
+                        name: name, label: label,
+                        options: [("", "Kies")]
+                            + engine.config.vso.map { ($0.basisteam, organisationName($0.basisteam)) },
                         selected: values["veld-\(f.name)"], error: err("fields.\(f.name)"), required: f.required)
             case .workingDays:
                 fields =
@@ -345,7 +352,8 @@ extension WebApp {
             + WebPage.textarea(
                 name: id("note"), label: requires.contains(.note) ? "Notitie" : "Notitie (niet verplicht)",
                 value: values["note"] ?? "", error: err("note"), required: requires.contains(.note))
-        let title = t?.description.isEmpty == false ? t!.description : (StateMachine.builtInEvents[event] ?? "")
+        let title =
+            t.flatMap { $0.description.isEmpty ? nil : $0.description } ?? StateMachine.builtInEvents[event] ?? ""
         let heading = "<span class=\"regie-action-name\">\(event.htmlEscaped)</span>"
         return Markup(
             """
@@ -354,7 +362,8 @@ extension WebApp {
             """)
             + (failed.map { WebPage.alert("error", "Regie weigert dit: \($0.message)") } ?? Markup(""))
             + WebPage.form(
-                action: "/casus/\(r.id.percentEncoded)/actie", csrf: session.csrf, fields, submit: "Vastleggen: \(event)")
+                action: "/casus/\(r.id.percentEncoded)/actie", csrf: session.csrf, fields,
+                submit: "Vastleggen: \(event)")
             + Markup("</details>")
     }
 

@@ -56,10 +56,12 @@ extension WebApp {
                         fields
                         + WebPage.select(
                             name: name, label: label,
-                            options: [("", "Kies")] + engine.config.vso.map { ($0.basisteam, organisationName($0.basisteam)) },
+                            options: [("", "Kies")]
+                                + engine.config.vso.map { ($0.basisteam, organisationName($0.basisteam)) },
                             selected: values[name], error: err(name))
                 case .text, .workingDays:
-                    fields = fields + WebPage.field(name: name, label: label, value: values[name] ?? "", error: err(name))
+                    fields =
+                        fields + WebPage.field(name: name, label: label, value: values[name] ?? "", error: err(name))
                 }
             }
         }
@@ -126,16 +128,19 @@ extension WebApp {
         let purposeField =
             purposes.isEmpty
             ? WebPage.field(
-                name: "doel", label: "Doel", value: purpose ?? "", hint: "Waarom u dit wilt weten; het wordt vastgelegd.",
+                name: "doel", label: "Doel", value: purpose ?? "",
+                hint: "Waarom u dit wilt weten; het wordt vastgelegd.",
                 error: error?.field == "doel" ? error?.message : nil)
             : WebPage.select(
                 name: "doel", label: "Doel", options: [("", "Kies het doel")] + purposes.map { ($0, $0) },
-                selected: purpose, hint: "Waarom u dit wilt weten. Het doel wordt vastgelegd en de regiehouder ziet wie vroeg en waarom.",
+                selected: purpose,
+                hint: "Waarom u dit wilt weten. Het doel wordt vastgelegd en de regiehouder ziet wie vroeg en waarom.",
                 error: error?.field == "doel" ? error?.message : nil, required: true)
         let body =
             WebPage.errorSummary(error.map { [$0] } ?? []) + (answer ?? Markup(""))
             + WebPage.paragraph(
-                "Vraag of een persoon bekend is in het netwerk. U hoort alleen óf de persoon bekend is en met wie u contact opneemt, nooit waarom.")
+                "Vraag of een persoon bekend is in het netwerk. U hoort alleen óf de persoon bekend is en met wie u contact opneemt, nooit waarom."
+            )
             + WebPage.form(
                 action: "/opzoeken", csrf: session.csrf,
                 WebPage.field(

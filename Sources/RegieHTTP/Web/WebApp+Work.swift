@@ -134,7 +134,9 @@ extension WebApp {
         let countRows: [[Markup]] = municipalities.map { m in
             [.text(m.isEmpty ? "Onbekend" : organisationName(m))]
                 + levels.map { l in
-                    .text(String(board.filter { $0.record.level == l && ($0.record.details.municipality ?? "") == m }.count))
+                    .text(
+                        String(
+                            board.filter { $0.record.level == l && ($0.record.details.municipality ?? "") == m }.count))
                 }
         }
         var body = WebPage.paragraph(
@@ -148,14 +150,18 @@ extension WebApp {
             let here = board.filter { $0.record.level == level }
             body =
                 body
-                + Markup("<section aria-labelledby=\"niveau-\(level)\"><h2 id=\"niveau-\(level)\">\(levelText(level).htmlEscaped) (\(here.count))</h2>")
+                + Markup(
+                    "<section aria-labelledby=\"niveau-\(level)\"><h2 id=\"niveau-\(level)\">\(levelText(level).htmlEscaped) (\(here.count))</h2>"
+                )
                 + boardTable(here, caption: "Op \(levelText(level))", now: now)
                 + Markup("</section>")
         }
         if person.roles.contains(.procesregisseur) {
             body =
                 body
-                + Markup("<section aria-labelledby=\"komend\"><h2 id=\"komend\">Komt eraan: vastgelopen op niveau 0 (\(coming.count))</h2>")
+                + Markup(
+                    "<section aria-labelledby=\"komend\"><h2 id=\"komend\">Komt eraan: vastgelopen op niveau 0 (\(coming.count))</h2>"
+                )
                 + WebPage.paragraph(
                     "Deze casussen lopen vast bij de regiehouder; schaalt die op, dan komen ze bij u op niveau 1.")
                 + boardTable(coming, caption: "Vastgelopen casussen in uw gemeente(n)", now: now)
@@ -170,7 +176,8 @@ extension WebApp {
             rows: items.map { item in
                 let r = item.record
                 let question =
-                    r.details.escalation.map { e in e.asked["vraag"] ?? e.reason } ?? (r.level == 0 ? "Vastgelopen" : "")
+                    r.details.escalation.map { e in e.asked["vraag"] ?? e.reason }
+                    ?? (r.level == 0 ? "Vastgelopen" : "")
                 let since = r.level > 0 ? r.details.levelSince : r.lastActivityAt
                 return [
                     caseLink(r), .text(question),
@@ -192,7 +199,8 @@ extension WebApp {
     func deadlineCell(_ due: Instant?, label: String?, now: Instant) -> Markup {
         guard let due else { return .text("geen") }
         let reading = engine.config.calendar.reading(of: due, now: now)
-        return WebPage.deadline(reading) + (label.map { Markup("<br><span class=\"regie-muted\">\($0.htmlEscaped)</span>") } ?? Markup(""))
+        return WebPage.deadline(reading)
+            + (label.map { Markup("<br><span class=\"regie-muted\">\($0.htmlEscaped)</span>") } ?? Markup(""))
     }
 
     func organisationName(_ id: String) -> String { engine.config.partner(id)?.name ?? id }

@@ -23,7 +23,8 @@ public final class WebApp: Sendable {
     /// Creates the workspace on an engine.
     /// - Parameter secureCookies: cookies only over HTTPS (`Secure`, `__Host-`); off only on loopback.
     public init(
-        engine: Engine, trustedProxies: Set<String> = [], secureCookies: Bool, theme: WorkspaceThemes = WorkspaceThemes()
+        engine: Engine, trustedProxies: Set<String> = [], secureCookies: Bool,
+        theme: WorkspaceThemes = WorkspaceThemes()
     ) {
         self.engine = engine
         self.theme = theme
@@ -94,7 +95,10 @@ public final class WebApp: Sendable {
                 respond(
                     self.page(
                         500, "Er ging iets mis",
-                        WebPage.alert("error", "Regie kon niet vastleggen dat u deze pagina bekeek, en toont hem daarom niet. Probeer het later opnieuw.")))
+                        WebPage.alert(
+                            "error",
+                            "Regie kon niet vastleggen dat u deze pagina bekeek, en toont hem daarom niet. Probeer het later opnieuw."
+                        )))
             }
         }
     }
@@ -342,7 +346,7 @@ public final class WebApp: Sendable {
                 action: "/inloggen/koppelen", csrf: session.csrf,
                 WebPage.field(
                     name: "code", label: "Code uit de app", hint: "Zes cijfers; de code wisselt elke 30 seconden.",
-                    error: error, autocomplete: "one-time-code", extra: " inputmode=\"numeric\" maxlength=\"7\""),
+                    error: error, autocomplete: "off", extra: " inputmode=\"numeric\" maxlength=\"7\""),
                 submit: "Koppelen")
         return page(status, "Authenticator-app koppelen", body)
     }
@@ -385,7 +389,7 @@ public final class WebApp: Sendable {
                 WebPage.field(
                     name: "code", label: "Code uit uw authenticator-app",
                     hint: "Zes cijfers. Telefoon kwijt? Vul een van uw herstelcodes in (zoals abcde-fghjk).",
-                    error: error, autocomplete: "one-time-code", extra: " autocapitalize=\"none\""),
+                    error: error, autocomplete: "off", extra: " autocapitalize=\"none\""),
                 submit: "Inloggen")
         return page(status, "Tweede stap", body)
     }

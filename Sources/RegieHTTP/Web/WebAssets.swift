@@ -80,7 +80,8 @@ enum WebAssets {
         .utrecht-table th, .utrecht-table td { text-align: left; vertical-align: top; padding: .5rem .75rem;
           border-bottom: 1px solid var(--regie-color-border); }
         .utrecht-table th { background: var(--regie-color-surface); }
-        .utrecht-badge-status { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-weight: 600;
+        .utrecht-badge-status { display: inline; padding: .1rem .4rem; border-radius: var(--regie-radius); font-weight: 600;
+          -webkit-box-decoration-break: clone; box-decoration-break: clone; line-height: 1.9;
           font-size: .9375rem; border: 1px solid currentColor; }
         .utrecht-badge-status--overdue { background: #fdecef; color: #8a0017; }
         .utrecht-badge-status--soon { background: #fff4d6; color: #5c3d00; }
