@@ -8,6 +8,8 @@ final class ReaderPool: Sendable {
     private let idle: Mutex<[CaseStore]>
     /// Idle connections kept; more are opened under load and closed when returned beyond this.
     private let keep = 16
+    /// The decoded cases the connections share.
+    private let cache = CaseCache()
 
     /// Opens only read-only connections (the database cannot be written).
     private let readOnly: Bool
@@ -15,18 +17,19 @@ final class ReaderPool: Sendable {
     init(path: String, readOnly: Bool = false) throws {
         self.path = path
         self.readOnly = readOnly
-        idle = Mutex([try Self.open(path, readOnly: readOnly)])
+        idle = Mutex([try Self.open(path, readOnly: readOnly, cache: cache)])
     }
 
-    private static func open(_ path: String, readOnly: Bool) throws -> CaseStore {
+    private static func open(_ path: String, readOnly: Bool, cache: CaseCache) throws -> CaseStore {
         let store = try CaseStore(path: path, readOnly: readOnly)
         try store.db.execute("PRAGMA query_only=1")
+        store.cache = cache
         return store
     }
 
     /// Runs `body` with a connection of its own.
     func with<T>(_ body: (CaseStore) throws -> T) throws -> T {
-        let store = try idle.withLock { $0.popLast() } ?? Self.open(path, readOnly: readOnly)
+        let store = try idle.withLock { $0.popLast() } ?? Self.open(path, readOnly: readOnly, cache: cache)
         defer { idle.withLock { if $0.count < keep { $0.append(store) } } }
         return try body(store)
     }

@@ -56,6 +56,7 @@ extension CaseStore {
         }
         try applyTimerChanges(&record, previous: p.previous?.timers ?? [])
         try syncClients(record, previous: p.previous)
+        try syncPartners(record, previous: p.previous)
         for (values, notification) in zip(p.outbox, p.notifications) {
             try db.run(
                 "INSERT INTO outbox(case_id, seq, topic, recipients, event, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -91,6 +92,24 @@ extension CaseStore {
             try db.run(
                 "INSERT OR IGNORE INTO case_clients(client_key, case_id, member) VALUES (?, ?, ?)",
                 [.text(parts[0]), .text(record.id), .text(parts[1])])
+        }
+    }
+
+    /// Keeps `case_partners` in step with the regiehouder and the participants, in the same transaction.
+    func syncPartners(_ record: CaseRecord, previous: CaseRecord?) throws {
+        if let previous, previous.regie.partner == record.regie.partner, previous.participants == record.participants {
+            return
+        }
+        let now = Set(record.partners.map(\.partner))
+        let before = Set(previous?.partners.map(\.partner) ?? [])
+        for partner in before.subtracting(now) {
+            try db.run(
+                "DELETE FROM case_partners WHERE partner=? AND case_id=?", [.text(partner), .text(record.id)])
+        }
+        for partner in now.subtracting(before) {
+            try db.run(
+                "INSERT OR IGNORE INTO case_partners(partner, case_id) VALUES (?, ?)",
+                [.text(partner), .text(record.id)])
         }
     }
 

@@ -93,6 +93,7 @@ extension CaseStore {
         try db.execute(
             """
             DELETE FROM case_clients WHERE case_id IN (SELECT case_id FROM temp.purging);
+            DELETE FROM case_partners WHERE case_id IN (SELECT case_id FROM temp.purging);
             DELETE FROM timer_firings WHERE case_id IN (SELECT case_id FROM temp.purging);
             DELETE FROM outbox WHERE case_id IN (SELECT case_id FROM temp.purging);
             DELETE FROM idempotency WHERE case_id IN (SELECT case_id FROM temp.purging);

@@ -24,6 +24,8 @@ public final class CaseStore: @unchecked Sendable {
     /// The time a command runs at on a simulated clock (`--now`), written as the clock's time by the first change
     /// it commits (see `advanceClockIfPending`); nil: the clock is not moved.
     public var advanceClockOnChange: Instant?
+    /// Decoded open cases shared between connections (`cases(_:)` reads through it).
+    public var cache: CaseCache?
 
     /// Opens an existing Regie database.
     /// - Throws: `StoreError.notInitialised` when the file has no Regie schema, `DatabaseError` otherwise.
@@ -314,7 +316,9 @@ public final class CaseStore: @unchecked Sendable {
     public func cases(_ filter: CaseFilter) throws -> [CaseRecord] {
         var sql = "SELECT \(Self.caseColumns) FROM cases WHERE 1=1"
         var values: [SQLValue] = []
-        if !filter.includeClosed { sql += " AND closed_at IS NULL" }
+        if !filter.includeClosed {
+            sql += filter.takingPartOrEscalated == nil ? " AND closed_at IS NULL" : " AND +closed_at IS NULL"
+        }
         if let state = filter.state {
             sql += " AND state=?"
             values.append(.text(state))
@@ -332,15 +336,19 @@ public final class CaseStore: @unchecked Sendable {
             values.append(.text(key))
         }
         if let partner = filter.takingPartOrEscalated {
-            sql += " AND (regie_partner=? OR instr(',' || participants, ',' || ? || '=') > 0 OR level > 0"
-            values += [.text(partner), .text(partner)]
+            // The candidates are the union of three small sets, each read through its index (case_partners,
+            // cases_escalated, cases_municipality), and then looked up by id, instead of reading every open case.
+            // `+closed_at` keeps SQLite from scanning the open cases' index instead.
+            var union =
+                "SELECT case_id FROM case_partners WHERE partner=? UNION ALL SELECT id FROM cases WHERE level > 0"
+            values += [.text(partner)]
             if !filter.responsibleFor.isEmpty {
-                sql +=
-                    " OR json_extract(details, '$.municipality') IN ("
+                union +=
+                    " UNION ALL SELECT id FROM cases WHERE \(Schema.municipalityExpression) IN ("
                     + filter.responsibleFor.map { _ in "?" }.joined(separator: ", ") + ")"
                 values += filter.responsibleFor.map { .text($0) }
             }
-            sql += ")"
+            sql += " AND id IN (\(union))"
         }
         if let stalled = filter.stalled {
             var clauses = [
@@ -356,8 +364,31 @@ public final class CaseStore: @unchecked Sendable {
         sql += " ORDER BY updated_at DESC, id LIMIT ?"
         values.append(.int(Int64(filter.limit)))
         var out: [CaseRecord] = []
-        try db.query(sql, values) { out.append(try Self.caseRow($0)) }
-        for i in out.indices { out[i].timers = try timers(of: out[i].id) }
+        // Rows whose case is in the cache at the same sequence are not decoded again (see `CaseCache`).
+        var fresh: [Int] = []
+        try db.query(sql, values) { s in
+            if let cache, let hit = cache.record(try s.text("id"), sequence: Int(try s.int("seq"))) {
+                out.append(hit)
+            } else {
+                fresh.append(out.count)
+                out.append(try Self.caseRow(s))
+            }
+        }
+        // The timers of all the others in one statement, not one per case.
+        var timers: [String: [TimerRecord]] = [:]
+        let ids = JSONValue.array(fresh.map { .string(out[$0].id) }).compactText
+        if !fresh.isEmpty {
+            try db.query(
+                """
+                SELECT case_id, id, name, kind, event, due_at, started_at, owner_state, owner_level, subject, paused_at
+                FROM timers WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY due_at, id
+                """, [.text(ids)]
+            ) { s in timers[try s.text("case_id"), default: []].append(try Self.timerRow(s)) }
+        }
+        for i in fresh {
+            out[i].timers = timers[out[i].id] ?? []
+            cache?.keep(out[i])
+        }
         return out
     }
 

@@ -1,6 +1,13 @@
+internal import RegieCore
+
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "9"
+    static let version = "10"
+
+    /// The responsible municipality of a case, as its index and the lists read it: nil for details that are not
+    /// JSON, so that a damaged row stays writable and readable (and reported as damaged when it is decoded).
+    static let municipalityExpression =
+        "(CASE WHEN json_valid(details) THEN json_extract(details, '$.municipality') END)"
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -39,6 +46,13 @@ enum Schema {
             WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS cases_open ON cases(closed_at, state, level);
         CREATE INDEX IF NOT EXISTS cases_client ON cases(client_key) WHERE client_key IS NOT NULL;
+        -- Who a partner's lists start from (CaseStore.cases): the cases it takes part in, the escalated ones, and
+        -- those of the municipalities it is responsible for, each found by an index instead of reading every case.
+        CREATE INDEX IF NOT EXISTS cases_escalated ON cases(level, closed_at) WHERE level > 0;
+        CREATE INDEX IF NOT EXISTS cases_municipality ON cases(\(municipalityExpression));
+        -- Every partner of a case (the regiehouder and every participant, in any role).
+        CREATE TABLE IF NOT EXISTS case_partners(
+            partner TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY(partner, case_id)) WITHOUT ROWID;
         -- Every client of a case by pseudonym (a household has several), so a lookup finds it by any of them.
         CREATE TABLE IF NOT EXISTS case_clients(
             client_key TEXT NOT NULL, case_id TEXT NOT NULL, member TEXT NOT NULL,
@@ -199,6 +213,23 @@ enum Schema {
                 try db.execute("ALTER TABLE audit ADD COLUMN \(column) TEXT")
             }
             try db.execute(sql)
+            try db.run("UPDATE meta SET value='9' WHERE key='schema'")
+        }
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "9" {
+            // Version 10: the partners of every case, and indexes on the escalated cases and on the responsible
+            // municipality, so that a partner's list no longer reads every case.
+            try db.execute(sql)
+            var rows: [(String, String, String)] = []
+            try db.query("SELECT id, regie_partner, participants FROM cases") {
+                rows.append(($0.text(0), $0.text(1), $0.text(2)))
+            }
+            for (id, regie, participants) in rows {
+                let partners = Set([regie] + CaseStore.decodeParticipants(participants).map(\.partner))
+                for p in partners {
+                    try db.run(
+                        "INSERT OR IGNORE INTO case_partners(partner, case_id) VALUES (?, ?)", [.text(p), .text(id)])
+                }
+            }
             try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
         }
     }

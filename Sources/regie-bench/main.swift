@@ -23,7 +23,9 @@ enum RegieBench {
                                  or webhooks (delivery to a receiver on loopback), or backup (copies of a
                                  live database: VACUUM INTO against the online backup API), or password
                                  (the cost of hashing a password with scrypt at the work factors a login may use),
-                                 or login (logging in to the workspace over HTTP: password and code)
+                                 or login (logging in to the workspace over HTTP: password and code), or web
+                                 (Mijn werk, Escalaties and case pages over HTTP with 100,000 cases; run it from
+                                 the repository: it serves the shipped Config/ and Workflows/)
                 Set REGIE_BENCH_DIR to put the temporary databases elsewhere, REGIE_BENCH_KEEP=1 to keep them.
                 """)
             return 0
@@ -128,6 +130,11 @@ enum RegieBench {
             log("logins to the workspace ...")
             logins = try LoginBench.measure(quick: quick, log: log)
         }
+        var web = WebBench.Figures()
+        if runs("web") {
+            log("the workspace's pages ...")
+            web = try WebBench.measure(quick: quick, log: log)
+        }
         let ratio = http.regieRate / http.nginxRate
         let idleCost = http.idleWithConnectionsMB - http.idleBaselineMB
 
@@ -228,6 +235,26 @@ enum RegieBench {
                 logins.loginP99ms, "(info)", true
             ),
             ("logins_per_s", "login: whole logins/s, two browsers at a time", logins.perSecond, "(info)", true),
+            (
+                "web_mijn_werk_p99_ms",
+                "web: Mijn werk, p99 ms (\(web.visible) of \(web.cases) cases visible; p50 \(web.workP50ms.isNaN ? "-" : String(format: "%.1f", web.workP50ms)))",
+                web.workP99ms, "<= 50", web.workP99ms <= 50
+            ),
+            (
+                "web_escalaties_p99_ms",
+                "web: Escalaties, p99 ms (p50 \(web.boardP50ms.isNaN ? "-" : String(format: "%.1f", web.boardP50ms)))",
+                web.boardP99ms, "<= 50", web.boardP99ms <= 50
+            ),
+            (
+                "web_case_page_p99_ms",
+                "web: a case page, p99 ms (p50 \(web.caseP50ms.isNaN ? "-" : String(format: "%.1f", web.caseP50ms)))",
+                web.caseP99ms, "<= 20", web.caseP99ms <= 20
+            ),
+            (
+                "web_views_audited", "web: views written to the access log (of \(web.views) views)",
+                Double(web.audited),
+                "all", web.audited >= web.views
+            ),
         ]
         for (n, ms) in scryptMs {
             let mib = 128 * n * 8 / (1 << 20)

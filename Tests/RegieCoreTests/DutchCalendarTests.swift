@@ -240,3 +240,24 @@ import Testing
         #expect(throws: DutchCalendar.TimeParseError.self) { try at("2026-02-30") }
     }
 }
+
+/// Instants as Regie writes them are read back without a calendar, to the millisecond, and anything else goes the
+/// calendar's way.
+@Suite struct InstantTextTests {
+    @Test func writtenInstantsReadBackExactly() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let instant = Instant(milliseconds: Int64.random(in: 0...4_102_444_800_000, using: &generator))
+            #expect(Instant.parseWritten(instant.iso8601) == instant)
+            #expect(Instant(iso8601: instant.iso8601) == instant)
+        }
+        for bad in [
+            "2026-02-30T10:00:00.000Z", "2026-13-01T10:00:00.000Z", "2026-11-22T24:00:00.000Z",
+            "2026-11-22T17:55:41.12Z", "2026-11-22 17:55:41.123Z", "2026-11-22T17:55:4x.123Z",
+        ] {
+            #expect(Instant.parseWritten(bad) == nil, "\(bad)")
+        }
+        // Other ISO 8601 forms still parse, through the calendar.
+        #expect(Instant(iso8601: "2026-11-22T17:55:41Z") == Instant.parseWritten("2026-11-22T17:55:41.000Z"))
+    }
+}

@@ -49,4 +49,43 @@ import Testing
         let verification = try engine.verifyAudit()
         #expect(verification.checked == 2 && verification.broken.isEmpty)
     }
+
+    /// A database of schema 9 (lists read every case) gains the partners of each case and the indexes that lists
+    /// now read through; every partner's list is the same before and after.
+    @Test func aSchema9DatabaseGainsTheIndexesOfPartnersLists() throws {
+        let region = try ShippedRegion(at: "2026-11-23T09:00")
+        let engine = region.engine
+        let holder = Actor(partner: "bw-aanbieder", role: .regiehouder)
+        for municipality in ["gemeente-haarlem", "gemeente-velsen"] {
+            let id = try #require(
+                try engine.open(
+                    Engine.OpenRequest(
+                        workflow: "netwerkcasus", regie: "bw-aanbieder", actor: holder, municipality: municipality)
+                ).record?.id)
+            _ = try engine.fire(id, CaseCommand(event: "partner-toevoegen", actor: holder, target: "ggz-aanbieder"))
+        }
+        func lists(_ e: Engine) throws -> [String: [String]] {
+            var out: [String: [String]] = [:]
+            for p in e.config.partners {
+                out[p.id] = try e.visibleCases(to: p.id, state: nil, level: nil, workflow: nil, stalled: false)
+                    .map(\.0.id).sorted()
+            }
+            return out
+        }
+        let before = try lists(engine)
+        #expect(before["ggz-aanbieder"]?.count == 2 && before["gemeente-velsen"]?.count == 1)
+        do {
+            let db = try Database(path: region.database)
+            try db.write {
+                try db.execute(
+                    """
+                    DROP TABLE case_partners; DROP INDEX cases_escalated; DROP INDEX cases_municipality;
+                    UPDATE meta SET value='9' WHERE key='schema';
+                    """)
+            }
+        }
+        let reopened = try ShippedRegion(reopening: region.database, clock: region.clock).engine
+        #expect(try lists(reopened) == before)
+        #expect(try reopened.read { try $0.db.scalarInt("SELECT count(*) FROM case_partners") } == 4)
+    }
 }

@@ -112,6 +112,7 @@ public struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var members: [JSONObject.Member] = []
+        // Keys seen, for objects past a dozen members; smaller ones (nearly all) are checked by a scan of `members`.
         var seen = Set<String>()
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
@@ -129,7 +130,14 @@ public struct JSONParser {
             }
             let keyOffset = index
             let key = try parseString()
-            if !seen.insert(key).inserted { throw error("duplicate key \"\(key)\" in the same object", at: keyOffset) }
+            let duplicate: Bool
+            if members.count < 12 {
+                duplicate = members.contains { $0.key == key }
+            } else {
+                if seen.isEmpty { seen = Set(members.map(\.key)) }
+                duplicate = !seen.insert(key).inserted
+            }
+            if duplicate { throw error("duplicate key \"\(key)\" in the same object", at: keyOffset) }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 throw error("expected ':' after the key \"\(key)\"")
@@ -229,6 +237,15 @@ public struct JSONParser {
             guard index < bytes.count else { throw error("this string is never closed; add a '\"'", at: start) }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
+                if scalars.isEmpty {
+                    // No escape: the string is the bytes between the quotes, made into a String without a copy.
+                    let slice = bytes[simpleStart..<index]
+                    index += 1
+                    guard let s = String(validating: slice, as: UTF8.self) else {
+                        throw error("this string is not valid UTF-8", at: start)
+                    }
+                    return s
+                }
                 scalars.append(contentsOf: bytes[simpleStart..<index])
                 index += 1
                 break

@@ -53,7 +53,7 @@ public struct Person: Sendable, Equatable {
     }
 
     /// Whether the person may take an action that needs `role` in a case, for their organisation.
-    public func mayAct(as role: Role) -> Bool { roles.contains { $0.caseRoles.contains(role) } }
+    public func mayAct(as role: Role) -> Bool { roles.contains { $0.allows(role) } }
 
     /// Why `login` cannot be a login name, or nil.
     public static func problem(withLogin login: String) -> String? {

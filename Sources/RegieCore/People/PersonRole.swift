@@ -25,13 +25,17 @@ public enum PersonRole: String, Sendable, Hashable, CaseIterable, Comparable {
     }
 
     /// The case role whose actions this role lets a person take for their organisation.
-    public var caseRoles: Set<Role> {
+    public var caseRoles: Set<Role> { Set(Role.allCases.filter(allows)) }
+
+    /// Whether this role lets a person act in the case role `role` (`caseRoles`, without building a set: the
+    /// workspace asks it for every case on a page).
+    public func allows(_ role: Role) -> Bool {
         switch self {
-        case .casusregisseur: [.regiehouder, .betrokken, .melder]
-        case .procesregisseur: [.procesregisseur]
-        case .ketenregisseur: [.ketenregisseur]
-        case .bestuurlijk: [.bestuurlijk]
-        case .functioneelBeheer: []
+        case .casusregisseur: role == .regiehouder || role == .betrokken || role == .melder
+        case .procesregisseur: role == .procesregisseur
+        case .ketenregisseur: role == .ketenregisseur
+        case .bestuurlijk: role == .bestuurlijk
+        case .functioneelBeheer: false
         }
     }
 

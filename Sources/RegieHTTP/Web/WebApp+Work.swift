@@ -126,7 +126,11 @@ extension WebApp {
         let now = engine.clock.now()
         let board = try engine.escalationBoard(for: person.partner)
         let coming = person.roles.contains(.procesregisseur) ? try engine.comingEscalations(for: person.partner) : []
-        call.touched = (board + coming).map { ($0.record.id, $0.record.clientKey) }
+        let q = call.query
+        // One level in full, paged (`?niveau=2&pagina=3`), or every level's most urgent cases.
+        let onlyLevel = q["niveau"].flatMap(Int.init)
+        let page = max(1, Int(q["pagina"] ?? "") ?? 1)
+        var shown: [Engine.BoardItem] = []
 
         // Counts per level and municipality.
         let municipalities = Set(board.map { $0.record.details.municipality ?? "" }).sorted()
@@ -146,17 +150,38 @@ extension WebApp {
             + WebPage.table(
                 caption: "Aantal per niveau en gemeente", headers: ["Gemeente"] + levels.map { levelText($0) },
                 rows: countRows, empty: "Er staan geen casussen op uw niveaus.")
-        for level in levels {
+        for level in levels where onlyLevel == nil || onlyLevel == level {
             let here = board.filter { $0.record.level == level }
-            body =
-                body
-                + Markup(
+            let pages = max(1, (here.count + Self.pageSize - 1) / Self.pageSize)
+            let current = onlyLevel == nil ? 1 : min(page, pages)
+            let slice = Array(here.dropFirst((current - 1) * Self.pageSize).prefix(Self.pageSize))
+            shown += slice
+            var section =
+                Markup(
                     "<section aria-labelledby=\"niveau-\(level)\"><h2 id=\"niveau-\(level)\">\(levelText(level).htmlEscaped) (\(here.count))</h2>"
                 )
-                + boardTable(here, caption: "Op \(levelText(level))", now: now)
-                + Markup("</section>")
+                + boardTable(
+                    slice,
+                    caption: "Op \(levelText(level))" + (pages > 1 ? ", \(slice.count) van \(here.count)" : ""),
+                    now: now)
+            if onlyLevel == nil && here.count > slice.count {
+                section =
+                    section
+                    + Markup(
+                        "<p><a href=\"/escalaties?niveau=\(level)\">Alle \(here.count) casussen op \(levelText(level).htmlEscaped)</a></p>"
+                    )
+            } else if onlyLevel != nil {
+                section =
+                    section
+                    + WebPage.pagination(page: current, pages: pages) { n in
+                        "/escalaties?niveau=\(level)&pagina=\(n)"
+                    }
+            }
+            body = body + section + Markup("</section>")
         }
-        if person.roles.contains(.procesregisseur) {
+        if person.roles.contains(.procesregisseur) && onlyLevel == nil {
+            let slice = Array(coming.prefix(Self.pageSize))
+            shown += slice
             body =
                 body
                 + Markup(
@@ -164,10 +189,12 @@ extension WebApp {
                 )
                 + WebPage.paragraph(
                     "Deze casussen lopen vast bij de regiehouder; schaalt die op, dan komen ze bij u op niveau 1.")
-                + boardTable(coming, caption: "Vastgelopen casussen in uw gemeente(n)", now: now)
+                + boardTable(slice, caption: "Vastgelopen casussen in uw gemeente(n), vroegste termijn eerst", now: now)
                 + Markup("</section>")
         }
-        return page(200, "Escalaties", body, session: session, current: "/escalaties")
+        call.touched = shown.map { ($0.record.id, $0.record.clientKey) }
+        call.detail = "\(shown.count) of \(board.count + coming.count) cases"
+        return self.page(200, "Escalaties", body, session: session, current: "/escalaties")
     }
 
     private func boardTable(_ items: [Engine.BoardItem], caption: String, now: Instant) -> Markup {

@@ -1,0 +1,29 @@
+public import RegieCore
+import Synchronization
+
+/// Open cases as decoded from their rows, kept by id with the sequence they were read at, so that a list of a
+/// thousand cases (Mijn werk, a partner's list) does not parse a thousand JSON documents again on every read.
+///
+/// A record is used only when the row read now has the same sequence: every change to a case's row or its timers
+/// is a commit that raises the sequence, so a record of that sequence is the row's exact content, whichever process
+/// wrote it. Closed cases are not kept (a timer of a closed case may be removed without a new event). Shared by the
+/// engine's read connections; bounded: when full, it starts afresh.
+public final class CaseCache: Sendable {
+    private let records = Mutex<[String: CaseRecord]>([:])
+    private let capacity: Int
+
+    /// A cache of at most `capacity` cases.
+    public init(capacity: Int = 20_000) { self.capacity = capacity }
+
+    func record(_ id: String, sequence: Int) -> CaseRecord? {
+        records.withLock { r in r[id].flatMap { $0.sequence == sequence ? $0 : nil } }
+    }
+
+    func keep(_ record: CaseRecord) {
+        guard record.closedAt == nil else { return }
+        records.withLock { r in
+            if r.count >= capacity { r.removeAll(keepingCapacity: true) }
+            r[record.id] = record
+        }
+    }
+}
