@@ -1,4 +1,4 @@
-public import RegieCore
+internal import RegieCore
 internal import RegieStore
 internal import RegieCrypto
 internal import Foundation

@@ -60,7 +60,8 @@ extension WebApp {
         let json = CaseRepresentation.caseJSON(
             r, access: access, engine: engine, outbox: outbox, events: events, partner: partner)
 
-        var body = WebPage.breadcrumb([("/", "Mijn werk"), ("/casus/\(r.id.percentEncoded)", "Casus \(r.id)")])
+        let trail = WebPage.breadcrumb([("/", "Mijn werk"), ("/casus/\(r.id.percentEncoded)", "Casus \(r.id)")])
+        var body = Markup("")
         if let done = call.query["gedaan"] {
             body = body + WebPage.alert("ok", "‘\(done)’ is vastgelegd.")
         }
@@ -95,7 +96,7 @@ extension WebApp {
                             .text(o["uitkomst"]?.stringValue ?? "–"),
                         ]
                     }, empty: "Nog niets.")
-            return page(200, "Casus \(r.id)", body, session: session)
+            return page(200, "Casus \(r.id)", body, session: session, breadcrumb: trail)
         }
         facts.insert(("Status", WebPage.badge(stateLabel(r), r.closedAt == nil ? "info" : "ok")), at: 1)
         facts.insert(("Niveau", .text(levelText(r.level))), at: 2)
@@ -184,7 +185,7 @@ extension WebApp {
             + WebPage.table(
                 caption: "Wat er gebeurde, nieuwste eerst", headers: ["Wanneer", "Wat", "Wie", "Toelichting"],
                 rows: shown.reversed().map { e in timelineRow(e, now: now) }, empty: "Nog niets.")
-        return page(error == nil ? 200 : 422, "Casus \(r.id)", body, session: session)
+        return page(error == nil ? 200 : 422, "Casus \(r.id)", body, session: session, breadcrumb: trail)
     }
 
     /// The name of a form's input for a field the engine names (`fields.uitkomst` is the input `veld-uitkomst`).
@@ -205,7 +206,9 @@ extension WebApp {
         }
         if let level = payload["level"]?.intValue { what += " · niveau \(level)" }
         var who = "–"
-        if let actor = e["actor"] {
+        if e["actor"]?["role"]?.stringValue == Role.systeem.rawValue {
+            who = "Regie (vanzelf)"
+        } else if let actor = e["actor"] {
             who = organisationName(actor["partner"]?.stringValue ?? "")
             if let person = actor["person"]?.stringValue { who += " (\(person))" }
             if let role = actor["role"]?.stringValue { who += ", \(role)" }
@@ -333,6 +336,18 @@ extension WebApp {
                     name: id("days"), label: "Met hoeveel werkdagen", value: values["days"] ?? "", error: err("days"),
                     extra: " inputmode=\"numeric\" required")
         }
+        if event == "lid-toevoegen" {
+            fields =
+                fields
+                + WebPage.select(
+                    name: id("relation"), label: "Relatie tot de cliënt",
+                    options: [("", "Kies")] + ["ouder", "kind", "partner", "huisgenoot"].map { ($0, $0) },
+                    selected: values["relation"], error: err("relation"), required: true)
+                + WebPage.field(
+                    name: id("bsn"), label: "BSN van het gezinslid (niet verplicht)",
+                    hint: "Regie bewaart het BSN niet, alleen een pseudoniem.", error: err("bsn"), autocomplete: "off",
+                    extra: " inputmode=\"numeric\"")
+        }
         if event == "contactpersoon" {
             fields =
                 fields
@@ -365,6 +380,30 @@ extension WebApp {
                 action: "/casus/\(r.id.percentEncoded)/actie", csrf: session.csrf, fields,
                 submit: "Vastleggen: \(event)")
             + Markup("</details>")
+    }
+
+    /// What the built-in events do, in Dutch (the engine's own descriptions are for the command line).
+    static let builtInDescriptions: [String: String] = [
+        "opschorten":
+            "De casus opschorten: de termijnen van uw niveau staan stil; wettelijke termijnen en die van hogere niveaus lopen door.",
+        "hervatten": "De opschorting opheffen; stilgezette termijnen schuiven op met de werkdagen die ze stillagen.",
+        "verlengen":
+            "Een termijn verlengen met een aantal werkdagen, als uw niveau hem bezit en hij niet wettelijk is.",
+        "contactpersoon": "De regiehouder noemt zijn contactpersoon voor de casus.",
+        "gemeente-wijzigen":
+            "De verantwoordelijke gemeente wijzigt (bijvoorbeeld na een verhuizing); beide gemeenten horen het.",
+        "afschermen":
+            "De casus afschermen (huiselijk geweld, opvang, dreiging): buitenstaanders leren niets wat hem noemt.",
+        "afscherming-opheffen": "De afscherming opheffen.",
+        "lid-toevoegen": "Een gezinslid aan de casus toevoegen.",
+    ]
+
+    /// A workflow's description with its command-line words (`--target`) as the form calls those fields.
+    static func forPeople(_ text: String) -> String {
+        text.replacingOccurrences(of: "--target", with: "‘Aan welke organisatie’")
+            .replacingOccurrences(of: "--note", with: "‘Notitie’")
+            .replacingOccurrences(of: "--motivation", with: "‘Motivering’")
+            .replacingOccurrences(of: "--contact", with: "‘Contactpersoon’")
     }
 
     /// Fires the action a form posted, as the person, for their organisation, in the role they chose.
@@ -405,9 +444,17 @@ extension WebApp {
             }
             days = n
         }
-        let command = CaseCommand(
+        var command = CaseCommand(
             event: event, actor: actor, note: given("note"), target: given("target"), motivation: given("motivation"),
             timer: given("timer"), days: days, expectedSequence: nil, fields: fields, contact: given("contact"))
+        command.relation = given("relation")
+        if let bsn = given("bsn") {
+            do { command.clientKey = try engine.clientKey(bsn: bsn) } catch .refused(let r) {
+                return try casePage(
+                    &call, session,
+                    error: ActionError(event: event, message: r.message, field: "bsn", values: values))
+            }
+        }
         let audit = session.auditEntry(
             at: engine.clock.now(), action: "write", resource: "POST /casus/{caseId}/actie", role: call.role,
             caseId: record.id, clientKey: record.clientKey, detail: "event \(event)", address: call.context.address)

@@ -503,14 +503,15 @@ public final class WebApp: Sendable {
 
     func page(
         _ status: Int, _ title: String, _ body: Markup, session: Engine.WebSession? = nil, current: String? = nil,
-        refresh: String? = nil
+        refresh: String? = nil, breadcrumb: Markup? = nil
     ) -> HTTPResponse {
         let organisation = session.map { engine.config.partner($0.person.partner)?.name ?? $0.person.partner }
         let html = WebPage.page(
             title: title,
             signedIn: session.flatMap { s in organisation.map { (s.person.name, $0, s.csrf) } },
             nav: session.map { menu(for: $0.person) } ?? [], current: current,
-            theme: session.map { theme.has($0.person.partner) ? $0.person.partner : "regio" }, refresh: refresh, body)
+            theme: session.map { theme.has($0.person.partner) ? $0.person.partner : "regio" }, refresh: refresh,
+            breadcrumb: breadcrumb, body)
         var response = HTTPResponse(
             status: status, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]),
             body: Array(html.html.utf8))

@@ -21,7 +21,8 @@ enum WebPage {
     /// - Parameter refresh: a path to go on to at once (a `<meta>` refresh: the pages have no script).
     static func page(
         title: String, signedIn: (name: String, organisation: String, csrf: String)? = nil, nav: [NavLink] = [],
-        current: String? = nil, theme: String? = nil, refresh: String? = nil, _ body: Markup
+        current: String? = nil, theme: String? = nil, refresh: String? = nil, breadcrumb: Markup? = nil,
+        _ body: Markup
     ) -> Markup {
         let menu =
             nav.isEmpty
@@ -55,7 +56,7 @@ enum WebPage {
             <header class="regie-header"><a class="regie-logo" href="/">Regie</a>\(account)</header>
             \(menu)
             <main id="inhoud" class="regie-main">
-            <h1>\(title.htmlEscaped)</h1>
+            \(breadcrumb?.html ?? "")<h1>\(title.htmlEscaped)</h1>
             \(body.html)
             </main>
             <footer class="regie-footer"><a href="/toegankelijkheid">Toegankelijkheid</a></footer>

@@ -1,5 +1,5 @@
 internal import RegieCore
-public import RegieEngine
+internal import RegieEngine
 
 /// One page or form of the workspace: a method, a path (whose `{name}` segments are parameters), and the handler
 /// bound to it, so that the routes are one list (the 404, the 405 and its `Allow`, and the dispatch all read it).
