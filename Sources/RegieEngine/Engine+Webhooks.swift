@@ -264,6 +264,15 @@ extension Engine {
         return row
     }
 
+    /// Sends every failed delivery of an endpoint again (each with its own message id, as `replayDelivery`).
+    /// - Returns: how many.
+    public func replayFailedDeliveries(endpoint: String) throws(EngineError) -> Int {
+        _ = try webhookEndpoint(endpoint)
+        let failed = try deliveries(endpoint: endpoint, status: .failed, limit: 10_000)
+        for d in failed { try replayDelivery(d.id) }
+        return failed.count
+    }
+
     /// Sends one delivery again, with the same message id.
     public func replayDelivery(_ id: Int64) throws(EngineError) {
         let now = clock.now()

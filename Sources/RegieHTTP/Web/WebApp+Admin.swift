@@ -10,8 +10,16 @@ extension WebApp {
         WebRoute("POST", "/beheer/personen") { web, call throws(EngineError) in
             try web.administratorForm(&call, web.addPerson)
         },
+        WebRoute("GET", "/beheer/personen/{login}") { web, call throws(EngineError) in
+            try web.administrator(&call) { call, session throws(EngineError) in
+                try web.personPage(call.params["login"] ?? "", session, notice: nil)
+            }
+        },
         WebRoute("POST", "/beheer/personen/{login}") { web, call throws(EngineError) in
             try web.administratorForm(&call, web.changePerson)
+        },
+        WebRoute("POST", "/beheer/webhooks") { web, call throws(EngineError) in
+            try web.administratorForm(&call, web.addWebhook)
         },
         WebRoute("POST", "/beheer/sleutels") { web, call throws(EngineError) in
             try web.administratorForm(&call, web.createKey)
@@ -68,27 +76,13 @@ extension WebApp {
         // People.
         let people = try engine.people()
         let peopleRows: [[Markup]] = people.map { p in
-            let status =
-                p.status == .disabled
-                ? WebPage.badge("uitgeschakeld", "overdue")
-                : p.lockedAt != nil ? WebPage.badge("geblokkeerd", "soon") : WebPage.badge("actief", "ok")
-            var actions =
-                p.status == .disabled
-                ? button("/beheer/personen/\(p.login)", "inschakelen", "Inschakelen \(p.login)")
-                : button("/beheer/personen/\(p.login)", "uitschakelen", "Uitschakelen \(p.login)")
-            if p.lockedAt != nil {
-                actions += button("/beheer/personen/\(p.login)", "deblokkeren", "Deblokkeren \(p.login)")
-            }
-            actions += button("/beheer/personen/\(p.login)", "herstellen", "Nieuw wachtwoord en app voor \(p.login)")
-            return [
-                .text(p.login), .text(p.name), .text(organisationName(p.partner)),
-                .text(p.roles.sorted().map(\.label).joined(separator: ", ")), status,
-                .text(p.lastLoginAt.map { calendar.dutchDeadlineText($0, now: now) } ?? "nog nooit"), Markup(actions),
+            [
+                WebPage.link("/beheer/personen/\(p.login)", p.login), .text(p.name), .text(organisationName(p.partner)),
+                .text(p.roles.sorted().map(\.label).joined(separator: ", ")), Self.status(of: p),
+                .text(p.lastLoginAt.map { calendar.dutchDeadlineText($0, now: now) } ?? "nog nooit"),
             ]
         }
-        let roleBoxes = PersonRole.allCases.map { r in
-            "<div class=\"utrecht-form-field--checkbox\"><input type=\"checkbox\" id=\"rol-\(r.rawValue)\" name=\"rol-\(r.rawValue)\" value=\"1\"><label for=\"rol-\(r.rawValue)\">\(r.label.htmlEscaped)</label></div>"
-        }.joined()
+        let roleBoxes = Self.roleBoxes(checked: [])
         let addPerson = WebPage.form(
             action: "/beheer/personen", csrf: csrf,
             WebPage.field(
@@ -138,9 +132,13 @@ extension WebApp {
                 .text("\(s.delivered) afgeleverd, \(s.pending) wachtend, \(s.failed) mislukt"),
                 .text(e.state == .active ? "–" : engine.whomToTell(about: e)),
                 Markup(
-                    e.state == .disabled
+                    (e.state == .disabled
                         ? button("/beheer/webhooks/\(e.id)", "inschakelen", "Inschakelen \(e.id)")
-                        : button("/beheer/webhooks/\(e.id)", "uitschakelen", "Uitschakelen \(e.id)")),
+                        : button("/beheer/webhooks/\(e.id)", "uitschakelen", "Uitschakelen \(e.id)"))
+                        + button("/beheer/webhooks/\(e.id)", "roteren", "Nieuw geheim voor \(e.id)")
+                        + (s.failed > 0
+                            ? button("/beheer/webhooks/\(e.id)", "opnieuw", "Mislukte afleveringen van \(e.id) opnieuw")
+                            : "")),
             ]
         }
         let body =
@@ -148,7 +146,7 @@ extension WebApp {
             + Markup("<h2 id=\"personen\">Personen</h2>")
             + WebPage.table(
                 caption: "Iedereen die in Regie werkt",
-                headers: ["Gebruikersnaam", "Naam", "Organisatie", "Rollen", "Status", "Laatst ingelogd", "Acties"],
+                headers: ["Gebruikersnaam", "Naam", "Organisatie", "Rollen", "Status", "Laatst ingelogd"],
                 rows: peopleRows, empty: "Nog niemand.")
             + Markup("<h3>Persoon toevoegen</h3>") + addPerson
             + Markup("<h2 id=\"sleutels\">API-sleutels van partners</h2>")
@@ -160,8 +158,24 @@ extension WebApp {
             + Markup("<h2 id=\"webhooks\">Webhooks</h2>")
             + WebPage.table(
                 caption: "Webhook-adressen en hun afleveringen",
-                headers: ["Adres", "Organisatie", "URL", "Stand", "Afleveringen", "Wie inlichten", "Actie"],
+                headers: ["Adres", "Organisatie", "URL", "Stand", "Afleveringen", "Wie inlichten", "Acties"],
                 rows: hookRows, empty: "Geen webhook-adressen.")
+            + Markup("<h3>Webhook-adres toevoegen</h3>")
+            + WebPage.form(
+                action: "/beheer/webhooks", csrf: csrf,
+                WebPage.select(
+                    name: "webhook-organisatie", label: "Organisatie",
+                    options: engine.config.partners.map { ($0.id, $0.name) })
+                    + WebPage.field(
+                        name: "url", label: "URL", hint: "Een https-adres van het systeem van de organisatie.",
+                        autocomplete: "off")
+                    + WebPage.field(
+                        name: "gebeurtenissen", label: "Gebeurtenissen", value: "*",
+                        hint: "Onderwerpen gescheiden door komma's, zoals escalation.* of case.closed; * is alles.")
+                    + WebPage.select(
+                        name: "vorm", label: "Vorm",
+                        options: [("thin", "Dun (Standard Webhooks)"), ("zgw", "ZGW Notificaties API")]),
+                submit: "Webhook-adres toevoegen")
         return page(status, "Beheer", body, session: session, current: "/beheer")
     }
 
@@ -194,11 +208,75 @@ extension WebApp {
         }
     }
 
+    /// One person: who they are, and everything the command line can change about them.
+    func personPage(_ login: String, _ session: Engine.WebSession, notice: Markup?, status: Int = 200)
+        throws(EngineError) -> HTTPResponse
+    {
+        let person: Person
+        do { person = try engine.person(login) } catch .notFound { return notFound(session: session) }
+        let calendar = engine.config.calendar
+        let now = engine.clock.now()
+        let action = "/beheer/personen/\(person.login)"
+        func form(_ value: String, _ fields: Markup, _ label: String) -> Markup {
+            WebPage.form(
+                action: action, csrf: session.csrf,
+                Markup("<input type=\"hidden\" name=\"actie\" value=\"\(value)\">") + fields, submit: label)
+        }
+        var body =
+            WebPage.breadcrumb([("/beheer", "Beheer")]) + (notice ?? Markup(""))
+            + WebPage.facts([
+                ("Gebruikersnaam", .text(person.login)), ("Organisatie", .text(organisationName(person.partner))),
+                ("Rollen", .text(person.roles.sorted().map(\.label).joined(separator: ", "))),
+                ("Status", Self.status(of: person)),
+                ("Inloggen", .text(person.hasPassword ? "wachtwoord en app" : "via de organisatie (single sign-on)")),
+                (
+                    "App gekoppeld",
+                    .text(person.secondFactorSince.map { calendar.dutchDeadlineText($0, now: now) } ?? "nee")
+                ),
+                ("Herstelcodes over", .text(String(person.recoveryCodesLeft))),
+                (
+                    "Laatst ingelogd",
+                    .text(person.lastLoginAt.map { calendar.dutchDeadlineText($0, now: now) } ?? "nog nooit")
+                ),
+            ])
+        body =
+            body + Markup("<h2>Rollen</h2>")
+            + form(
+                "rollen",
+                Markup("<fieldset><legend>Rollen</legend>\(Self.roleBoxes(checked: person.roles))</fieldset>"),
+                "Rollen opslaan")
+            + Markup("<h2>Toegang</h2>")
+            + (person.status == .disabled
+                ? form("inschakelen", Markup(""), "Inschakelen")
+                : form("uitschakelen", Markup(""), "Uitschakelen (sessies eindigen direct)"))
+            + (person.lockedAt != nil ? form("deblokkeren", Markup(""), "Deblokkeren") : Markup(""))
+            + Markup("<h2>Herstellen</h2>")
+            + form("herstellen-wachtwoord", Markup(""), "Nieuw eenmalig wachtwoord")
+            + form("herstellen-app", Markup(""), "App opnieuw laten koppelen")
+            + form("herstellen", Markup(""), "Allebei")
+        return page(status, person.name, body, session: session, current: "/beheer")
+    }
+
+    static func status(of p: Person) -> Markup {
+        p.status == .disabled
+            ? WebPage.badge("uitgeschakeld", "overdue")
+            : p.lockedAt != nil ? WebPage.badge("geblokkeerd", "soon") : WebPage.badge("actief", "ok")
+    }
+
+    static func roleBoxes(checked: Set<PersonRole>) -> String {
+        PersonRole.allCases.map { r in
+            "<div class=\"utrecht-form-field--checkbox\"><input type=\"checkbox\" id=\"rol-\(r.rawValue)\" name=\"rol-\(r.rawValue)\" value=\"1\"\(checked.contains(r) ? " checked" : "")><label for=\"rol-\(r.rawValue)\">\(r.label.htmlEscaped)</label></div>"
+        }.joined()
+    }
+
     func changePerson(_ call: inout WebCall, _ session: Engine.WebSession) throws(EngineError) -> HTTPResponse {
         let login = call.params["login"] ?? ""
         let action = call.form["actie"] ?? ""
         let audit = change(call, session, "\(action) \(login)")
         var notice: String
+        func once(_ password: String?) -> String {
+            "Regie toont het eenmalige wachtwoord alleen nu; geef het persoonlijk door: \(password ?? "")"
+        }
         do {
             switch action {
             case "uitschakelen":
@@ -210,22 +288,55 @@ extension WebApp {
             case "deblokkeren":
                 try engine.unlockPerson(login, audit: audit)
                 notice = "\(login) is gedeblokkeerd."
+            case "rollen":
+                let roles = Set(PersonRole.allCases.filter { call.form["rol-\($0.rawValue)"] == "1" })
+                try engine.setRoles(login, roles, audit: audit)
+                notice = "De rollen van \(login) zijn opgeslagen."
             case "herstellen":
-                let password = try engine.resetPerson(login, [.password, .secondFactor], audit: audit)
                 notice =
-                    "\(login) logt opnieuw in met dit eenmalige wachtwoord en koppelt de app opnieuw; Regie toont het alleen nu: \(password ?? "")"
+                    "\(login) logt opnieuw in en koppelt de app opnieuw. "
+                    + once(try engine.resetPerson(login, [.password, .secondFactor], audit: audit))
+            case "herstellen-wachtwoord":
+                notice =
+                    "\(login) kiest bij de volgende login een nieuw wachtwoord. "
+                    + once(try engine.resetPerson(login, .password, audit: audit))
+            case "herstellen-app":
+                _ = try engine.resetPerson(login, .secondFactor, audit: audit)
+                notice = "\(login) koppelt bij de volgende login de app opnieuw; de herstelcodes zijn vervallen."
             default:
-                return try adminPage(session, notice: WebPage.alert("error", "Onbekende actie."), status: 400)
+                return try personPage(login, session, notice: WebPage.alert("error", "Onbekende actie."), status: 400)
             }
         } catch .notFound {
             return notFound(session: session)
         } catch .invalid(let m) {
-            return try adminPage(session, notice: WebPage.alert("error", m), status: 400)
+            return try personPage(login, session, notice: WebPage.alert("error", m), status: 400)
         } catch .refused(let r) {
-            return try adminPage(session, notice: WebPage.alert("error", r.message), status: 422)
+            return try personPage(login, session, notice: WebPage.alert("error", r.message), status: 422)
         }
         call.audited = true
-        return try adminPage(session, notice: WebPage.alert("ok", notice))
+        return try personPage(login, session, notice: WebPage.alert("ok", notice))
+    }
+
+    func addWebhook(_ call: inout WebCall, _ session: Engine.WebSession) throws(EngineError) -> HTTPResponse {
+        let form = call.form
+        let partner = form["webhook-organisatie"] ?? ""
+        let events = (form["gebeurtenissen"] ?? "*").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        let format = WebhookEndpoint.Format(rawValue: form["vorm"] ?? "") ?? .thin
+        let added: Engine.NewWebhook
+        do {
+            added = try engine.addWebhook(partner: partner, url: form["url"] ?? "", events: events, format: format)
+        } catch .refused(let r) {
+            return try adminPage(session, notice: WebPage.alert("error", "Niet toegevoegd: \(r.message)"), status: 422)
+        }
+        call.detail = "added webhook \(added.endpoint.id) for \(partner)"
+        return try adminPage(
+            session,
+            notice: WebPage.alert(
+                "ok",
+                "Webhook-adres \(added.endpoint.id) is toegevoegd. Het geheim waarmee Regie ondertekent; geef het veilig door, Regie toont het alleen nu: \(added.secret)"
+            ))
     }
 
     func createKey(_ call: inout WebCall, _ session: Engine.WebSession) throws(EngineError) -> HTTPResponse {
@@ -259,6 +370,21 @@ extension WebApp {
             case "uitschakelen":
                 try engine.disableWebhook(id, reason: "uitgeschakeld door \(session.person.login) (Beheer)")
             case "inschakelen": try engine.enableWebhook(id)
+            case "roteren":
+                let secret = try engine.rotateWebhookSecret(id)
+                call.detail = "rotated the secret of webhook \(id)"
+                return try adminPage(
+                    session,
+                    notice: WebPage.alert(
+                        "ok",
+                        "Webhook \(id) heeft een nieuw geheim; het oude ondertekent nog een overgangsperiode mee. Regie toont het alleen nu: \(secret)"
+                    ))
+            case "opnieuw":
+                let n = try engine.replayFailedDeliveries(endpoint: id)
+                call.detail = "replayed \(n) failed deliveries of webhook \(id)"
+                return try adminPage(
+                    session,
+                    notice: WebPage.alert("ok", "\(n) mislukte afleveringen van \(id) worden opnieuw aangeboden."))
             default: return try adminPage(session, notice: WebPage.alert("error", "Onbekende actie."), status: 400)
             }
         } catch .notFound {

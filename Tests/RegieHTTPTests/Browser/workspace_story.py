@@ -252,6 +252,8 @@ try:
     first_login("f.beheer")
     go("/beheer")
     page("beheer")
+    submit(driver.find_element(By.LINK_TEXT, "c.woning"))
+    page("beheer-persoon")
     go("/inzage")
     driver.find_element(By.ID, "bsn").send_keys("111222333")
     submit(driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
