@@ -54,12 +54,7 @@ enum LoginBench {
             throw BenchError(description: "only \(enrolled.count) of \(people) people prepared")
         }
 
-        let api = PartnerAPI(engine: engine)
-        let site = Site(api: api, web: WebApp(engine: engine, secureCookies: false))
-        var configuration = HTTPServer.Configuration()
-        configuration.port = 0
-        let server = HTTPServer(configuration: configuration, handler: site.handle, errorResponse: api.errorResponse)
-        try server.start()
+        let server = try LoginBench.serve(engine)
         defer { server.shutdown() }
 
         log("  \(people) logins over HTTP, two browsers at a time ...")
@@ -86,6 +81,17 @@ enum LoginBench {
             people: people, passwordP50ms: percentile(all.map(\.password), 0.5),
             passwordP99ms: percentile(all.map(\.password), 0.99), loginP50ms: percentile(all.map(\.login), 0.5),
             loginP99ms: percentile(all.map(\.login), 0.99), perSecond: Double(people) / elapsed)
+    }
+
+    /// `regie serve`'s site (the API and the workspace) on a loopback port of its own, cookies without HTTPS.
+    static func serve(_ engine: Engine) throws -> HTTPServer {
+        let api = PartnerAPI(engine: engine)
+        let site = Site(api: api, web: WebApp(engine: engine, secureCookies: false))
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        let server = HTTPServer(configuration: configuration, handler: site.handle, errorResponse: api.errorResponse)
+        try server.start()
+        return server
     }
 
     /// A person's first login, through the engine: the one-time password, their own, the app linked.

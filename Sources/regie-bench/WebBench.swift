@@ -90,12 +90,7 @@ enum WebBench {
         let added = try engine.addPerson(
             login: "p.velsen", name: "Procesregisseur Velsen", partner: municipality,
             roles: [.procesregisseur, .casusregisseur], audit: admin)
-        let api = PartnerAPI(engine: engine)
-        let site = Site(api: api, web: WebApp(engine: engine, secureCookies: false))
-        var configuration = HTTPServer.Configuration()
-        configuration.port = 0
-        let server = HTTPServer(configuration: configuration, handler: site.handle, errorResponse: api.errorResponse)
-        try server.start()
+        let server = try LoginBench.serve(engine)
         defer { server.shutdown() }
         var cookies = try logIn(server.port, login: "p.velsen", temporary: added.temporaryPassword ?? "")
 

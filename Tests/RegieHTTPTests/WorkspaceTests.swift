@@ -237,7 +237,7 @@ import Testing
                 "target": "ggz-aanbieder", "veld-besluit": "opdracht", "motivation": payloads[0],
                 "note": payloads.joined(separator: "|"),
             ])
-        try region.web.engine.addPerson(
+        _ = try region.web.engine.addPerson(
             login: "x.payload", name: payloads.joined(), partner: "ggd-vangnet", roles: [.casusregisseur],
             audit: WebHarness.administrator)
         region.web.cookies = [:]

@@ -42,19 +42,7 @@ public struct WorkspaceThemes: Sendable, Equatable {
         func problem(_ path: String, _ message: String, _ fix: String) {
             problems.append(ValidationProblem(file: file, path: path, message: message, fix: fix))
         }
-        let value: JSONValue
-        do { value = try JSONParser.parse(bytes) } catch {
-            throw ValidationFailure([
-                ValidationProblem(
-                    file: file, path: "$", line: error.line, column: error.column,
-                    message: "not valid JSON: \(error.message)", fix: "correct the JSON syntax")
-            ])
-        }
-        guard let o = value.objectValue else {
-            throw ValidationFailure([
-                ValidationProblem(file: file, path: "$", message: "must be a JSON object", fix: "write { ... }")
-            ])
-        }
+        let o = try ValidationFailure.object(of: bytes, file: file)
         func theme(_ v: JSONValue, at path: String) -> [String: String] {
             guard let t = v.objectValue else {
                 problem(path, "must be an object of tokens", "e.g. {\"color-primary\": \"#154273\"}")

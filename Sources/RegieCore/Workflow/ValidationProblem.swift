@@ -42,4 +42,23 @@ public struct ValidationFailure: Error, Sendable, CustomStringConvertible {
     public init(_ problems: [ValidationProblem]) { self.problems = problems }
 
     public var description: String { problems.map(\.description).joined(separator: "\n") }
+
+    /// The top-level object of a configuration file, or the failure that says the file is not JSON (where) or not
+    /// an object.
+    public static func object(of bytes: [UInt8], file: String) throws(ValidationFailure) -> JSONObject {
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch {
+            throw ValidationFailure([
+                ValidationProblem(
+                    file: file, path: "$", line: error.line, column: error.column,
+                    message: "not valid JSON: \(error.message)", fix: "correct the JSON syntax")
+            ])
+        }
+        guard let o = value.objectValue else {
+            throw ValidationFailure([
+                ValidationProblem(file: file, path: "$", message: "must be a JSON object", fix: "write { ... }")
+            ])
+        }
+        return o
+    }
 }

@@ -292,37 +292,11 @@ extension WebApp {
                     selected: values["target"], error: err("target"), required: true)
         }
         for f in t?.fields ?? [] {
-            let label = f.description.isEmpty ? f.name : f.description
-            let name = id("veld-\(f.name)")
-            switch f.kind {
-            case .choice(let choices):
-                fields =
-                    fields
-                    + WebPage.select(
-                        name: name, label: label + (f.required ? "" : " (niet verplicht)"),
-                        options: [("", "Kies")] + choices.map { ($0, $0) }, selected: values["veld-\(f.name)"],
-                        error: err("fields.\(f.name)"), required: f.required)
-            case .basisteam:
-                fields =
-                    fields
-                    + WebPage.select(
-                        name: name, label: label,
-                        options: [("", "Kies")]
-                            + engine.config.vso.map { ($0.basisteam, organisationName($0.basisteam)) },
-                        selected: values["veld-\(f.name)"], error: err("fields.\(f.name)"), required: f.required)
-            case .workingDays:
-                fields =
-                    fields
-                    + WebPage.field(
-                        name: name, label: label + " (werkdagen)", value: values["veld-\(f.name)"] ?? "",
-                        error: err("fields.\(f.name)"), extra: " inputmode=\"numeric\"\(f.required ? " required" : "")")
-            case .text:
-                fields =
-                    fields
-                    + WebPage.textarea(
-                        name: name, label: label + (f.required ? "" : " (niet verplicht)"),
-                        value: values["veld-\(f.name)"] ?? "", error: err("fields.\(f.name)"), required: f.required)
-            }
+            fields =
+                fields
+                + fieldInput(
+                    f, name: id("veld-\(f.name)"), label: f.description.isEmpty ? f.name : f.description,
+                    value: values["veld-\(f.name)"], error: err("fields.\(f.name)"))
         }
         if event == "verlengen" {
             let own = r.timers.filter { $0.kind == .deadline }
@@ -380,6 +354,32 @@ extension WebApp {
                 action: "/casus/\(r.id.percentEncoded)/actie", csrf: session.csrf, fields,
                 submit: "Vastleggen: \(event)")
             + Markup("</details>")
+    }
+
+    /// The input for a field a workflow declares: a choice, a basisteam of the region, working days or text, with
+    /// "(niet verplicht)" when it may stay empty.
+    func fieldInput(
+        _ f: FieldDefinition, name: String, label: String, value: String?, error: String?, markOptional: Bool = true
+    ) -> Markup {
+        let optional = f.required || !markOptional ? "" : " (niet verplicht)"
+        switch f.kind {
+        case .choice(let choices):
+            return WebPage.select(
+                name: name, label: label + optional, options: [("", "Kies")] + choices.map { ($0, $0) },
+                selected: value, error: error, required: f.required)
+        case .basisteam:
+            return WebPage.select(
+                name: name, label: label + optional,
+                options: [("", "Kies")] + engine.config.vso.map { ($0.basisteam, organisationName($0.basisteam)) },
+                selected: value, error: error, required: f.required)
+        case .workingDays:
+            return WebPage.field(
+                name: name, label: label + " (werkdagen)" + optional, value: value ?? "", error: error,
+                extra: " inputmode=\"numeric\"\(f.required ? " required" : "")")
+        case .text:
+            return WebPage.textarea(
+                name: name, label: label + optional, value: value ?? "", error: error, required: f.required)
+        }
     }
 
     /// What the built-in events do, in Dutch (the engine's own descriptions are for the command line).

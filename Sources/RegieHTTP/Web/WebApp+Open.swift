@@ -43,26 +43,16 @@ extension WebApp {
         for w in workflows {
             for f in w.opening.fields {
                 let name = "veld-\(w.name)-\(f.name)"
-                let label = "\(f.description.isEmpty ? f.name : f.description) (alleen bij \(workflowTitle(w.name)))"
-                switch f.kind {
-                case .choice(let choices):
-                    fields =
-                        fields
-                        + WebPage.select(
-                            name: name, label: label, options: [("", "Kies")] + choices.map { ($0, $0) },
-                            selected: values[name], error: err(name))
-                case .basisteam:
-                    fields =
-                        fields
-                        + WebPage.select(
-                            name: name, label: label,
-                            options: [("", "Kies")]
-                                + engine.config.vso.map { ($0.basisteam, organisationName($0.basisteam)) },
-                            selected: values[name], error: err(name))
-                case .text, .workingDays:
-                    fields =
-                        fields + WebPage.field(name: name, label: label, value: values[name] ?? "", error: err(name))
-                }
+                // Required only for its own workflow: the engine says so when that one is chosen.
+                var other = f
+                other.required = false
+                let label = f.description.isEmpty ? f.name : f.description
+                fields =
+                    fields
+                    + fieldInput(
+                        other, name: name,
+                        label: "\(label) (\(f.required ? "verplicht " : "")bij \(workflowTitle(w.name)))",
+                        value: values[name], error: err(name), markOptional: false)
             }
         }
         let body =
