@@ -18,8 +18,9 @@ import Testing
                     workflow: "netwerkcasus", regie: "bw-aanbieder", actor: holder, municipality: "gemeente-velsen")
             ).record?.id)
         func listed(_ e: Engine) throws -> CaseRecord? {
-            try e.visibleCases(to: "gemeente-velsen", state: nil, level: nil, workflow: nil, stalled: false)
-                .first { $0.0.id == id }?.0
+            let visible = try e.visibleCases(
+                to: "gemeente-velsen", state: nil, level: nil, workflow: nil, stalled: false)
+            return visible.first { $0.0.id == id }?.0
         }
         #expect(try listed(engine)?.state == "aangemeld")
         #expect(try listed(engine)?.state == "aangemeld")  // from the cache now

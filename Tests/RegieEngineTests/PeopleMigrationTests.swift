@@ -36,7 +36,7 @@ import Testing
         let region = try ShippedRegion(reopening: path, clock: clock)
         let engine = region.engine
         #expect(try engine.people().isEmpty)
-        try engine.addPerson(
+        _ = try engine.addPerson(
             login: "j.devries", name: "Jan de Vries", partner: "gemeente-haarlem", roles: [.casusregisseur],
             audit: AuditEntry(
                 at: clock.now(), channel: .cli, action: "people", resource: "regie user add", partner: "beheer",

@@ -205,6 +205,8 @@ import Testing
         let readers = Set(reads.compactMap { (e: AuditEntry) in e.person })
         #expect(readers.isSuperset(of: ["c.bw", "p.haarlem", "k.keten", "c.ggz", "c.vz"]))
         #expect(reads.allSatisfy { (e: AuditEntry) in e.identity == .login && e.via?.hasPrefix("s-") == true })
+        #expect(reads.contains { (e: AuditEntry) in e.person == "k.keten" && e.role == "ketenregisseur" })
+        #expect(reads.contains { (e: AuditEntry) in e.person == "c.ggz" && e.role == "casusregisseur" })
         #expect(log.contains { (e: AuditEntry) in e.person == "c.woning" && e.caseId == id && e.outcome == .notFound })
         let writes: [AuditEntry] = log.filter { e in e.channel == .web && e.caseId == id && e.action == "write" }
         #expect(writes.contains { (e: AuditEntry) in e.person == "k.keten" && e.role == "ketenregisseur" })

@@ -438,7 +438,8 @@ extension WebApp {
             [
                 .text(engine.config.calendar.dutchDeadlineText(e.at, now: now)), .text(e.caseId ?? "–"),
                 .text(organisationName(e.partner)), .text(e.person ?? "(systeem van de organisatie)"),
-                .text(e.role ?? "–"), .text(Self.actionLabel(e.action)), .text(e.channel.rawValue),
+                .text(e.role ?? "–"), .text(Self.actionLabel(e.action) + Self.outcomeLabel(e.outcome)),
+                .text(e.channel.rawValue),
             ]
         }
         let result =
@@ -461,6 +462,17 @@ extension WebApp {
         case "lookup": "opzoeken"
         case "lookup-hit": "gevonden bij opzoeken"
         default: action
+        }
+    }
+
+    /// How an attempt ended, when it did not succeed.
+    static func outcomeLabel(_ outcome: AuditEntry.Outcome) -> String {
+        switch outcome {
+        case .ok: ""
+        case .refused: " (geweigerd)"
+        case .notFound: " (niet getoond: geen toegang)"
+        case .unauthorized: " (niet aangemeld)"
+        case .error: " (mislukt)"
         }
     }
 

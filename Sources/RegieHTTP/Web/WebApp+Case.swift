@@ -50,6 +50,12 @@ extension WebApp {
     {
         guard let (record, access) = try visibleCase(&call, session) else { return notFound(session: session) }
         let r = record
+        // The person's role the case is read in: the first of the organisation's roles in it the person holds.
+        call.role =
+            call.role
+            ?? access.roles.lazy.compactMap { role in
+                PersonRole.allCases.first { $0.allows(role) && session.person.roles.contains($0) }
+            }.first
         let partner = session.person.partner
         let now = engine.clock.now()
         let calendar = engine.config.calendar

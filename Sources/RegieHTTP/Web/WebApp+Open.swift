@@ -4,8 +4,31 @@ internal import RegieEngine
 
 /// Nieuwe casus and Is deze persoon bekend?: opening a case, and the lookup with its purpose.
 extension WebApp {
+    /// Step 1 chooses the workflow (a form that asks the page again, so that it works without script); step 2
+    /// (`?werkwijze=…`) asks what that workflow needs to open a case.
     func newCasePage(_ call: inout WebCall, _ session: Engine.WebSession) throws(EngineError) -> HTTPResponse {
-        try newCaseForm(&call, session, errors: [], values: [:], status: 200)
+        guard session.person.roles.contains(.casusregisseur) else { return notFound(session: session) }
+        if let chosen = call.query["werkwijze"], engine.catalog.workflows[chosen] != nil {
+            return try newCaseForm(&call, session, errors: [], values: ["werkwijze": chosen], status: 200)
+        }
+        let workflows = engine.catalog.workflows.values.sorted { $0.name < $1.name }
+        let list = workflows.map { w in
+            "<li><strong>\(workflowTitle(w.name).htmlEscaped)</strong>: \(w.description.htmlEscaped)</li>"
+        }
+        let body =
+            WebPage.paragraph(
+                "Kies eerst de werkwijze: die bepaalt de stappen, de termijnen en wat er bij het openen nodig is.")
+            + Markup(
+                """
+                <form method="get" action="/casus/nieuw">
+                \(WebPage.select(
+                    name: "werkwijze", label: "Werkwijze",
+                    options: workflows.map { ($0.name, workflowTitle($0.name)) }, required: true).html)
+                <button class="utrecht-button utrecht-button--primary" type="submit">Verder</button>
+                </form>
+                <h2>De werkwijzen</h2><ul class="regie-workflows">\(list.joined())</ul>
+                """)
+        return page(200, "Nieuwe casus", body, session: session, current: "/casus/nieuw")
     }
 
     private func newCaseForm(
@@ -13,13 +36,16 @@ extension WebApp {
         values: [String: String], status: Int
     ) throws(EngineError) -> HTTPResponse {
         guard session.person.roles.contains(.casusregisseur) else { return notFound(session: session) }
-        let workflows = engine.catalog.workflows.values.sorted { $0.name < $1.name }
         func err(_ f: String) -> String? { errors.first { $0.field == f }?.message }
-        var fields = WebPage.select(
-            name: "werkwijze", label: "Werkwijze",
-            options: [("", "Kies een werkwijze")] + workflows.map { ($0.name, workflowTitle($0.name)) },
-            selected: values["werkwijze"], hint: "Wat voor casus het is; de werkwijze bepaalt de stappen en termijnen.",
-            error: err("werkwijze"), required: true)
+        guard let chosen = values["werkwijze"].flatMap({ engine.catalog.workflows[$0] }) else {
+            return redirect("/casus/nieuw")
+        }
+        var fields = Markup(
+            """
+            <input type="hidden" name="werkwijze" value="\(chosen.name.htmlEscaped)">
+            <p>Werkwijze: <strong>\(workflowTitle(chosen.name).htmlEscaped)</strong> \
+            (<a href="/casus/nieuw">een andere kiezen</a>)</p>
+            """)
         fields =
             fields
             + WebPage.select(
@@ -40,24 +66,17 @@ extension WebApp {
             + WebPage.field(
                 name: "contact", label: "Contactpersoon (niet verplicht)", value: values["contact"] ?? "",
                 error: err("contact"))
-        for w in workflows {
-            for f in w.opening.fields {
-                let name = "veld-\(w.name)-\(f.name)"
-                // Required only for its own workflow: the engine says so when that one is chosen.
-                var other = f
-                other.required = false
-                let label = f.description.isEmpty ? f.name : f.description
-                fields =
-                    fields
-                    + fieldInput(
-                        other, name: name,
-                        label: "\(label) (\(f.required ? "verplicht " : "")bij \(workflowTitle(w.name)))",
-                        value: values[name], error: err(name), markOptional: false)
-            }
+        for f in chosen.opening.fields {
+            let name = "veld-\(chosen.name)-\(f.name)"
+            fields =
+                fields
+                + fieldInput(
+                    f, name: name, label: f.description.isEmpty ? f.name : f.description, value: values[name],
+                    error: err(name))
         }
         let body =
             WebPage.errorSummary(errors)
-            + WebPage.paragraph("Open een casus. U legt vast wie regie heeft; de werkwijze zet de eerste termijnen.")
+            + WebPage.paragraph("U legt vast wie regie heeft; de werkwijze zet de eerste termijnen.")
             + WebPage.form(action: "/casus/nieuw", csrf: session.csrf, fields, submit: "Casus openen")
         return page(status, "Nieuwe casus", body, session: session, current: "/casus/nieuw")
     }
@@ -92,11 +111,11 @@ extension WebApp {
         do {
             outcome = try engine.open(request, audit: audit)
         } catch .refused(let r) {
-            let field = r.field.map { $0.hasPrefix("fields.") ? prefix + $0.dropFirst(7) : $0 } ?? "werkwijze"
+            let field = r.field.map { $0.hasPrefix("fields.") ? prefix + $0.dropFirst(7) : $0 } ?? "regie"
             return try newCaseForm(
                 &call, session, errors: [(field, "Regie weigert dit: \(r.message)")], values: values, status: 422)
         } catch .invalid(let m) {
-            let field = m.contains("BSN") ? "bsn" : "werkwijze"
+            let field = m.contains("BSN") ? "bsn" : "regie"
             return try newCaseForm(&call, session, errors: [(field, m)], values: values, status: 400)
         }
         call.audited = true
