@@ -33,6 +33,9 @@ CASE = story["caseId"]
 ARTIFACTS = story["artifacts"]
 PASSWORD = "een lange zin als wachtwoord voor de browser"
 os.makedirs(ARTIFACTS, exist_ok=True)
+for old in os.listdir(ARTIFACTS):  # the screenshots of this run only
+    if old.endswith(".png"):
+        os.remove(os.path.join(ARTIFACTS, old))
 
 options = webdriver.ChromeOptions()
 for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=nl"]:
