@@ -280,11 +280,24 @@ import Testing
             #expect(r.status == 403 && r.body.contains("Formulier geweigerd"))
         }
         #expect(try region.web.engine.show(id).state == "aangemeld")
+        // Two people on the same page: the second acts on what the case no longer is, and is told so.
+        let seen = try region.get("/casus/\(id)", as: "c.bw").body
+        let sequence = try #require(seen.range(of: "name=\"volgnummer\" value=\"")).upperBound
+        let stale = String(seen[sequence...].prefix { $0 != "\"" })
+        try region.act(id, "contactpersoon", as: "c.bw", ["contact": "Anna, 06-12345678"])
+        let late = try region.post(
+            "/casus/\(id)/actie", from: "/casus/\(id)", as: "c.bw",
+            [
+                "event": "plan-vastgesteld", "role": "regiehouder", "volgnummer": stale,
+                "plan-vastgesteld-note": "plan op de oude stand",
+            ])
+        #expect(late.status == 422 && late.body.contains("de casus is veranderd sinds u de pagina opende"))
+        #expect(try region.web.engine.show(id).state == "aangemeld")
         // Past the idle timeout: to the login page, and the old token is worthless.
         region.web.clock.set(region.web.clock.now().adding(seconds: 16 * 60))
         let expired = try region.get("/casus/\(id)", as: "c.bw")
         #expect(expired.status == 303 && expired.location == "/inloggen")
-        let late = try region.as("c.bw") { web in
+        let expiredForm = try region.as("c.bw") { web in
             try web.request(
                 "POST", "/casus/\(id)/actie",
                 form: [
@@ -292,7 +305,7 @@ import Testing
                     "plan-vastgesteld-note": "x",
                 ])
         }
-        #expect(late.status == 303 && late.location == "/inloggen")
+        #expect(expiredForm.status == 303 && expiredForm.location == "/inloggen")
         #expect(try region.web.engine.show(id).state == "aangemeld")
         // The headers, on every page of the workspace, for someone logged in and for someone who is not.
         let fresh = try Region()

@@ -68,7 +68,10 @@ extension WebApp {
 
         let trail = WebPage.breadcrumb([("/", "Mijn werk"), ("/casus/\(r.id.percentEncoded)", "Casus \(r.id)")])
         var body = Markup("")
-        if let done = call.query["gedaan"] {
+        // Only an event of this case's workflow is confirmed: a link cannot make the page say anything else.
+        if let done = call.query["gedaan"],
+            workflow.eventNames.contains(done) || StateMachine.builtInEvents[done] != nil || done == "geopend"
+        {
             body = body + WebPage.alert("ok", "‘\(done)’ is vastgelegd.")
         }
         if let error {
@@ -270,7 +273,11 @@ extension WebApp {
         func id(_ name: String) -> String { "\(event)-\(name)" }
         func err(_ name: String) -> String? { failed?.field == name ? failed?.message : nil }
         let roles = actingRoles(event, r, access, session.person)
-        var fields = Markup("<input type=\"hidden\" name=\"event\" value=\"\(event.htmlEscaped)\">")
+        // The case as the person saw it: an action decided on an older page is refused, not applied to a case that
+        // changed meanwhile.
+        var fields = Markup(
+            "<input type=\"hidden\" name=\"event\" value=\"\(event.htmlEscaped)\"><input type=\"hidden\" name=\"volgnummer\" value=\"\(r.sequence)\">"
+        )
         if roles.count > 1 {
             fields =
                 fields
@@ -452,7 +459,8 @@ extension WebApp {
         }
         var command = CaseCommand(
             event: event, actor: actor, note: given("note"), target: given("target"), motivation: given("motivation"),
-            timer: given("timer"), days: days, expectedSequence: nil, fields: fields, contact: given("contact"))
+            timer: given("timer"), days: days, expectedSequence: form["volgnummer"].flatMap { Int($0) }, fields: fields,
+            contact: given("contact"))
         command.relation = given("relation")
         if let bsn = given("bsn") {
             do { command.clientKey = try engine.clientKey(bsn: bsn) } catch .refused(let r) {
@@ -468,9 +476,13 @@ extension WebApp {
             _ = try engine.fire(record.id, command, audit: audit)
         } catch .refused(let refusal) {
             call.detail = "event \(event): \(refusal.reason.rawValue)"
+            let message =
+                refusal.reason == .staleSequence
+                ? "de casus is veranderd sinds u de pagina opende. Hieronder staat de nieuwe stand; kijk of uw actie nog nodig is."
+                : refusal.message
             return try casePage(
                 &call, session,
-                error: ActionError(event: event, message: refusal.message, field: refusal.field, values: values))
+                error: ActionError(event: event, message: message, field: refusal.field, values: values))
         } catch .invalid(let message) {
             call.detail = "event \(event): invalid"
             return try casePage(
