@@ -116,7 +116,7 @@ struct ServeCommand: RegieCommand {
         let sources = onStopSignals { stop.signal() }
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         Output.print(
-            "Listening on http://\(host):\(server.port) (API /v1, described at /v1/openapi.json; /metrics)\(scheduler == nil ? "" : "; firing timers")\(deliverer == nil ? "" : "; delivering webhooks"). SIGTERM stops it."
+            "Listening on http://\(host):\(server.port) (the workspace: open http://\(host):\(server.port)/ in a browser; API /v1, described at /v1/openapi.json; /metrics)\(scheduler == nil ? "" : "; firing timers")\(deliverer == nil ? "" : "; delivering webhooks"). SIGTERM stops it."
         )
         stop.wait()
         Output.print("Stopping: no new connections; finishing requests in flight.")
