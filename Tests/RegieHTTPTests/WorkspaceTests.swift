@@ -394,6 +394,7 @@ import Testing
         let log = try region.web.engine.auditRecords(CaseStore.AuditFilter())
         let own = try #require(log.last { $0.person == "f.beheer" && $0.resource == "POST /inzage" })
         #expect(own.clientKey == (try region.web.engine.clientKey(bsn: "111222333")))
+        #expect(own.action == "inzage" && own.role == "functioneel-beheer")
         #expect(!log.contains { ($0.detail ?? "").contains("111222333") })
     }
 }

@@ -433,6 +433,7 @@ extension WebApp {
         call.detail = "inzage: \(records.count) records"
         // The client's pseudonym goes in the record of this inzage, never the BSN.
         call.clientKey = key
+        call.action = "inzage"
         let now = engine.clock.now()
         let rows: [[Markup]] = records.map { e in
             [
@@ -461,6 +462,7 @@ extension WebApp {
         case "write": "wijzigen"
         case "lookup": "opzoeken"
         case "lookup-hit": "gevonden bij opzoeken"
+        case "inzage": "inzage-overzicht gemaakt"
         default: action
         }
     }

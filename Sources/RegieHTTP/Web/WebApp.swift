@@ -120,7 +120,8 @@ public final class WebApp: Sendable {
         guard !call.touched.isEmpty else {
             return [
                 session.auditEntry(
-                    at: now, action: route.method == "GET" ? "read" : "write", resource: resource, role: call.role,
+                    at: now, action: call.action ?? (route.method == "GET" ? "read" : "write"), resource: resource,
+                    role: call.role,
                     outcome: outcome, status: status, clientKey: call.clientKey, detail: call.detail,
                     address: call.context.address)
             ]

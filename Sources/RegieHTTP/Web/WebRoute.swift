@@ -51,6 +51,8 @@ struct WebCall {
     /// The person's role the page was used in (e.g. ketenregisseur on the escalation board).
     var role: PersonRole?
     var detail: String?
+    /// What the page did, for the access log, when its method does not say it (a form that only reads).
+    var action: String?
     var audited = false
 
     init(request: HTTPRequest, context: Engine.LoginContext) {
