@@ -376,8 +376,8 @@ public final class CaseStore: @unchecked Sendable {
         }
         // The timers of all the others in one statement, not one per case.
         var timers: [String: [TimerRecord]] = [:]
-        let ids = JSONValue.array(fresh.map { .string(out[$0].id) }).compactText
         if !fresh.isEmpty {
+            let ids = JSONValue.array(fresh.map { .string(out[$0].id) }).compactText
             try db.query(
                 """
                 SELECT case_id, id, name, kind, event, due_at, started_at, owner_state, owner_level, subject, paused_at

@@ -16,7 +16,6 @@ extension WebApp {
     func myWork(_ call: inout WebCall, _ session: Engine.WebSession) throws(EngineError) -> HTTPResponse {
         let person = session.person
         let now = engine.clock.now()
-        let calendar = engine.config.calendar
         let q = call.query
         var items = try engine.work(for: person)
         let all = items
@@ -68,7 +67,6 @@ extension WebApp {
                 empty: overdueOnly || q.keys.contains(where: { $0 != "pagina" && $0 != "sorteer" })
                     ? "Geen werk dat aan deze filters voldoet." : "Er is nu niets dat uw organisatie moet doen.")
             + WebPage.pagination(page: page, pages: pages) { n in self.link("/", q, page: n) }
-        _ = calendar
         return self.page(200, "Mijn werk", body, session: session, current: "/")
     }
 
