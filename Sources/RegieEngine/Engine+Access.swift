@@ -249,7 +249,9 @@ extension Engine {
                 for c in cases {
                     let machine = try self.machine(for: c.workflow, version: c.version)
                     try store.commit(
-                        machine.lookedUp(c, by: partner, person: person, purpose: purpose, now: now), previous: c)
+                        self.prepare(
+                            machine.lookedUp(c, by: partner, person: person, purpose: purpose, now: now), on: c,
+                            by: machine))
                     var hit = audit
                     (hit.caseId, hit.clientKey, hit.action) = (c.id, c.clientKey, "lookup-hit")
                     hit.detail = "purpose: \(purpose)\(c.details.shield == nil ? "" : "; shielded")"

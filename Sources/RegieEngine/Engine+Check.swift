@@ -39,14 +39,18 @@ extension Engine {
 /// Health: whether the engine can do its work now, tried rather than assumed.
 extension Engine {
     /// Commits a write the way an access record is written: it reads the access log's last record and writes a
-    /// `meta` row, through the committer, durably. It fails exactly when an access record could not be written now
-    /// (a read-only or immutable file, a full disk, a damaged page on the path an append takes).
+    /// `meta` row, through the committer, durably. It fails when an access record could not be written now (a
+    /// read-only or immutable file, a full disk, a damaged page on the path an append takes). The row is as large as
+    /// several pages: an access record touches the log's table and its indexes, and a probe of one page could still
+    /// fit in the last bytes of a full disk where the record no longer does.
+    static let probePadding = String(repeating: ".", count: 16_384)
+
     public func probeWrite() throws(EngineError) {
         let now = clock.now()
         do {
             try committer.run { store in
                 _ = try store.db.scalarText("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
-                try store.setMeta("health_probe", now.iso8601)
+                try store.setMeta("health_probe", now.iso8601 + " " + Self.probePadding)
             }
         } catch {
             throw EngineError.wrap(error, path: databasePath)

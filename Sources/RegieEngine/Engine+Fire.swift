@@ -88,10 +88,10 @@ extension Engine {
                 clientKey: record.clientKey, now: now, fields: fields, municipality: record.details.municipality,
                 linkedFrom: CaseLink(caseId: record.id, workflow: record.workflow, direction: .openedFrom),
                 shield: shield)
-            spawned.append((workflow, PreparedCommit(opened, previous: nil)))
+            spawned.append((workflow, prepare(opened, on: nil, by: spawnMachine)))
         }
         return Predecision(
-            decision: decision, prepared: PreparedCommit(decision, previous: record), machine: machine, spawned: spawned
+            decision: decision, prepared: prepare(decision, on: record, by: machine), machine: machine, spawned: spawned
         )
     }
 

@@ -183,7 +183,7 @@ extension Engine {
         let fingerprint =
             "open|\(workflow.name)|\(request.regie)|\(request.contact ?? "")|\(clientKey ?? "")|\(actor.partner)|\(actor.role.rawValue)|\(JSONValue.object(JSONObject(sortedStrings: request.fields)).compactText)|\(municipality ?? "")|\(request.from ?? "")|\(request.shield ?? "")|\(memberKeys)"
         return PreparedOpen(
-            request: request, workflow: workflow, prepared: PreparedCommit(decision, previous: nil),
+            request: request, workflow: workflow, prepared: prepare(decision, on: nil, by: machine),
             fingerprint: fingerprint, now: now, linkedOn: linkedOn)
     }
 
@@ -209,7 +209,7 @@ extension Engine {
             let machine = try self.machine(for: other.workflow, version: other.version)
             let link = CaseLink(caseId: p.prepared.record.id, workflow: p.workflow.name, direction: direction)
             let actor = p.request.actor ?? Actor(partner: p.request.regie, role: .regiehouder)
-            try store.commit(try machine.link(other, link, actor: actor, now: p.now), previous: other)
+            try store.commit(prepare(try machine.link(other, link, actor: actor, now: p.now), on: other, by: machine))
         }
         let record = try store.commit(p.prepared)
         if let key = p.request.idempotencyKey {

@@ -85,7 +85,7 @@ extension Engine {
         firedAt = max(firedAt, record.updatedAt)
         let machine = try machine(for: record.workflow, version: record.version)
         let prepared = machine.fire(timerID: timer.id, of: record, now: firedAt).map {
-            PreparedCommit(firing: $0, previous: record, timer: timer.id)
+            prepare($0, on: record, by: machine, firing: timer.id)
         }
         return PreparedFiring(timer: timer, prepared: prepared, firedAt: firedAt)
     }
@@ -114,7 +114,9 @@ extension Engine {
                     if record.closedAt != nil { try store.deleteTimer(p.timer.id) }
                     continue
                 }
-                try store.commitFiring(decision, previous: record, timer: p.timer, firedAt: firedAt)
+                try store.commitFiring(
+                    self.prepare(decision, on: record, by: machine, firing: p.timer.id), timer: p.timer,
+                    firedAt: firedAt)
                 fired.append(p.timer)
             }
             return fired

@@ -57,6 +57,11 @@ extension CaseStore {
         try applyTimerChanges(&record, previous: p.previous?.timers ?? [])
         try syncClients(record, previous: p.previous)
         try syncPartners(record, previous: p.previous)
+        for values in p.monitor {
+            try db.run(
+                "INSERT INTO monitor(month, workflow, municipality, figure, category, days, n) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(month, workflow, municipality, figure, category, days) DO UPDATE SET n = n + excluded.n",
+                values)
+        }
         for (values, notification) in zip(p.outbox, p.notifications) {
             try db.run(
                 "INSERT INTO outbox(case_id, seq, topic, recipients, event, level, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -25,24 +25,34 @@ public struct PreparedCommit: Sendable {
     /// The digest of the case's state after the decision, and of each event with it (the writer chains them).
     let state: String
     let digests: [String]
+    /// The monitor's counts the decision adds (see `StateMachine.monitorFacts`), each with how often it occurs.
+    let monitor: [[SQLValue]]
     /// For a timer's firing: the fired timer's name, recorded with the firing.
     public private(set) var firedTimerName: String?
 
     /// Prepares the decision of a fired timer: the fired row is left out of the timer diff (the writer deletes it,
     /// so that its id is never reused for a restarted timer).
-    public init(firing decision: Decision, previous: CaseRecord, timer id: Int64) {
+    public init(firing decision: Decision, previous: CaseRecord, timer id: Int64, monitor: [MonitorFact] = []) {
         var before = previous
         let name = before.timers.first { $0.id == id }?.name
         before.timers.removeAll { $0.id == id }
-        self.init(decision, previous: before)
+        self.init(decision, previous: before, monitor: monitor)
         firedTimerName = name
     }
 
-    /// Prepares a decision made on `previous` (nil when it opens the case).
-    public init(_ decision: Decision, previous: CaseRecord?) {
+    /// Prepares a decision made on `previous` (nil when it opens the case), with the monitor's facts of it.
+    public init(_ decision: Decision, previous: CaseRecord?, monitor: [MonitorFact] = []) {
         let r = decision.record
         record = r
         self.previous = previous
+        var counted: [MonitorFact: Int] = [:]
+        for fact in monitor { counted[fact, default: 0] += 1 }
+        self.monitor = counted.map { fact, n in
+            [
+                .int(Int64(fact.month)), .text(fact.workflow), .text(fact.municipality), .text(fact.figure),
+                .text(fact.category), .int(Int64(fact.days)), .int(Int64(n)),
+            ]
+        }
         events = decision.events.map { e in
             [
                 .text(e.caseId), .int(Int64(e.sequence)), .null, .int(e.at.milliseconds), .text(e.event),

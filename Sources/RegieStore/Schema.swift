@@ -2,7 +2,7 @@ internal import RegieCore
 
 /// The database schema, created on first use and checked on every open.
 enum Schema {
-    static let version = "10"
+    static let version = "11"
 
     /// The responsible municipality of a case, as its index and the lists read it: nil for details that are not
     /// JSON, so that a damaged row stays writable and readable (and reported as damaged when it is decoded).
@@ -53,6 +53,12 @@ enum Schema {
         -- Every partner of a case (the regiehouder and every participant, in any role).
         CREATE TABLE IF NOT EXISTS case_partners(
             partner TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY(partner, case_id)) WITHOUT ROWID;
+        -- The monitor: how many facts of each kind (see MonitorFact) happened per month, workflow and responsible
+        -- municipality; days is a duration in working days, or -1 for a count. Kept in each commit's transaction.
+        CREATE TABLE IF NOT EXISTS monitor(
+            month INTEGER NOT NULL, workflow TEXT NOT NULL, municipality TEXT NOT NULL, figure TEXT NOT NULL,
+            category TEXT NOT NULL, days INTEGER NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY(month, workflow, municipality, figure, category, days)) WITHOUT ROWID;
         -- Every client of a case by pseudonym (a household has several), so a lookup finds it by any of them.
         CREATE TABLE IF NOT EXISTS case_clients(
             client_key TEXT NOT NULL, case_id TEXT NOT NULL, member TEXT NOT NULL,
@@ -229,6 +235,18 @@ enum Schema {
                     try db.run(
                         "INSERT OR IGNORE INTO case_partners(partner, case_id) VALUES (?, ?)", [.text(p), .text(id)])
                 }
+            }
+            try db.run("UPDATE meta SET value='10' WHERE key='schema'")
+        }
+        if try db.scalarText("SELECT value FROM meta WHERE key='schema'") == "10" {
+            // Version 11: the monitor's counts. What happened before cannot be counted afresh (a fact needs the case
+            // as it was before and after each decision, and the log keeps only the events), so the monitor counts
+            // from the last event written before the upgrade and says so.
+            try db.execute(sql)
+            if let last = try db.scalarInt("SELECT max(at) FROM events") {
+                try db.run(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('monitor_since', ?)",
+                    [.text(Instant(milliseconds: last).iso8601)])
             }
             try db.run("UPDATE meta SET value=? WHERE key='schema'", [.text(version)])
         }

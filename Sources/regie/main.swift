@@ -25,6 +25,7 @@ enum RegieCLI {
             Entry(WebhookDisableCommand.self), Entry(WebhookEnableCommand.self), Entry(WebhookStatusCommand.self),
             Entry(WebhookLogCommand.self), Entry(WebhookReplayCommand.self), Entry(WebhookRecoverCommand.self),
             Entry(WebhookDeliverCommand.self),
+            Entry(ReportCommand.self),
             Entry(CheckCommand.self), Entry(BackupCommand.self), Entry(RestoreCommand.self),
             Entry(RetentionPlanCommand.self), Entry(RetentionRunCommand.self), Entry(RetentionHoldCommand.self),
             Entry(RetentionReleaseCommand.self), Entry(RetentionHoldsCommand.self),

@@ -3,6 +3,9 @@
 public struct CaseDetails: Sendable, Equatable {
     /// The responsible municipality (woonplaatsbeginsel); its procesregisseur owns level 1.
     public var municipality: String?
+    /// The municipality the case was opened in, once the responsible municipality has changed (nil while it has not):
+    /// the monitor's municipality of origin.
+    public var origin: String?
     /// The fields the case was opened with, by name.
     public var fields: [String: String]
     /// The running warm handover, if any.
@@ -33,6 +36,7 @@ public struct CaseDetails: Sendable, Equatable {
         opdrachten: [Opdracht] = [], links: [CaseLink] = [], levelSince: Instant? = nil
     ) {
         self.municipality = municipality
+        self.origin = nil
         self.fields = fields
         self.handover = handover
         self.opdrachten = opdrachten
@@ -210,6 +214,7 @@ extension CaseDetails {
     public var json: JSONValue {
         var o = JSONObject()
         if let municipality { o["municipality"] = .string(municipality) }
+        if let origin { o["origin"] = .string(origin) }
         if !fields.isEmpty {
             o["fields"] = .object(JSONObject(sortedStrings: fields))
         }
@@ -277,6 +282,7 @@ extension CaseDetails {
     public init(json: JSONValue) {
         self.init()
         municipality = json["municipality"]?.stringValue
+        origin = json["origin"]?.stringValue
         for m in json["fields"]?.objectValue?.members ?? [] { fields[m.key] = m.value.stringValue ?? "" }
         func instant(_ v: JSONValue?) -> Instant? { v?.stringValue.flatMap { Instant(iso8601: $0) } }
         if let h = json["handover"], let from = h["from"]?.stringValue, let to = h["to"]?.stringValue,

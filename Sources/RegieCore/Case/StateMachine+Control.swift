@@ -73,6 +73,7 @@ extension StateMachine {
             }
             let motivation = try required(
                 command.motivation, "\"gemeente-wijzigen\" requires a motivation (--motivation)")
+            if next.details.origin == nil { next.details.origin = record.details.municipality }
             next.details.municipality = target
             payload["from"] = .optional(record.details.municipality)
             payload["to"] = .string(target)

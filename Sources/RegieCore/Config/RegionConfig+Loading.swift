@@ -1,7 +1,7 @@
 extension RegionConfig {
     static let regionKeys = [
         "$schema", "region", "centrumgemeente", "pseudonymSecretFile", "mandates", "ladder", "windows", "vso",
-        "calendar", "safePoint", "lookups", "retention", "textLimits",
+        "calendar", "safePoint", "lookups", "retention", "textLimits", "monitor",
     ]
     static let partnerFileKeys = ["$schema", "partners"]
     static let partnerKeys = ["id", "name", "domain", "kind", "contact", "example", "shieldsByDefault"]
@@ -95,6 +95,7 @@ extension RegionConfig {
             safePoint = point
         }
         if let l = root["lookups"] { loadLookups(l, r.offset(of: "lookups"), sink) }
+        if let m = root["monitor"] { loadMonitor(m, r.offset(of: "monitor"), sink) }
         if let t = root["retention"] { loadRetention(t, r.offset(of: "retention"), sink) }
         if let t = root["textLimits"] {
             guard let o = t.objectValue else {
@@ -139,6 +140,22 @@ extension RegionConfig {
                 "the access log is kept \(retention.accessLogYears) years, not longer than a case (\(retention.longestCaseYears))",
                 "keep it longer than every case, so a client can still ask who looked at a file that is gone")
         }
+    }
+
+    private mutating func loadMonitor(_ value: JSONValue, _ offset: Int?, _ sink: ProblemSink) {
+        guard let o = value.objectValue else {
+            sink.add(
+                "$.monitor", offset, "\"monitor\" must be an object", "e.g. {\"partners\": [\"gemeente-haarlem\"]}")
+            return
+        }
+        let mr = ObjectReader(
+            object: o, path: "$.monitor", allowed: ["$comment", "partners", "threshold"], report: sink)
+        mr.checkUnknownKeys()
+        if let list = mr.stringList("partners", required: false) {
+            for (id, path) in list { checkKnown(id, path, mr.offset(of: "partners"), sink) }
+            monitorPartners = list.map(\.0)
+        }
+        if let n = mr.int("threshold", required: false, range: 2...100) { monitorThreshold = n }
     }
 
     private mutating func loadLookups(_ value: JSONValue, _ offset: Int?, _ sink: ProblemSink) {

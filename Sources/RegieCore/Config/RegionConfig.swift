@@ -28,6 +28,14 @@ public struct RegionConfig: Sendable {
     /// How many lookups a partner may do within `lookupWindow`.
     public var lookupLimit: Int
     public var lookupWindow: DurationSpec
+    /// The partners whose people and API keys may run the monitor's reports; nil: the centrumgemeente alone.
+    public var monitorPartners: [String]?
+    /// Counts under this are shown as "< threshold" in the monitor's reports (at least 2; 5 by default).
+    public var monitorThreshold: Int
+    /// Whether `partner` may run the monitor's reports.
+    public func mayReport(_ partner: String) -> Bool {
+        (monitorPartners ?? centrumgemeente.map { [$0] } ?? []).contains(partner)
+    }
     /// How long closed cases and the access log are kept.
     public var retention: RetentionPolicy
     /// The most characters each kind of free text may have.
@@ -60,6 +68,8 @@ public struct RegionConfig: Sendable {
     public init() {
         region = ""
         centrumgemeente = nil
+        monitorPartners = nil
+        monitorThreshold = 5
         partners = []
         mandates = [:]
         procesregisseurs = [:]
