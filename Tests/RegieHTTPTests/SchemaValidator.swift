@@ -1,7 +1,7 @@
 import RegieCore
 
 /// Checks JSON against the schemas of an OpenAPI 3.0 document: the subset the document uses (`type`, `nullable`,
-/// `properties`, `required`, `additionalProperties`, `items`, `enum`, `minimum`, `maximum`, `$ref`).
+/// `properties`, `required`, `additionalProperties`, `items`, `enum`, `minimum`, `maximum`, `$ref`, `oneOf`).
 struct SchemaValidator {
     let document: JSONValue
 
@@ -25,6 +25,10 @@ struct SchemaValidator {
             return schema["nullable"] == .bool(true) || schema["type"] == nil ? [] : ["\(path): null is not allowed"]
         }
         var out: [String] = []
+        if let choices = schema["oneOf"]?.arrayValue {
+            let fitting = choices.filter { problems(value, $0, at: path).isEmpty }.count
+            if fitting != 1 { out.append("\(path): fits \(fitting) of the oneOf schemas, not exactly one") }
+        }
         if let allowed = schema["enum"]?.arrayValue, !allowed.contains(value) {
             out.append("\(path): \(value.compactText) is not one of \(JSONValue.array(allowed).compactText)")
         }

@@ -152,3 +152,57 @@ public struct MonitorReport: Sendable, Equatable {
     public var periods: [String]
     public var sections: [Section]
 }
+
+extension MonitorRequest {
+    /// A parameter of a request that cannot be read, and why.
+    public struct ParameterError: Error, Sendable, Equatable {
+        public var parameter: String
+        public var reason: String
+    }
+
+    /// The parameters a report is asked with over HTTP (the API and the workspace).
+    public static let parameters: Set<String> = ["from", "to", "by", "gemeente", "workflow"]
+
+    /// Reads a request from query parameters: `from` and `to` as YYYY-MM (default: the twelve months up to
+    /// `today`), `by` month or quarter, `gemeente` a municipality of the region, `workflow`.
+    public init(query: [String: String], today: LocalDate, region: RegionConfig) throws(ParameterError) {
+        func month(_ name: String) throws(ParameterError) -> Int? {
+            guard let text = query[name], !text.isEmpty else { return nil }
+            guard let m = MonitorMonth.parse(text) else {
+                throw ParameterError(parameter: name, reason: "a month as YYYY-MM (e.g. 2026-03), not \"\(text)\"")
+            }
+            return m
+        }
+        let to = try month("to") ?? today.year * 100 + today.month
+        let from = try month("from") ?? MonitorMonth.yearBefore(to)
+        guard from <= to else {
+            throw ParameterError(parameter: "from", reason: "\(MonitorMonth.text(from)) is after to")
+        }
+        guard MonitorMonth.range(from, to).count <= 120 else {
+            throw ParameterError(parameter: "from", reason: "a report covers at most ten years")
+        }
+        var by = Period.month
+        if let text = query["by"], !text.isEmpty {
+            guard let p = Period(rawValue: text) else {
+                throw ParameterError(parameter: "by", reason: "month or quarter, not \"\(text)\"")
+            }
+            by = p
+        }
+        var municipality: String?
+        if let g = query["gemeente"], !g.isEmpty {
+            guard region.partners.isEmpty || region.partner(g)?.kind == "gemeente" else {
+                throw ParameterError(parameter: "gemeente", reason: "\"\(g)\" is not a municipality of the region")
+            }
+            municipality = g
+        }
+        let workflow = query["workflow"].flatMap { $0.isEmpty ? nil : $0 }
+        self.init(
+            from: from, to: to, by: by, municipality: municipality, workflow: workflow,
+            threshold: region.monitorThreshold)
+    }
+
+    /// What was asked, in one line, for the access log.
+    public var summary: String {
+        "monitor \(MonitorMonth.text(from))..\(MonitorMonth.text(to)) by \(by.rawValue), \(municipality ?? "region"), \(workflow ?? "all workflows")"
+    }
+}

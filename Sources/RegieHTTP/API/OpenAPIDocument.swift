@@ -16,6 +16,7 @@ enum OpenAPIDocument {
           "tags": [
             { "name": "cases", "description": "Cases, their timelines and their events" },
             { "name": "network", "description": "The escalation board and the person lookup" },
+            { "name": "reports", "description": "The monitor: in-, through- and outflow, lead times and escalations, as aggregates only. A count under the region's threshold (5 by default) is \"< 5\"; other counts are \"x\" where they would let it be worked out. No case id, pseudonym or free text is in any report." },
             { "name": "webhooks", "description": "The caller's own webhook endpoints and their delivery log. Deliveries are signed per the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature: v1, HMAC-SHA256 over id.timestamp.body with the endpoint's secret); they carry no care content, only the case id, the event, the level and where to fetch the case." },
             { "name": "service", "description": "The API itself: description, health and metrics" }
           ],
@@ -171,6 +172,38 @@ enum OpenAPIDocument {
                       "example": { "partner": "ketenregisseur-zkih", "cases": [{ "id": "c-01jd8x2k3m4n5p6q", "workflow": "netwerkcasus", "state": "regie-toegewezen", "level": 2, "levelName": "ketenregie", "regie": { "partner": "bw-aanbieder", "name": "Voorbeeld BW-aanbieder", "contact": "regie@bw-aanbieder.example" }, "since": "2026-11-20T10:00:00Z", "dueAt": "2026-11-27T23:00:00Z", "overdue": false, "secondsLeft": 309600, "timeLeft": "3 days", "_links": { "self": { "href": "/v1/cases/c-01jd8x2k3m4n5p6q" } } }] } } } },
                   "400": { "$ref": "#/components/responses/BadRequest" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
+            "/v1/reports/monitor": {
+              "get": {
+                "tags": ["reports"], "operationId": "getMonitorReport", "summary": "The monitor's figures, per month or quarter, for the region or one municipality",
+                "description": "Only for the partners region.json names in monitor.partners (such as the centrumgemeente); anybody else gets 403. Per workflow: cases opened by source, warm handovers, regie moves, escalation levels reached and how they ended, deadlines missed, decisions, opdrachten, outflow by outcome and municipality of origin, nazorg and relapses, the workflow's steps; and lead times in working days (median and 90th percentile, null where fewer cases than the threshold). Each quarter of each workflow and municipality is protected as a whole, so reports asked with other ranges or cuts reveal nothing more together. Every report run is in the access log.",
+                "parameters": [
+                  { "name": "from", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" }, "example": "2026-01", "description": "The first month (default: eleven months before to)" },
+                  { "name": "to", "in": "query", "required": false, "schema": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" }, "example": "2026-12", "description": "The last month (default: this month)" },
+                  { "name": "by", "in": "query", "required": false, "schema": { "type": "string", "enum": ["month", "quarter"], "default": "month" } },
+                  { "name": "gemeente", "in": "query", "required": false, "schema": { "type": "string" }, "example": "gemeente-velsen", "description": "Only the cases this municipality is responsible for (default: the region)" },
+                  { "name": "workflow", "in": "query", "required": false, "schema": { "type": "string" }, "example": "netwerkcasus" },
+                  { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "csv"], "default": "json" }, "description": "csv: one line per number (werkstroom, figuur, periode, categorie, waarde)" },
+                  { "$ref": "#/components/parameters/XRegieUser" }
+                ],
+                "responses": {
+                  "200": { "description": "The report", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": {
+                      "application/json": { "schema": { "$ref": "#/components/schemas/MonitorReport" },
+                        "example": { "from": "2026-01", "to": "2026-03", "by": "quarter", "municipality": "gemeente-velsen", "workflow": "netwerkcasus", "threshold": 5, "periods": ["2026-K1"],
+                          "sections": [{ "workflow": "netwerkcasus",
+                            "figures": [{ "figure": "instroom.bron", "title": "Instroom: casussen geopend, naar bron", "categories": ["ggz", "toegang"], "rows": [{ "period": "2026-K1", "cells": { "ggz": 12, "toegang": "< 5" }, "total": 15 }], "total": { "period": "Totaal", "cells": { "ggz": 12, "toegang": "x" }, "total": 15 } }],
+                            "leadTimes": [{ "duration": "open-tot-uitstroom", "title": "Van opening tot uitstroom", "rows": [{ "period": "2026-K1", "medianWorkingDays": 31, "p90WorkingDays": 58 }], "total": { "period": "Totaal", "medianWorkingDays": 31, "p90WorkingDays": 58 } }] }] } },
+                      "text/csv": { "schema": { "type": "string" }, "example": "werkstroom,figuur,periode,categorie,waarde\nnetwerkcasus,instroom.bron,2026-K1,ggz,12\n" }
+                    } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "description": "The partner may not run reports", "headers": { "API-Version": { "$ref": "#/components/headers/API-Version" } },
+                    "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" },
+                      "example": { "type": "urn:regie:problem:forbidden", "title": "Forbidden", "status": 403, "detail": "ggz-aanbieder may not run the monitor's reports; region.json's monitor.partners names who may", "instance": "/v1/reports/monitor" } } } },
                   "500": { "$ref": "#/components/responses/InternalError" }
                 }
               }
@@ -503,6 +536,31 @@ enum OpenAPIDocument {
                   "household": { "type": "array", "description": "The other members of a household, each with its own pseudonym",
                     "items": { "type": "object", "required": ["relation"], "additionalProperties": false,
                       "properties": { "relation": { "type": "string", "enum": ["ouder", "kind", "partner", "huisgenoot"] }, "bsn": { "type": "string", "pattern": "^[0-9]{9}$" } } } }
+                }
+              },
+              "MonitorCell": { "description": "A count, or \"< 5\" (under the threshold) or \"x\" (withheld)", "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "string" }] },
+              "MonitorRow": {
+                "type": "object", "required": ["period", "cells", "total"], "additionalProperties": false,
+                "properties": { "period": { "type": "string" }, "cells": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/MonitorCell" } }, "total": { "$ref": "#/components/schemas/MonitorCell" } }
+              },
+              "MonitorLeadTime": {
+                "type": "object", "required": ["period", "medianWorkingDays", "p90WorkingDays"], "additionalProperties": false,
+                "properties": { "period": { "type": "string" }, "medianWorkingDays": { "type": "integer", "nullable": true }, "p90WorkingDays": { "type": "integer", "nullable": true } }
+              },
+              "MonitorReport": {
+                "type": "object", "required": ["from", "to", "by", "municipality", "workflow", "threshold", "periods", "sections"], "additionalProperties": false,
+                "properties": {
+                  "from": { "type": "string" }, "to": { "type": "string" }, "by": { "type": "string", "enum": ["month", "quarter"] },
+                  "municipality": { "type": "string", "nullable": true }, "workflow": { "type": "string", "nullable": true }, "threshold": { "type": "integer" },
+                  "periods": { "type": "array", "items": { "type": "string" } },
+                  "sections": { "type": "array", "items": { "type": "object", "required": ["workflow", "figures", "leadTimes"], "additionalProperties": false,
+                    "properties": {
+                      "workflow": { "type": "string" },
+                      "figures": { "type": "array", "items": { "type": "object", "required": ["figure", "title", "categories", "rows", "total"], "additionalProperties": false,
+                        "properties": { "figure": { "type": "string" }, "title": { "type": "string" }, "categories": { "type": "array", "items": { "type": "string" } }, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/MonitorRow" } }, "total": { "$ref": "#/components/schemas/MonitorRow" } } } },
+                      "leadTimes": { "type": "array", "items": { "type": "object", "required": ["duration", "title", "rows", "total"], "additionalProperties": false,
+                        "properties": { "duration": { "type": "string" }, "title": { "type": "string" }, "rows": { "type": "array", "items": { "$ref": "#/components/schemas/MonitorLeadTime" } }, "total": { "$ref": "#/components/schemas/MonitorLeadTime" } } } }
+                    } } }
                 }
               },
               "EscalationBoard": {

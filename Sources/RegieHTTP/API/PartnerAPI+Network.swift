@@ -178,3 +178,35 @@ final class HealthProbes: Sendable {
     }
 
 }
+
+/// The monitor, for the region's BI tools.
+extension PartnerAPI {
+    /// The monitor's report: only aggregates, for the partners region.json allows (`monitor.partners`).
+    func monitorReport(_ call: inout Call) throws(APIProblem) -> Reply {
+        let q = try query(call, allowed: MonitorRequest.parameters.union(["format"]))
+        guard engine.mayReport(call.partnerId) else {
+            throw APIProblem(
+                403, "forbidden", "Forbidden",
+                "\(call.partnerId) may not run the monitor's reports; region.json's monitor.partners names who may")
+        }
+        let request: MonitorRequest
+        do {
+            request = try MonitorRequest(
+                query: q, today: engine.config.calendar.localDate(of: engine.clock.now()), region: engine.config)
+        } catch {
+            throw .invalid("query.\(error.parameter)", error.reason)
+        }
+        let format = q["format"] ?? "json"
+        guard format == "json" || format == "csv" else {
+            throw .invalid("query.format", "json or csv, not \"\(format)\"")
+        }
+        call.detail = request.summary
+        let report: MonitorReport
+        do { report = try engine.monitorReport(request) } catch { throw problem(error, caseId: nil) }
+        if format == "csv" {
+            return Reply(
+                body: .null, contentType: "text/csv; charset=utf-8", rawBody: Array(report.csv.utf8))
+        }
+        return Reply(body: report.json)
+    }
+}

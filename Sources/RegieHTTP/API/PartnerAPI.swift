@@ -47,6 +47,9 @@ public final class PartnerAPI: Sendable {
         Route("GET", "/v1/escalations", "listEscalations", .read) { api, call throws(APIProblem) in
             try api.escalations(&call)
         },
+        Route("GET", "/v1/reports/monitor", "getMonitorReport", .report) { api, call throws(APIProblem) in
+            try api.monitorReport(&call)
+        },
         Route("POST", "/v1/lookups", "lookupPerson", .lookup) { api, call throws(APIProblem) in
             try api.lookup(&call)
         },

@@ -1,8 +1,8 @@
 /// One operation of the API: a method, a path template such as `/v1/cases/{caseId}/events`, and the handler bound
 /// to it when the route is registered.
 struct Route: Sendable {
-    /// Whether the operation reads, writes, or serves the API itself (not logged).
-    enum Access: String, Sendable { case read, write, lookup, service }
+    /// Whether the operation reads, writes, looks a person up, runs a report, or serves the API itself (not logged).
+    enum Access: String, Sendable { case read, write, lookup, report, service }
 
     let method: String
     let template: String

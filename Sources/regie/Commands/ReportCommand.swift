@@ -40,7 +40,7 @@ struct ReportCommand: RegieCommand {
         }
         let report = try engine.monitorReport(
             MonitorRequest(from: first, to: last, by: by ?? .month, municipality: gemeente, workflow: workflow))
-        context.auditDetail = Self.describe(report.request)
+        context.auditDetail = report.request.summary
         switch format ?? .table {
         case .table:
             Output.print(report.text)
@@ -58,11 +58,6 @@ struct ReportCommand: RegieCommand {
             throw EngineError.invalid("--\(option) takes a month as YYYY-MM (e.g. 2026-03), not \"\(text)\"")
         }
         return m
-    }
-
-    /// What was asked, for the access log.
-    static func describe(_ r: MonitorRequest) -> String {
-        "monitor \(MonitorMonth.text(r.from))..\(MonitorMonth.text(r.to)) by \(r.by.rawValue), \(r.municipality ?? "region"), \(r.workflow ?? "all workflows")"
     }
 }
 
