@@ -18,7 +18,7 @@ enum RegieBench {
 
                   --quick        a tenth of the sizes, in under a minute
                   --json         print one JSON object instead of the table
-                  --only PHASE   run one phase: durable, group, timers (includes the case reads), http
+                  --only PHASE   run one phase: durable, group, timers (includes the case reads), http, web, report
                                  (the partner API under wrk, beside nginx; `scripts/setup --bench` installs both)
                                  or webhooks (delivery to a receiver on loopback), or backup (copies of a
                                  live database: VACUUM INTO against the online backup API), or password
@@ -134,6 +134,11 @@ enum RegieBench {
         if runs("web") {
             log("the workspace's pages ...")
             web = try WebBench.measure(quick: quick, log: log)
+        }
+        var report = ReportBench.Figures()
+        if runs("report") {
+            log("the monitor's reports on a big history ...")
+            report = try ReportBench.measure(quick: quick, log: log)
         }
         let ratio = http.regieRate / http.nginxRate
         let idleCost = http.idleWithConnectionsMB - http.idleBaselineMB
@@ -252,8 +257,23 @@ enum RegieBench {
             ),
             (
                 "web_views_audited", "web: views written to the access log (of \(web.views) views)",
-                Double(web.audited),
+                web.views == 0 ? .nan : Double(web.audited),
                 "all", web.audited >= web.views
+            ),
+        ]
+        rows += [
+            (
+                "report_region_month_ms",
+                "report: the region per month over 5 years, median ms (\(report.cases) cases, \(report.transitions) transitions, \(report.countRows) count rows)",
+                report.regionMonthMs, "<= 2000", report.regionMonthMs <= 2000
+            ),
+            (
+                "report_region_quarter_ms", "report: the region per quarter over 5 years, median ms",
+                report.regionQuarterMs, "<= 2000", report.regionQuarterMs <= 2000
+            ),
+            (
+                "report_municipality_ms", "report: one municipality per month over 5 years, median ms",
+                report.municipalityMs, "<= 2000", report.municipalityMs <= 2000
             ),
         ]
         for (n, ms) in scryptMs {

@@ -88,4 +88,32 @@ import Testing
         #expect(try lists(reopened) == before)
         #expect(try reopened.read { try $0.db.scalarInt("SELECT count(*) FROM case_partners") } == 4)
     }
+
+    /// A database of schema 10 (no monitor) gains the monitor's counts: it counts from the last event written before
+    /// the upgrade, says so, and counts every decision after it.
+    @Test func aSchema10DatabaseGainsTheMonitorFromItsUpgradeOn() throws {
+        let region = try ShippedRegion(at: "2026-11-23T09:00")
+        let holder = Actor(partner: "bw-aanbieder", role: .regiehouder)
+        let open = Engine.OpenRequest(
+            workflow: "netwerkcasus", regie: "bw-aanbieder", actor: holder, municipality: "gemeente-haarlem")
+        let id = try #require(try region.engine.open(open).record?.id)
+        let last = region.clock.now()
+        do {
+            let db = try Database(path: region.database)
+            try db.write {
+                try db.execute("DROP TABLE monitor; UPDATE meta SET value='10' WHERE key='schema';")
+            }
+        }
+        region.clock.advance(seconds: 3600)
+        let reopened = try ShippedRegion(reopening: region.database, clock: region.clock).engine
+        #expect(try reopened.monitorSince() == last)
+        #expect(try reopened.read { try $0.db.scalarText("SELECT value FROM meta WHERE key='schema'") } == "11")
+        _ = try reopened.fire(id, CaseCommand(event: "plan-vastgesteld", actor: holder, note: "plan"))
+        _ = try reopened.open(open)
+        let counts = try reopened.read { try $0.monitorCounts(from: 202611, to: 202611) }
+        #expect(counts.filter { $0.fact.figure == "instroom.bron" }.map(\.count) == [1])
+        #expect(counts.filter { $0.fact.figure == "verloop" }.map(\.fact.category) == ["plan-vastgesteld"])
+        // A new database counts from its first event and says nothing.
+        #expect(try ShippedRegion(at: "2026-11-23T09:00").engine.monitorSince() == nil)
+    }
 }

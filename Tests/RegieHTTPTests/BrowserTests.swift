@@ -23,8 +23,14 @@ import Testing
         var identity = WebHarness.fastIdentity
         // Plain cookies on loopback (the browser talks HTTP to 127.0.0.1, where `Secure` cookies are not kept).
         identity.secureCookies = false
-        let web = try WebHarness(identity: identity)
+        let web = try WebHarness(identity: identity, at: "2024-06-28T09:00")
         let engine = web.engine
+        // Fifteen months of closed cases for the Monitor, then the day of the story, when their nazorg is over.
+        try RegionHistory.play(
+            engine: engine, clock: web.clock, from: LocalDate(year: 2024, month: 7, day: 1), cases: 330, every: 1)
+        web.clock.set(try engine.config.calendar.parseInstant("2026-11-23T09:00"))
+        while try engine.fireDueTimers().fired > 0 {}
+        #expect(try engine.list().isEmpty, "the history left cases open")
         var people: [String: String] = [:]
         for (login, partner, roles) in [
             ("p.haarlem", "gemeente-haarlem", Set([PersonRole.procesregisseur])),

@@ -77,7 +77,7 @@ public final class WebApp: Sendable {
             WebRoute("GET", "/toegankelijkheid", audited: false) { web, call throws(EngineError) in
                 try web.accessibilityStatement(&call)
             },
-        ] + workRoutes + caseRoutes + adminRoutes
+        ] + workRoutes + caseRoutes + adminRoutes + monitorRoutes
 
     /// Answers one request through `respond`.
     public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
@@ -529,6 +529,9 @@ public final class WebApp: Sendable {
         if person.roles.contains(.casusregisseur) {
             links.append(.init(href: "/casus/nieuw", label: "Nieuwe casus"))
             links.append(.init(href: "/opzoeken", label: "Is deze persoon bekend?"))
+        }
+        if engine.mayReport(person.partner) {
+            links.append(.init(href: "/monitor", label: "Monitor"))
         }
         if person.roles.contains(.functioneelBeheer) {
             links.append(.init(href: "/beheer", label: "Beheer"))

@@ -120,6 +120,21 @@ enum WebAssets {
         .regie-action summary { cursor: pointer; font-weight: 600; padding: .25rem 0; }
         .regie-action-name { font-family: ui-monospace, monospace; }
         .regie-action[open] summary { margin-bottom: .75rem; }
+        .regie-chart { margin: 1rem 0 .5rem; max-width: 44rem; }
+        .regie-chart svg { width: 100%; height: auto; display: block; }
+        .regie-chart figcaption { color: var(--regie-color-muted); font-size: .9rem; }
+        .regie-chart-grid { stroke: #d0d5dd; stroke-width: 1; }
+        .regie-chart-label { font-size: 11px; fill: var(--regie-color-text); }
+        .regie-chart-line { fill: none; stroke-width: 2.5; }
+        .regie-chart-line.regie-chart-series-0, .regie-chart-dot.regie-chart-series-0 { stroke: var(--regie-color-primary); }
+        .regie-chart-line.regie-chart-series-1, .regie-chart-dot.regie-chart-series-1 { stroke: #a3470a; stroke-dasharray: 6 3; }
+        .regie-chart-dot { fill: var(--regie-color-background); stroke-width: 2; }
+        .regie-chart-key.regie-chart-series-0 { fill: var(--regie-color-primary); }
+        .regie-chart-key.regie-chart-series-1 { fill: #a3470a; }
+        .regie-chart-bar { fill: var(--regie-color-primary); }
+        .regie-chart-bar-hidden { fill: none; stroke: var(--regie-color-border); stroke-dasharray: 4 3; }
+        .regie-legend { background: var(--regie-color-surface); padding: .5rem .75rem; max-width: 44rem; }
+        .regie-button-link { display: inline-block; text-decoration: none; }
         @media print {
           .regie-header form, .regie-skip, .regie-nav, .regie-footer, form, .utrecht-breadcrumb { display: none; }
           body { font-size: 11pt; color: #000; }

@@ -205,6 +205,15 @@ try:
         {"veld-termijn": "5", "motivation": "De GGZ heeft de capaciteit voor schuldhulp.",
          "note": "Start de schuldhulpverlening."},
         selects={"target": "ggz-aanbieder", "veld-besluit": "opdracht"})
+    step("the ketenregisseur looks at the Monitor: five quarters, and one municipality")
+    go("/monitor?from=2024-07&to=2025-09&by=quarter")
+    check("Instroom en uitstroom van" in driver.page_source and "<svg" in driver.page_source,
+          "k.keten: the Monitor has no chart")
+    page("monitor")
+    Select(driver.find_element(By.ID, "gemeente")).select_by_value("gemeente-haarlem")
+    submit(driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    check("gemeente=gemeente-haarlem" in driver.current_url, "k.keten: the Monitor's filter did not apply")
+    page("monitor-gemeente")
     keep("k.keten")
 
     step("the GGZ sees the opdracht on Mijn werk and reports it done")
