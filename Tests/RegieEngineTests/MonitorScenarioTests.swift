@@ -336,4 +336,47 @@ import Testing
             }
         }
     }
+
+    /// Two police signals for the VSO: one postponed to the next meeting and discussed there (no action), one
+    /// discussed at its first meeting and referred to bemoeizorg; the police hear back late about the first (its
+    /// window passed) and in time about the second. What the monitor counts of it.
+    @Test func theVSOCountsDiscussionsActionsAndFeedback() throws {
+        let region = try RegionHarness(at: "2026-11-23T11:59")
+        let police = Actor(partner: "politie-haarlem", role: .melder)
+        let chair = "gemeente-haarlem"
+        let team = ["basisteam": "politie-haarlem"]
+        let early = try region.open("vso", regie: chair, as: police, fields: team)
+        try region.now("2026-11-23T12:01")
+        let late = try region.open("vso", regie: chair, as: police, fields: team)
+        // The meeting of 24 November passes without discussing the early signal: it goes to 1 December.
+        try region.advance(to: "2026-12-01T10:30")
+        #expect(try region.show(early).details.postponed == 1)
+        try region.fire(early, "geen-actie", as: .regiehouder(chair), note: "geen zorgen")
+        try region.fire(
+            late, "actie-bemoeizorg", as: .regiehouder(chair), note: "zorgmijder", target: "ggd-vangnet",
+            fields: [
+                "ernstige-problematiek": "ja", "meerdere-domeinen": "ja", "geen-hulpvraag": "ja",
+                "outreach-nodig": "ja",
+            ])
+        // The early signal's feedback window (five working days after 24 November) has passed by 3 December.
+        try region.advance(to: "2026-12-03T09:00")
+        for id in [early, late] { try region.fire(id, "teruggekoppeld", as: .regiehouder(chair), note: "gedaan") }
+
+        let counts = try region.engine.read { try $0.monitorCounts(from: 202611, to: 202612) }
+        func count(_ workflow: String, _ figure: MonitorFigure) -> [String: Int] {
+            counts.filter { $0.fact.workflow == workflow && $0.fact.figure == figure.rawValue }
+                .reduce(into: [:]) { $0[$1.fact.category, default: 0] += $1.count }
+        }
+        #expect(count("vso", .instroomBron) == ["politie": 2])
+        #expect(count("vso", .instroomBasisteam) == ["politie-haarlem": 2])
+        #expect(count("vso", .bespreking) == ["na-uitstel": 1, "op-het-eerste-overleg": 1])
+        #expect(count("vso", .terugkoppeling) == ["na-termijn": 1, "binnen-termijn": 1])
+        #expect(
+            count("vso", .verloop) == [
+                "niet-besproken": 1, "geen-actie": 1, "actie-bemoeizorg": 1, "terugkoppeling-verlopen": 1,
+                "teruggekoppeld": 2,
+            ])
+        #expect(count("vso", .uitstroomUitkomst) == ["teruggekoppeld": 2])
+        #expect(count("bemoeizorg", .instroomBron) == ["vanuit-vso": 1])
+    }
 }

@@ -29,6 +29,8 @@ public struct CaseDetails: Sendable, Equatable {
     public var levelSince: Instant?
     /// The meeting whose agenda the case is on (a VSO signal: the next meeting of its basisteam before the cut-off).
     public var agenda: Instant?
+    /// How often the case went on to the next meeting's agenda without being discussed (a VSO signal).
+    public var postponed: Int
 
     /// Creates details.
     public init(
@@ -47,6 +49,7 @@ public struct CaseDetails: Sendable, Equatable {
         self.escalation = nil
         self.links = links
         self.levelSince = levelSince
+        self.postponed = 0
     }
 
     /// No details at all: what a case opened without fields holds, and what the store keeps as no text.
@@ -275,12 +278,14 @@ extension CaseDetails {
         }
         if let levelSince { o["levelSince"] = .string(levelSince.iso8601) }
         if let agenda { o["agenda"] = .string(agenda.iso8601) }
+        if postponed > 0 { o["postponed"] = .int(Int64(postponed)) }
         return .object(o)
     }
 
     /// Reads details stored by `json`; what cannot be read is left empty.
     public init(json: JSONValue) {
         self.init()
+        postponed = json["postponed"]?.intValue.map { Int($0) } ?? 0
         municipality = json["municipality"]?.stringValue
         origin = json["origin"]?.stringValue
         for m in json["fields"]?.objectValue?.members ?? [] { fields[m.key] = m.value.stringValue ?? "" }

@@ -170,6 +170,7 @@ extension StateMachine {
             {
                 let next = schedule.meeting(for: step.now, in: calendar)
                 step.record.details.agenda = next
+                step.record.details.postponed += 1
                 step.payload["agenda"] = .string(next.iso8601)
             }
         case .notify(let topic, let to):

@@ -69,6 +69,10 @@ extension StateMachine {
             !workflow.initialState.final
         {
             duration("eerste-stap", from: record.openedAt)
+            // A signal for a basisteam's meeting: discussed at the first meeting it was put on, or only later.
+            if workflow.opening.fields.contains(where: { $0.kind == .basisteam }) {
+                count(.bespreking, before.details.postponed == 0 ? "op-het-eerste-overleg" : "na-uitstel")
+            }
         }
         // Escalation: each level reached, how a level ended and how long it lasted, deadlines missed, decisions.
         if record.level != before.level {
@@ -165,6 +169,7 @@ public enum MonitorFigure: String, Sendable, CaseIterable {
     case doorzettingsbesluit
     case opdracht
     case terugkoppeling
+    case bespreking
     case verloop
 
     /// Durations are stored under this prefix and their name (`duur:open-tot-uitstroom`).
@@ -178,7 +183,7 @@ public enum MonitorFigure: String, Sendable, CaseIterable {
         case .uitstroomUitkomst: .uitstroomHerkomst
         case .uitstroomHerkomst: .uitstroomUitkomst
         case .nazorg, .overdracht, .regiewissel, .opschaling, .niveauEinde, .termijnGemist, .doorzettingsbesluit,
-            .opdracht, .terugkoppeling, .verloop:
+            .opdracht, .terugkoppeling, .bespreking, .verloop:
             nil
         }
     }
@@ -202,6 +207,7 @@ public enum MonitorFigure: String, Sendable, CaseIterable {
         case .doorzettingsbesluit: "Escalatie: doorzettingsbesluiten, naar soort"
         case .opdracht: "Escalatie: opdrachten"
         case .terugkoppeling: "Terugkoppeling aan de politie"
+        case .bespreking: "VSO: besproken op het eerste overleg, of pas na uitstel"
         case .verloop: "Verloop: stappen in de werkstroom"
         }
     }
