@@ -63,7 +63,13 @@ enum ReportBench {
             d = cal.addingWorkingDays(offset, to: cal.workingDayOnOrAfter(d))
             return cal.instant(of: d, secondOfDay: 10 * 3600)
         }
-        func fire(_ items: [Engine.BatchItem]) throws {
+        typealias Case = (id: String, regie: String, gemeente: String)
+        /// Fires at `at` the command `make` gives for each case, a thousand per batch.
+        func fire(_ cases: [Case], at: Instant, _ make: (Int, Case) -> CaseCommand) throws {
+            clock.set(max(clock.now(), at))
+            let items = cases.enumerated().map {
+                Engine.BatchItem(caseId: $0.element.id, command: make($0.offset, $0.element))
+            }
             for chunk in stride(from: 0, to: items.count, by: 1000) {
                 for r in try engine.fire(batch: Array(items[chunk..<min(items.count, chunk + 1000)])) {
                     _ = try r.get()
@@ -91,47 +97,29 @@ enum ReportBench {
                     figures.transitions += requests.count
                 }
                 cohorts.append(cohort)
-                clock.set(day(month, 5))
-                try fire(
-                    cohort.map {
-                        Engine.BatchItem(
-                            caseId: $0.id,
-                            command: CaseCommand(
-                                event: "plan-vastgesteld", actor: Actor(partner: $0.regie, role: .regiehouder),
-                                note: "plan"))
-                    })
+                try fire(cohort, at: day(month, 5)) { _, c in
+                    CaseCommand(
+                        event: "plan-vastgesteld", actor: Actor(partner: c.regie, role: .regiehouder), note: "plan")
+                }
                 let raised = cohort.enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
-                clock.set(day(month, 8))
-                try fire(
-                    raised.map {
-                        Engine.BatchItem(
-                            caseId: $0.id,
-                            command: CaseCommand(
-                                event: "opschalen", actor: Actor(partner: $0.regie, role: .regiehouder),
-                                motivation: "vast", fields: ["vraag": "wie?"]))
-                    })
-                clock.set(day(month, 12))
-                try fire(
-                    raised.map {
-                        Engine.BatchItem(
-                            caseId: $0.id,
-                            command: CaseCommand(
-                                event: "afschalen", actor: Actor(partner: $0.gemeente, role: .procesregisseur),
-                                motivation: "belegd"))
-                    })
+                try fire(raised, at: day(month, 8)) { _, c in
+                    CaseCommand(
+                        event: "opschalen", actor: Actor(partner: c.regie, role: .regiehouder), motivation: "vast",
+                        fields: ["vraag": "wie?"])
+                }
+                try fire(raised, at: day(month, 12)) { _, c in
+                    CaseCommand(
+                        event: "afschalen", actor: Actor(partner: c.gemeente, role: .procesregisseur),
+                        motivation: "belegd")
+                }
             }
             // The cohort of two months ago closes.
             if month >= 2 {
-                clock.set(max(clock.now(), day(month, 3)))
-                try fire(
-                    cohorts[month - 2].enumerated().map { i, c in
-                        Engine.BatchItem(
-                            caseId: c.id,
-                            command: CaseCommand(
-                                event: "afsluiten", actor: Actor(partner: c.regie, role: .regiehouder), note: "klaar",
-                                fields: ["uitkomst": outcomes[i % outcomes.count], "nazorg": i % 2 == 0 ? "ja" : "nee"])
-                        )
-                    })
+                try fire(cohorts[month - 2], at: day(month, 3)) { i, c in
+                    CaseCommand(
+                        event: "afsluiten", actor: Actor(partner: c.regie, role: .regiehouder), note: "klaar",
+                        fields: ["uitkomst": outcomes[i % outcomes.count], "nazorg": i % 2 == 0 ? "ja" : "nee"])
+                }
                 cohorts[month - 2] = []
             }
             if month % 12 == 11 { log("    \(month + 1) months, \(figures.transitions) transitions") }

@@ -19,6 +19,43 @@ import Testing
         }
     }
 
+    /// `regie report`: aggregates as a table, CSV or JSON; wrong options are named; the run is in the access log.
+    @Test func theMonitorOnTheCommandLine() throws {
+        let dir = try CLI.temporaryFolder()
+        let db = dir.appendingPathComponent("t.db").path
+        #expect(try CLI.run(["init", "--db", db, "--simulated-clock", "--now", "2026-11-23T09:00"]).status == 0)
+        for _ in 0..<6 {
+            let opened = try CLI.run([
+                "case", "open", "--db", db, "--workflow", "netwerkcasus", "--regie", "bw-aanbieder", "--gemeente",
+                "gemeente-velsen",
+            ])
+            #expect(opened.status == 0, "\(opened.err)")
+        }
+        let table = try CLI.run([
+            "report", "--db", db, "--from", "2026-11", "--to", "2026-11", "--gemeente", "gemeente-velsen",
+        ])
+        #expect(table.status == 0, "\(table.err)")
+        #expect(table.out.contains("Instroom: casussen geopend, naar bron"))
+        #expect(table.out.contains("2026-11                6       6"))
+        let csv = try CLI.run(["report", "--db", db, "--from", "2026-11", "--to", "2026-11", "--format", "csv"])
+        #expect(csv.out.hasPrefix("werkstroom,figuur,periode,categorie,waarde\n"))
+        #expect(csv.out.contains("netwerkcasus,instroom.bron,2026-11,totaal,6\n"))
+        let json = try JSONParser.parse(
+            try CLI.run(["report", "--db", db, "--from", "2026-11", "--to", "2026-11", "--format", "json"]).out)
+        #expect(json["threshold"] == .int(5))
+        for (args, message) in [
+            (["--from", "2026-13"], "--from takes a month as YYYY-MM"), (["--by", "week"], "--by is month or quarter"),
+            (["--gemeente", "bw-aanbieder"], "is not a municipality"), (["--workflow", "x"], "is not a workflow"),
+            (["--from", "2026-12", "--to", "2026-11"], "is after --to"),
+        ] {
+            let r = try CLI.run(["report", "--db", db] + args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.err.contains(message), "\(args): \(r.err)")
+        }
+        let log = try CLI.run(["audit", "export", "--db", db])
+        #expect(log.out.contains("\"action\":\"report\""))
+    }
+
     @Test func fieldsMunicipalityAndLinkedCasesOnTheCommandLine() throws {
         let dir = try CLI.temporaryFolder()
         let db = dir.appendingPathComponent("t.db").path

@@ -61,6 +61,7 @@ import Testing
         for (query, name) in [
             ("from=2026-13", "query.from"), ("by=week", "query.by"), ("gemeente=ggz-aanbieder", "query.gemeente"),
             ("from=2026-12&to=2026-01", "query.from"), ("format=xml", "query.format"), ("bsn=1", "query.bsn"),
+            ("workflow=onbekend", "query.workflow"),
         ] {
             let bad = try h.call("GET", "/v1/reports/monitor?\(query)", as: "gemeente-haarlem")
             #expect(bad.status == 400, "\(query)")

@@ -164,8 +164,10 @@ extension MonitorRequest {
     public static let parameters: Set<String> = ["from", "to", "by", "gemeente", "workflow"]
 
     /// Reads a request from query parameters: `from` and `to` as YYYY-MM (default: the twelve months up to
-    /// `today`), `by` month or quarter, `gemeente` a municipality of the region, `workflow`.
-    public init(query: [String: String], today: LocalDate, region: RegionConfig) throws(ParameterError) {
+    /// `today`), `by` month or quarter, `gemeente` a municipality of the region, `workflow` one of `workflows`.
+    public init(query: [String: String], today: LocalDate, region: RegionConfig, workflows: Set<String>)
+        throws(ParameterError)
+    {
         func month(_ name: String) throws(ParameterError) -> Int? {
             guard let text = query[name], !text.isEmpty else { return nil }
             guard let m = MonitorMonth.parse(text) else {
@@ -196,6 +198,11 @@ extension MonitorRequest {
             municipality = g
         }
         let workflow = query["workflow"].flatMap { $0.isEmpty ? nil : $0 }
+        if let workflow, !workflows.contains(workflow) {
+            throw ParameterError(
+                parameter: "workflow",
+                reason: "no workflow \"\(workflow)\"; the workflows are \(workflows.sorted().joined(separator: ", "))")
+        }
         self.init(
             from: from, to: to, by: by, municipality: municipality, workflow: workflow,
             threshold: region.monitorThreshold)

@@ -192,7 +192,8 @@ extension PartnerAPI {
         let request: MonitorRequest
         do {
             request = try MonitorRequest(
-                query: q, today: engine.config.calendar.localDate(of: engine.clock.now()), region: engine.config)
+                query: q, today: engine.config.calendar.localDate(of: engine.clock.now()), region: engine.config,
+                workflows: Set(engine.catalog.workflows.keys))
         } catch {
             throw .invalid("query.\(error.parameter)", error.reason)
         }

@@ -19,7 +19,8 @@ extension WebApp {
         let request: MonitorRequest
         do {
             request = try MonitorRequest(
-                query: query, today: engine.config.calendar.localDate(of: engine.clock.now()), region: engine.config)
+                query: query, today: engine.config.calendar.localDate(of: engine.clock.now()), region: engine.config,
+                workflows: Set(engine.catalog.workflows.keys))
         } catch {
             call.detail = "refused: \(error.parameter)"
             return .failure(error)

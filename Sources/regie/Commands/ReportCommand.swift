@@ -38,6 +38,10 @@ struct ReportCommand: RegieCommand {
             throw EngineError.invalid(
                 "--gemeente \(gemeente) is not a municipality in partners.json; see `regie partner list`")
         }
+        if let workflow, engine.catalog.workflows[workflow] == nil {
+            throw EngineError.invalid(
+                "--workflow \(workflow) is not a workflow; see `regie workflow list`")
+        }
         let report = try engine.monitorReport(
             MonitorRequest(from: first, to: last, by: by ?? .month, municipality: gemeente, workflow: workflow))
         context.auditDetail = report.request.summary
