@@ -31,109 +31,80 @@ extension StateMachine {
             }
             return facts
         }
-        for e in events
-        where !Self.moduleEvents.contains(e.event) && workflow.transitions.contains(where: { $0.event == e.event }) {
-            count(.verloop, e.event)
-        }
-        let names = Set(events.map(\.event))
-        // Handovers: offered when one appears, accepted when it is, ended as its ending event says.
-        if let h = record.details.handover, before.details.handover?.offeredAt != h.offeredAt {
-            count(.overdracht, "aangeboden")
-        }
-        if let h = record.details.handover, h.acceptedAt != nil, before.details.handover?.acceptedAt == nil {
-            count(.overdracht, "geaccepteerd")
-        }
-        for (expiry, category) in [
-            ("overdracht-acceptatie-verlopen", "acceptatie-verlopen"),
-            ("kennismaking-verlopen", "kennismaking-verlopen"),
-        ] where names.contains(expiry) {
-            count(.overdracht, category)
-        }
-        if let h = before.details.handover, record.details.handover?.offeredAt != h.offeredAt {
-            if names.contains("overdracht-afronden") {
-                count(.overdracht, "afgerond")
-                duration("overdracht", from: h.offeredAt)
-            } else if names.contains("overdracht-weigeren") {
-                count(.overdracht, "geweigerd")
-            } else if names.contains("overdracht-intrekken") {
-                count(.overdracht, "ingetrokken")
-            } else {
-                count(.overdracht, "beeindigd")
-            }
-        }
-        if before.regie.partner != record.regie.partner {
-            count(.regiewissel, Self.regieCause(names))
-        }
-        // The first step out of the initial state: from signal to plan (netwerkcasus), triage, discussion.
-        if before.state == workflow.initialState.name, record.state != before.state,
-            !workflow.initialState.final
-        {
+        // Lead times, which are not counts: the first step out of the initial state, the time at a level that
+        // ends, a completed handover.
+        if before.state == workflow.initialState.name, record.state != before.state, !workflow.initialState.final {
             duration("eerste-stap", from: record.openedAt)
-            // A signal for a basisteam's meeting: discussed at the first meeting it was put on, or only later.
-            if workflow.opening.fields.contains(where: { $0.kind == .basisteam }) {
-                count(.bespreking, before.details.postponed == 0 ? "op-het-eerste-overleg" : "na-uitstel")
-            }
         }
-        // Escalation: each level reached, how a level ended and how long it lasted, deadlines missed, decisions.
-        if record.level != before.level {
-            if before.level > 0 {
-                let end =
-                    record.level > before.level
-                    ? "opgeschaald"
-                    : record.closedAt != nil || outflow(before, record, events) != nil
-                        ? "gesloten" : "afgeschaald"
-                count(.niveauEinde, "niveau-\(before.level) \(end)")
-                duration("niveau-\(before.level)", from: before.details.levelSince ?? before.updatedAt)
-            }
-            if record.level > before.level {
-                for level in (before.level + 1)...record.level { count(.opschaling, "niveau-\(level)") }
-            }
+        if record.level != before.level, before.level > 0 {
+            duration("niveau-\(before.level)", from: before.details.levelSince ?? before.updatedAt)
         }
-        if names.contains(Self.levelTimerEvent) { count(.termijnGemist, "niveau-\(before.level)") }
-        for e in events where e.event == "doorzettingsbesluit" {
-            count(.doorzettingsbesluit, e.payload["fields"]?["besluit"]?.stringValue ?? "onbekend")
+        let e = first.event
+        if e == "overdracht-afronden", let h = before.details.handover { duration("overdracht", from: h.offeredAt) }
+        // Each decision is counted once, under its own event, in one figure (with its family's second breakdown):
+        // no event is in two figures, so no figure can be worked out from another.
+        if let category = countedAs(e, before, record, events) {
+            count(category.figure, category.category)
+            if let partner = category.partner { count(partner.figure, partner.category) }
         }
-        let running = Set(before.details.opdrachten.map(\.partner))
-        for o in record.details.opdrachten where !running.contains(o.partner) { count(.opdracht, "gegeven") }
-        let still = Set(record.details.opdrachten.map(\.partner))
-        for o in before.details.opdrachten where !still.contains(o.partner) {
-            count(
-                .opdracht,
-                names.contains("opdracht-uitgevoerd")
-                    ? "uitgevoerd" : names.contains("opdracht-verstreken") ? "verstreken" : "ingetrokken")
-        }
-        // Outflow, with its municipality of origin, lead time and nazorg; relapses within nazorg.
-        if let outcome = outflow(before, record, events) {
-            count(.uitstroomUitkomst, outcome.uitkomst)
-            count(.uitstroomHerkomst, record.details.origin ?? record.details.municipality ?? "onbekend")
+        if let _ = outflow(before, record, events) {
             duration("open-tot-uitstroom", from: record.openedAt)
-            if let nazorg = outcome.nazorg { count(.nazorg, nazorg == "ja" ? "met-nazorg" : "zonder-nazorg") }
-        }
-        if names.contains("terugval") { count(.nazorg, "terugval") }
-        if names.contains("nazorg-afgerond") { count(.nazorg, "afgerond-zonder-terugval") }
-        if names.contains("teruggekoppeld") {
-            let inTime = before.timers.contains { $0.name == "terugkoppeling" }
-            count(.terugkoppeling, inTime ? "binnen-termijn" : "na-termijn")
         }
         return facts
     }
 
-    /// The events of the shared modules (handover, escalation), counted in their own figures, not in `verloop`.
-    static let moduleEvents: Set<String> = [
-        "overdracht-aanbieden", "overdracht-accepteren", "overdracht-weigeren", "kennismaking", "overdracht-afronden",
-        "overdracht-intrekken", "overdracht-acceptatie-verlopen", "kennismaking-verlopen", "opschalen", "afschalen",
-        "doorzettingsbesluit", "opdracht-uitgevoerd", "opdracht-intrekken", "opdracht-verstreken",
-    ]
-
-    /// Why regie moved: the event that moved it.
-    static func regieCause(_ names: Set<String>) -> String {
-        for (event, cause) in [
-            ("overdracht-afronden", "warme-overdracht"), ("doorzettingsbesluit", "doorzettingsbesluit"),
-            ("afschalen", "afschalen"),
-        ] where names.contains(event) {
-            return cause
+    /// The figure and category a decision is counted under, and its family's second breakdown; nil when it is not
+    /// counted (a built-in event such as a reminder, a suspension, a contact person named).
+    func countedAs(_ e: String, _ before: CaseRecord, _ record: CaseRecord, _ events: [CaseEvent]) -> (
+        figure: MonitorFigure, category: String, partner: (figure: MonitorFigure, category: String)?
+    )? {
+        if let out = outflow(before, record, events) {
+            var outcome = out.uitkomst
+            if let nazorg = out.nazorg { outcome += nazorg == "ja" ? ", met nazorg" : ", zonder nazorg" }
+            if e == "teruggekoppeld" {
+                outcome += before.timers.contains { $0.name == "terugkoppeling" } ? ", binnen termijn" : ", na termijn"
+            }
+            return (
+                .uitstroomUitkomst, outcome,
+                (.uitstroomHerkomst, record.details.origin ?? record.details.municipality ?? "onbekend")
+            )
         }
-        return names.sorted().first ?? "onbekend"
+        if record.level > before.level {
+            if e == Self.levelTimerEvent { return (.termijnGemist, "niveau-\(before.level)", nil) }
+            if e == "opdracht-verstreken" { return (.opdracht, "verstreken", nil) }
+            return (.opschaling, "naar niveau-\(record.level): \(e == "opschalen" ? "door een partner" : e)", nil)
+        }
+        if record.level < before.level {
+            let moved = record.regie.partner != before.regie.partner
+            return (.niveauEinde, "niveau-\(before.level) afgeschaald\(moved ? ", regie verplaatst" : "")", nil)
+        }
+        let fields = events.first?.payload["fields"]
+        switch e {
+        case "doorzettingsbesluit":
+            return (.doorzettingsbesluit, fields?["besluit"]?.stringValue ?? "onbekend", nil)
+        case "opdracht-uitgevoerd": return (.opdracht, "uitgevoerd", nil)
+        case "opdracht-intrekken": return (.opdracht, "ingetrokken", nil)
+        case "overdracht-aanbieden": return (.overdracht, "aangeboden", nil)
+        case "overdracht-accepteren": return (.overdracht, "geaccepteerd", nil)
+        case "overdracht-weigeren": return (.overdracht, "geweigerd", nil)
+        case "overdracht-intrekken": return (.overdracht, "ingetrokken", nil)
+        case "kennismaking": return (.overdracht, "kennismaking", nil)
+        case "overdracht-afronden":
+            return (.overdracht, before.details.handover?.subject == .zorg ? "afgerond, zorg" : "afgerond, regie", nil)
+        case "gemeente-wijzigen": return (.gemeentewissel, "van \(before.details.municipality ?? "onbekend")", nil)
+        case "terugval": return (.nazorg, "terugval", nil)
+        case "nazorg-afgerond": return (.nazorg, "afgerond zonder terugval", nil)
+        default: break
+        }
+        // A signal discussed at its basisteam's meeting: what was decided, and whether at the first meeting.
+        if before.state == workflow.initialState.name, record.state != before.state,
+            workflow.opening.fields.contains(where: { $0.kind == .basisteam })
+        {
+            let timing = before.details.postponed == 0 ? "op het eerste overleg" : "na uitstel"
+            return (.vsoBesluit, e, (.vsoBespreking, timing))
+        }
+        guard workflow.transitions.contains(where: { $0.event == e }) else { return nil }
+        return (.verloop, e, nil)
     }
 
     /// The outflow a decision records, if it records one: a transition with an `uitkomst` field (and its `nazorg`), or,
@@ -162,34 +133,38 @@ public enum MonitorFigure: String, Sendable, CaseIterable {
     case uitstroomHerkomst = "uitstroom.herkomst"
     case nazorg
     case overdracht
-    case regiewissel
+    case gemeentewissel
     case opschaling
-    case niveauEinde = "niveau-einde"
     case termijnGemist = "termijn-gemist"
+    case niveauEinde = "niveau-einde"
     case doorzettingsbesluit
     case opdracht
-    case terugkoppeling
-    case bespreking
+    case vsoBesluit = "vso.besluit"
+    case vsoBespreking = "vso.bespreking"
     case verloop
 
     /// Durations are stored under this prefix and their name (`duur:open-tot-uitstroom`).
     public static let durationPrefix = "duur:"
 
-    /// The figure whose rows have the same total as this one's (one fact of each per event), if any.
+    /// The figure that breaks the same events down another way (one fact of each per event), if any.
     public var partner: MonitorFigure? {
         switch self {
         case .instroomBron: .instroomBasisteam
         case .instroomBasisteam: .instroomBron
         case .uitstroomUitkomst: .uitstroomHerkomst
         case .uitstroomHerkomst: .uitstroomUitkomst
-        case .nazorg, .overdracht, .regiewissel, .opschaling, .niveauEinde, .termijnGemist, .doorzettingsbesluit,
-            .opdracht, .terugkoppeling, .bespreking, .verloop:
+        case .vsoBesluit: .vsoBespreking
+        case .vsoBespreking: .vsoBesluit
+        case .nazorg, .overdracht, .gemeentewissel, .opschaling, .termijnGemist, .niveauEinde, .doorzettingsbesluit,
+            .opdracht, .verloop:
             nil
         }
     }
 
     /// Whether this is the second figure of a family, which joins the first one's block from the other side.
-    public var joinsFromTheSide: Bool { self == .instroomBasisteam || self == .uitstroomHerkomst }
+    public var joinsFromTheSide: Bool {
+        self == .instroomBasisteam || self == .uitstroomHerkomst || self == .vsoBespreking
+    }
 
     /// What the figure counts, in Dutch, as a table's caption.
     public var title: String {
@@ -198,17 +173,17 @@ public enum MonitorFigure: String, Sendable, CaseIterable {
         case .instroomBasisteam: "Instroom: signalen naar basisteam"
         case .uitstroomUitkomst: "Uitstroom: casussen afgesloten, naar uitkomst"
         case .uitstroomHerkomst: "Uitstroom: afgesloten casussen naar gemeente van herkomst"
-        case .nazorg: "Nazorg: gestart, terugval en afgerond"
+        case .nazorg: "Nazorg: terugval en afgerond"
         case .overdracht: "Doorstroom: warme overdrachten"
-        case .regiewissel: "Doorstroom: regie verplaatst, naar aanleiding"
-        case .opschaling: "Escalatie: niveau bereikt"
-        case .niveauEinde: "Escalatie: hoe een niveau eindigde"
-        case .termijnGemist: "Escalatie: termijnen gemist, per niveau"
+        case .gemeentewissel: "Doorstroom: verhuisd naar deze gemeente, van"
+        case .opschaling: "Escalatie: opgeschaald, naar niveau en aanleiding"
+        case .termijnGemist: "Escalatie: termijn van een niveau gemist (en verder opgeschaald)"
+        case .niveauEinde: "Escalatie: afgeschaald"
         case .doorzettingsbesluit: "Escalatie: doorzettingsbesluiten, naar soort"
-        case .opdracht: "Escalatie: opdrachten"
-        case .terugkoppeling: "Terugkoppeling aan de politie"
-        case .bespreking: "VSO: besproken op het eerste overleg, of pas na uitstel"
-        case .verloop: "Verloop: stappen in de werkstroom"
+        case .opdracht: "Escalatie: opdrachten uitgevoerd, verstreken of ingetrokken"
+        case .vsoBesluit: "VSO: besproken signalen, naar besluit"
+        case .vsoBespreking: "VSO: besproken op het eerste overleg, of na uitstel"
+        case .verloop: "Verloop: de andere stappen in de werkstroom"
         }
     }
 }
