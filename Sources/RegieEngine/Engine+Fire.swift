@@ -88,7 +88,7 @@ extension Engine {
                 clientKey: record.clientKey, now: now, fields: fields, municipality: record.details.municipality,
                 linkedFrom: CaseLink(caseId: record.id, workflow: record.workflow, direction: .openedFrom),
                 shield: shield)
-            spawned.append((workflow, prepare(opened, on: nil, by: spawnMachine)))
+            spawned.append((workflow, prepare(opened, on: nil, by: spawnMachine, spawned: true)))
         }
         return Predecision(
             decision: decision, prepared: prepare(decision, on: record, by: machine), machine: machine, spawned: spawned

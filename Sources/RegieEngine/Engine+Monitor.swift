@@ -5,10 +5,15 @@ internal import RegieStore
 extension Engine {
     /// A decision made by `machine` on `previous` (nil when it opens the case), ready for the writer, with the
     /// monitor's facts of it. Every commit of the engine goes through here, so none can leave the monitor out.
+    /// - Parameter spawned: the opening of a case by another case's decision (a VSO signal referred to bemoeizorg).
+    ///   It is that decision, counted once in the other case's workflow; counting the opening too would let one
+    ///   figure be read from the other.
     func prepare(
-        _ decision: Decision, on previous: CaseRecord?, by machine: StateMachine, firing timer: Int64? = nil
+        _ decision: Decision, on previous: CaseRecord?, by machine: StateMachine, firing timer: Int64? = nil,
+        spawned: Bool = false
     ) -> PreparedCommit {
-        let facts = machine.monitorFacts(previous: previous, record: decision.record, events: decision.events)
+        let facts =
+            spawned ? [] : machine.monitorFacts(previous: previous, record: decision.record, events: decision.events)
         guard let timer, let previous else { return PreparedCommit(decision, previous: previous, monitor: facts) }
         return PreparedCommit(firing: decision, previous: previous, timer: timer, monitor: facts)
     }
