@@ -181,6 +181,21 @@ import Testing
             }
         }
         for id in cases { invariants(try region.show(id), "seed \(seed) at the end") }
+        // The monitor counts every event of the log once, in one figure (a family's second breakdown counts the same
+        // events again), except the built-in events that are no step of the case and the openings of cases another
+        // case's decision opened, which are counted as that decision.
+        let counted = try region.engine.read { try $0.monitorCounts(from: 202601, to: 202912) }.filter {
+            $0.fact.days < 0 && MonitorFigure(rawValue: $0.fact.figure)?.joinsFromTheSide == false
+        }.reduce(0) { $0 + $1.count }
+        let uncounted = Set(StateMachine.builtInEvents.keys).subtracting(["gemeente-wijzigen"]).union([
+            "herinnering", "timer-vervallen", "gekoppeld", StateMachine.lookupEvent,
+        ])
+        let logged = try region.engine.read { store in
+            try store.db.scalarInt(
+                "SELECT count(*) FROM events WHERE event NOT IN (\(uncounted.map { "'\($0)'" }.joined(separator: ", "))) AND NOT (event = 'geopend' AND json_extract(payload, '$.openedFrom') IS NOT NULL)"
+            )
+        }
+        #expect(Int64(counted) == logged, "seed \(seed): \(counted) counted, \(logged ?? 0) events")
         // The generator must exercise both sides, or the test proves nothing.
         #expect(accepted >= 100, "only \(accepted) commands accepted")
         #expect(refused >= 200, "only \(refused) commands refused")

@@ -69,9 +69,11 @@ extension StateMachine {
                 (.uitstroomHerkomst, record.details.origin ?? record.details.municipality ?? "onbekend")
             )
         }
+        // A missed level deadline and an expired opdracht raise the case (where there is a level above), and are
+        // counted as what they are.
+        if e == Self.levelTimerEvent { return (.termijnGemist, "niveau-\(before.level)", nil) }
+        if e == "opdracht-verstreken" { return (.opdracht, "verstreken", nil) }
         if record.level > before.level {
-            if e == Self.levelTimerEvent { return (.termijnGemist, "niveau-\(before.level)", nil) }
-            if e == "opdracht-verstreken" { return (.opdracht, "verstreken", nil) }
             return (.opschaling, "naar niveau-\(record.level): \(e == "opschalen" ? "door een partner" : e)", nil)
         }
         if record.level < before.level {
