@@ -30,6 +30,13 @@ extension Engine {
         return MonitorReport(request, counts: counts)
     }
 
+    /// The request that query parameters ask for (the API's and the workspace's), today being the clock's day.
+    public func monitorRequest(query: [String: String]) throws(MonitorRequest.ParameterError) -> MonitorRequest {
+        try MonitorRequest(
+            query: query, today: config.calendar.localDate(of: clock.now()), region: config,
+            workflows: Set(catalog.workflows.keys))
+    }
+
     /// Since when the monitor counts, when it started after the first cases (a database upgraded to it).
     public func monitorSince() throws(EngineError) -> Instant? { try read { try $0.monitorSince() } }
 

@@ -191,9 +191,7 @@ extension PartnerAPI {
         }
         let request: MonitorRequest
         do {
-            request = try MonitorRequest(
-                query: q, today: engine.config.calendar.localDate(of: engine.clock.now()), region: engine.config,
-                workflows: Set(engine.catalog.workflows.keys))
+            request = try engine.monitorRequest(query: q)
         } catch {
             throw .invalid("query.\(error.parameter)", error.reason)
         }

@@ -18,9 +18,7 @@ extension WebApp {
         let query = call.query.filter { MonitorRequest.parameters.contains($0.key) }
         let request: MonitorRequest
         do {
-            request = try MonitorRequest(
-                query: query, today: engine.config.calendar.localDate(of: engine.clock.now()), region: engine.config,
-                workflows: Set(engine.catalog.workflows.keys))
+            request = try engine.monitorRequest(query: query)
         } catch {
             call.detail = "refused: \(error.parameter)"
             return .failure(error)
