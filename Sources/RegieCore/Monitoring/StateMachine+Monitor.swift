@@ -41,24 +41,24 @@ extension StateMachine {
         }
         let e = first.event
         if e == "overdracht-afronden", let h = before.details.handover { duration("overdracht", from: h.offeredAt) }
+        let out = outflow(before, record, events)
+        if out != nil { duration("open-tot-uitstroom", from: record.openedAt) }
         // Each decision is counted once, under its own event, in one figure (with its family's second breakdown):
         // no event is in two figures, so no figure can be worked out from another.
-        if let category = countedAs(e, before, record, events) {
+        if let category = countedAs(e, before, record, events, outflow: out) {
             count(category.figure, category.category)
             if let partner = category.partner { count(partner.figure, partner.category) }
-        }
-        if let _ = outflow(before, record, events) {
-            duration("open-tot-uitstroom", from: record.openedAt)
         }
         return facts
     }
 
     /// The figure and category a decision is counted under, and its family's second breakdown; nil when it is not
     /// counted (a built-in event such as a reminder, a suspension, a contact person named).
-    func countedAs(_ e: String, _ before: CaseRecord, _ record: CaseRecord, _ events: [CaseEvent]) -> (
-        figure: MonitorFigure, category: String, partner: (figure: MonitorFigure, category: String)?
-    )? {
-        if let out = outflow(before, record, events) {
+    func countedAs(
+        _ e: String, _ before: CaseRecord, _ record: CaseRecord, _ events: [CaseEvent],
+        outflow out: (uitkomst: String, nazorg: String?)?
+    ) -> (figure: MonitorFigure, category: String, partner: (figure: MonitorFigure, category: String)?)? {
+        if let out {
             var outcome = out.uitkomst
             if let nazorg = out.nazorg { outcome += nazorg == "ja" ? ", met nazorg" : ", zonder nazorg" }
             if e == "teruggekoppeld" {
