@@ -25,6 +25,7 @@ import Testing
         #expect(r.status == 200, "\(r.body)")
         let section = try #require(r.json["sections"]?.arrayValue?.first)
         #expect(section["workflow"]?.stringValue == "netwerkcasus")
+        #expect(r.json["countingSince"] == .null)
         let instroom = try #require(
             section["figures"]?.arrayValue?.first { $0["figure"]?.stringValue == "instroom.bron" })
         #expect(instroom["rows"]?.arrayValue?.first?["period"]?.stringValue == "2026-K4")

@@ -552,6 +552,7 @@ enum OpenAPIDocument {
                 "properties": {
                   "from": { "type": "string" }, "to": { "type": "string" }, "by": { "type": "string", "enum": ["month", "quarter"] },
                   "municipality": { "type": "string", "nullable": true }, "workflow": { "type": "string", "nullable": true }, "threshold": { "type": "integer" },
+                  "countingSince": { "type": "string", "format": "date-time", "nullable": true, "description": "When the monitor began counting, if after the first cases (a database upgraded to it); null: from the start" },
                   "periods": { "type": "array", "items": { "type": "string" } },
                   "sections": { "type": "array", "items": { "type": "object", "required": ["workflow", "figures", "leadTimes"], "additionalProperties": false,
                     "properties": {

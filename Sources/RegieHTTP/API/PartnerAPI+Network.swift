@@ -206,6 +206,11 @@ extension PartnerAPI {
             return Reply(
                 body: .null, contentType: "text/csv; charset=utf-8", rawBody: Array(report.csv.utf8))
         }
-        return Reply(body: report.json)
+        guard case .object(var body) = report.json else { return Reply(body: report.json) }
+        // An upgraded database counts from its upgrade on: say since when.
+        let since: Instant?
+        do { since = try engine.monitorSince() } catch { throw problem(error, caseId: nil) }
+        body["countingSince"] = .optional(since?.iso8601)
+        return Reply(body: .object(body))
     }
 }
