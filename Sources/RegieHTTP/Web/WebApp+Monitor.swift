@@ -104,25 +104,20 @@ extension WebApp {
         func table(_ figure: MonitorFigure) -> MonitorReport.Table? { s.tables.first { $0.figure == figure } }
         // The flows over time.
         let flows = [(MonitorFigure.instroomBron, "Instroom"), (.uitstroomUitkomst, "Uitstroom")].compactMap {
-            figure, name -> (name: String, values: [Int?])? in
-            table(figure).map { (name, $0.rows.map(\.total.value)) }
+            figure, name -> (name: String, cells: [MonitorReport.Cell])? in
+            table(figure).map { (name, $0.rows.map(\.total)) }
         }
         if !flows.isEmpty {
             out =
                 out
                 + MonitorChart.line(
                     id: "\(id)-flow", title: "Instroom en uitstroom van \(workflowTitle(s.workflow))",
-                    periods: report.periods, series: flows)
+                    periods: report.periods, series: flows.map { ($0.name, $0.cells.map(\.value)) })
                 + WebPage.table(
                     caption: "Instroom en uitstroom (de getallen van de grafiek)",
                     headers: ["Periode"] + flows.map(\.name),
                     rows: report.periods.enumerated().map { i, p in
-                        [.text(p)]
-                            + flows.map { f in
-                                .text(
-                                    f.values[i].map(String.init)
-                                        ?? cellText(report, flows: f.name, period: i, in: s, threshold: t))
-                            }
+                        [.text(p)] + flows.map { .text($0.cells[i].text(threshold: t)) }
                     }, empty: "")
         }
         // Bars: the levels reached and the outcomes, over the whole range.
@@ -167,14 +162,6 @@ extension WebApp {
                     }, empty: "")
         }
         return out + Markup("</section>")
-    }
-
-    /// How a flow's hidden number reads in the chart's table: "< 5" or "x", as in the figure's own table.
-    private func cellText(
-        _ report: MonitorReport, flows name: String, period: Int, in s: MonitorReport.Section, threshold: Int
-    ) -> String {
-        let figure: MonitorFigure = name == "Instroom" ? .instroomBron : .uitstroomUitkomst
-        return s.tables.first { $0.figure == figure }?.rows[period].total.text(threshold: threshold) ?? "x"
     }
 
     private func monitorFilters(_ q: [String: String], municipalities: [String], workflows: [String]) -> Markup {
