@@ -25,8 +25,8 @@ public struct PreparedCommit: Sendable {
     /// The digest of the case's state after the decision, and of each event with it (the writer chains them).
     let state: String
     let digests: [String]
-    /// The monitor's counts the decision adds (see `StateMachine.monitorFacts`), each with how often it occurs.
-    let monitor: [[SQLValue]]
+    /// The monitor's counts the decision adds (see `StateMachine.monitorFacts`): each row's key and how often it occurs.
+    let monitor: [(key: [SQLValue], n: Int64)]
     /// For a timer's firing: the fired timer's name, recorded with the firing.
     public private(set) var firedTimerName: String?
 
@@ -48,10 +48,12 @@ public struct PreparedCommit: Sendable {
         var counted: [MonitorFact: Int] = [:]
         for fact in monitor { counted[fact, default: 0] += 1 }
         self.monitor = counted.map { fact, n in
-            [
-                .int(Int64(fact.month)), .text(fact.workflow), .text(fact.municipality), .text(fact.figure),
-                .text(fact.category), .int(Int64(fact.days)), .int(Int64(n)),
-            ]
+            (
+                [
+                    .int(Int64(fact.month)), .text(fact.workflow), .text(fact.municipality), .text(fact.figure),
+                    .text(fact.category), .int(Int64(fact.days)),
+                ], Int64(n)
+            )
         }
         events = decision.events.map { e in
             [

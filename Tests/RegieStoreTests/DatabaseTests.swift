@@ -55,4 +55,46 @@ import Testing
         try Database(path: path).query("SELECT name FROM items") { names.append($0.text(0)) }
         #expect(names == ["kept"])
     }
+
+    /// Counters tallied in a transaction are summed per row and written at its commit; an item that rolls back takes
+    /// its additions with it, and a transaction that fails writes none.
+    @Test func tallyIsSummedPerRowAtCommitAndFollowsSavepoints() throws {
+        let db = try Database(path: path)
+        try db.execute("CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER NOT NULL)")
+        let upsert: StaticString =
+            "INSERT INTO counts(k, n) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET n = n + excluded.n"
+        func counts(_ db: Database) throws -> [String: Int64] {
+            var out: [String: Int64] = [:]
+            try db.query("SELECT k, n FROM counts") { out[$0.text(0)] = $0.int(1) }
+            return out
+        }
+        try db.write {
+            for item in 0..<10 {
+                do {
+                    try db.savepoint {
+                        db.tally(upsert, [.text("a")], by: 1)
+                        db.tally(upsert, [.text(item % 2 == 0 ? "even" : "odd")], by: 2)
+                        // A nested savepoint's additions roll back with it, and only with it.
+                        try? db.savepoint {
+                            db.tally(upsert, [.text("inner")], by: 1)
+                            if item == 3 { throw Refused() }
+                        }
+                        if item == 7 { throw Refused() }
+                    }
+                } catch is Refused {}
+            }
+            // Not yet written: the sums are written once each, just before the commit.
+            #expect(try counts(db).isEmpty)
+        }
+        #expect(try counts(Database(path: path)) == ["a": 9, "even": 10, "odd": 8, "inner": 8])
+        #expect(throws: Refused.self) {
+            try db.write {
+                db.tally(upsert, [.text("a")], by: 100)
+                throw Refused()
+            }
+        }
+        // A savepoint outside a transaction is a transaction of its own.
+        try db.savepoint { db.tally(upsert, [.text("a")], by: 1) }
+        #expect(try counts(Database(path: path))["a"] == 10)
+    }
 }

@@ -18,6 +18,11 @@ public final class Database: @unchecked Sendable {
     /// Statements for SQL literals (`StaticString`), by the literal's address.
     private var literalCache: [UInt: Statement] = [:]
     private var transactionDepth = 0
+    /// Additions to counter rows made in the open write transaction, written once each just before it commits
+    /// (see `tally`); cut back to a savepoint's mark when the savepoint rolls back.
+    private var tallies: [Tally] = []
+    /// Whether the open transaction is a write transaction (`write`), not a read (`read`).
+    private var writing = false
     /// Counts the write transactions begun on this connection, so that a value read in one can be reused within it.
     public private(set) var transactionSerial: Int64 = 0
 
@@ -205,7 +210,15 @@ public final class Database: @unchecked Sendable {
 
     /// The first column of the first row as an integer, or nil when there is no row or it is null.
     public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws(DatabaseError) -> Int64? {
-        let s = try statement(sql)
+        try scalarInt(statement(sql), values)
+    }
+
+    /// `scalarInt` for a SQL literal (see `statement(_:)` for literals).
+    func scalarInt(_ sql: StaticString, _ values: [SQLValue] = []) throws(DatabaseError) -> Int64? {
+        try scalarInt(statement(sql), values)
+    }
+
+    private func scalarInt(_ s: Statement, _ values: [SQLValue]) throws(DatabaseError) -> Int64? {
         try s.bind(values)
         defer { sqlite3_reset(s.handle) }
         return try s.step() ? s.optionalInt(0) : nil
@@ -246,8 +259,14 @@ public final class Database: @unchecked Sendable {
         try run("BEGIN IMMEDIATE")
         transactionSerial += 1
         transactionDepth = 1
+        writing = true
+        defer {
+            writing = false
+            tallies.removeAll(keepingCapacity: true)
+        }
         do {
             let result = try body()
+            try writeTallies()
             transactionDepth = 0
             try run("COMMIT")
             return result
@@ -258,6 +277,45 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// An addition to a counter row, kept until the transaction commits.
+    private struct Tally {
+        /// The upsert, by its literal's address, and the literal.
+        let sql: StaticString
+        let key: [SQLValue]
+        let n: Int64
+    }
+
+    /// Adds `n` to the counter row `key` with `sql`, an upsert whose parameters are `key` followed by `n` (for example
+    /// `INSERT ... VALUES (?, ?, ?) ON CONFLICT(...) DO UPDATE SET n = n + excluded.n`). Call inside a write
+    /// transaction. The additions of the whole transaction are summed per row and written once each, just before it
+    /// commits: a thousand commits that count the same fact update its row once. A savepoint that rolls back takes
+    /// its additions with it. Until the commit the rows do not show the additions, so read them only outside it.
+    func tally(_ sql: StaticString, _ key: [SQLValue], by n: Int64) {
+        precondition(writing, "tally outside a write transaction")
+        tallies.append(Tally(sql: sql, key: key, n: n))
+    }
+
+    /// Writes the summed additions, in the order their rows were first counted.
+    private func writeTallies() throws(DatabaseError) {
+        guard !tallies.isEmpty else { return }
+        struct Row: Hashable {
+            let sql: UInt
+            let key: [SQLValue]
+        }
+        var sums: [Row: Int] = [:]
+        var rows: [(sql: StaticString, key: [SQLValue], n: Int64)] = []
+        for t in tallies {
+            let row = Row(sql: UInt(bitPattern: t.sql.utf8Start), key: t.key)
+            if let i = sums[row] {
+                rows[i].n += t.n
+            } else {
+                sums[row] = rows.count
+                rows.append((t.sql, t.key, t.n))
+            }
+        }
+        for row in rows where row.n != 0 { try run(row.sql, row.key + [.int(row.n)]) }
+    }
+
     /// Runs `body` in a savepoint of the write transaction (one is begun when none is open): when `body` throws, what
     /// it changed is rolled back and its error passed on, and the rest of the transaction stands. Savepoints nest,
     /// so each item of a batch is isolated whatever the item itself does.
@@ -266,14 +324,16 @@ public final class Database: @unchecked Sendable {
         if transactionDepth == 0 { return try write { try savepoint(body) } }
         let (begin, release): (StaticString, StaticString) = ("SAVEPOINT item", "RELEASE item")
         try run(begin)
+        let counted = tallies.count
         do {
             let result = try body()
             try run(release)
             return result
         } catch {
-            // Undoes the item's changes, then ends the savepoint: the transaction goes on without them.
+            // Undoes the item's changes and its counts, then ends the savepoint: the transaction goes on without them.
             try run("ROLLBACK TO item")
             try run("RELEASE item")
+            tallies.removeSubrange(counted...)
             throw error
         }
     }

@@ -89,7 +89,7 @@ final class Statement {
 }
 
 /// A value bound to or read from SQL.
-public enum SQLValue: Sendable, Equatable {
+public enum SQLValue: Sendable, Hashable {
     case null
     case int(Int64)
     case double(Double)
