@@ -19,11 +19,14 @@ extension Engine {
         do {
             let now = clock.now()
             let pre = idempotencyKey == nil ? try predecide(caseId, command, now) : nil
-            return try committer.run { store in
+            let outcome = try committer.run { store in
                 let outcome = try self.fireJob(store, caseId, command, idempotencyKey, now, pre)
                 if let audit { try Self.append(audit, to: store) }
                 return outcome
             }
+            // Durable now: the next decision on the case reads it from the cache.
+            readers.keepCommitted(outcome.record.map { [$0] } ?? [])
+            return outcome
         } catch {
             throw EngineError.wrap(error, path: databasePath)
         }
@@ -151,13 +154,15 @@ extension Engine {
                         ? Result { try self.predecide(item.caseId, item.command, now, in: store) } : nil
                 }
             }
-            return try committer.run { store in
+            let results = try committer.run { store in
                 try Self.eachInBatch(items.count, in: store) { i in
                     let item = items[i]
                     return try self.fireJob(
                         store, item.caseId, item.command, item.idempotencyKey, now, try pre[i]?.get())
                 }
             }
+            readers.keepCommitted(results.lazy.compactMap { try? $0.get().record })
+            return results
         } catch {
             throw EngineError.wrap(error, path: databasePath)
         }

@@ -26,7 +26,7 @@ public final class Engine: Sendable {
     public let databasePath: String
     let pseudonymizer: Pseudonymizer?
     let committer: GroupCommitter
-    private let readers: ReaderPool
+    let readers: ReaderPool
     /// State machines built from the stored definitions, by "name@version", and the one used last.
     private struct Machines {
         var byKey: [String: StateMachine] = [:]

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import RegieStore
+internal import RegieCore
 import Synchronization
 
 /// Read-only connections handed out one per caller, so that reads run side by side and never wait for the writer.
@@ -25,6 +26,12 @@ final class ReaderPool: Sendable {
         try store.db.execute("PRAGMA query_only=1")
         store.cache = cache
         return store
+    }
+
+    /// Keeps cases as durable commits wrote them, so that the next decision on them reads their sequence instead of
+    /// decoding their rows (see `CaseCache`). Call only once their transaction is durable.
+    func keepCommitted(_ records: some Sequence<CaseRecord>) {
+        for r in records { cache.keep(r) }
     }
 
     /// Runs `body` with a connection of its own.

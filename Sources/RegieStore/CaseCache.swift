@@ -19,11 +19,23 @@ public final class CaseCache: Sendable {
         records.withLock { r in r[id].flatMap { $0.sequence == sequence ? $0 : nil } }
     }
 
-    func keep(_ record: CaseRecord) {
+    /// Keeps a case as read from its row, or as a commit wrote it once that commit is durable (never before: a
+    /// transaction that rolls back leaves its sequence to be written again with other content). Its timers are kept
+    /// in the order a read gives them.
+    public func keep(_ record: CaseRecord) {
         guard record.closedAt == nil else { return }
-        records.withLock { r in
+        var record = record
+        if zip(record.timers, record.timers.dropFirst()).contains(where: { Self.timerOrder($1, $0) }) {
+            record.timers.sort(by: Self.timerOrder)
+        }
+        records.withLock { [record] r in
             if r.count >= capacity { r.removeAll(keepingCapacity: true) }
             r[record.id] = record
         }
+    }
+
+    /// The order of a case's timers as read: by due time, then by row.
+    static func timerOrder(_ a: TimerRecord, _ b: TimerRecord) -> Bool {
+        (a.dueAt, a.id ?? 0) < (b.dueAt, b.id ?? 0)
     }
 }

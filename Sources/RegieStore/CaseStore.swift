@@ -195,6 +195,12 @@ public final class CaseStore: @unchecked Sendable {
     /// Loads a case with its timers, or nil when there is no such case. Call inside a transaction (`db.read` or
     /// `db.write`) so that the case and its timers come from one snapshot.
     public func loadCase(_ id: String) throws -> CaseRecord? {
+        // On a reader, a case whose row is still at the sequence of a cached record is that record (see `CaseCache`):
+        // its sequence is one key lookup, where decoding the row, its details and its timers is most of a decision.
+        if let cache {
+            guard let sequence = try db.scalarInt(Self.sequenceOfCase, [.text(id)]) else { return nil }
+            if let hit = cache.record(id, sequence: Int(sequence)) { return hit }
+        }
         var record: CaseRecord?
         let sql: StaticString = """
             SELECT c.id, c.workflow, c.version, c.state, c.regie_partner, c.regie_contact, c.participants, c.level,
@@ -209,9 +215,12 @@ public final class CaseStore: @unchecked Sendable {
             if try !s.isNull("timer_id") { record?.timers.append(try Self.timerRow(s, .joined)) }
         }
         // A case has a handful of timers: sorting them here is cheaper than a temporary B-tree in SQLite.
-        record?.timers.sort { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }
+        record?.timers.sort(by: CaseCache.timerOrder)
+        if let cache, let record { cache.keep(record) }
         return record
     }
+
+    static let sequenceOfCase: StaticString = "SELECT seq FROM cases WHERE id=?"
 
     /// A case from the `caseColumns` of a row, read by name; its timers are read apart.
     static func caseRow(_ s: Statement) throws -> CaseRecord {

@@ -96,6 +96,8 @@ import Testing
         }
         var accepted = 0
         var refused = 0
+        // The rows read afresh, without the readers' cache of decoded cases.
+        let rows = try CaseStore(path: region.engine.databasePath, readOnly: true)
         for step in 0..<1000 {
             if Int.random(in: 0..<10, using: &random) == 0 {
                 try region.advance(
@@ -168,6 +170,8 @@ import Testing
                 accepted += 1
                 let context = "seed \(seed) step \(step) \(event) by \(actor.partner):\(actor.role.rawValue)"
                 invariants(after, context)
+                // The next decision reads the case as its commit kept it in the cache: exactly its row, read afresh.
+                #expect(try region.show(id) == rows.loadCase(id), "\(context): the cached case differs from its row")
                 try deadlinesHold(before, after, command, machine, region, context)
                 for link in after.details.links where !cases.contains(link.caseId) {
                     cases.append(link.caseId)
