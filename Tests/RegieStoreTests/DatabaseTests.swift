@@ -97,4 +97,16 @@ import Testing
         try db.savepoint { db.tally(upsert, [.text("a")], by: 1) }
         #expect(try counts(Database(path: path))["a"] == 10)
     }
+
+    /// A cached statement run with fewer values than it has parameters binds null to the rest, never a value left
+    /// from its previous run.
+    @Test func aParameterWithoutAValueIsNullNotTheLastRunsValue() throws {
+        let db = try Database(path: path)
+        try db.execute("CREATE TABLE pairs (a TEXT, b TEXT)")
+        try db.run("INSERT INTO pairs (a, b) VALUES (?, ?)", [.text("one"), .text("left over")])
+        try db.run("INSERT INTO pairs (a, b) VALUES (?, ?)", [.text("two")])
+        var rows: [[String?]] = []
+        try db.query("SELECT a, b FROM pairs ORDER BY rowid") { rows.append([$0.optionalText(0), $0.optionalText(1)]) }
+        #expect(rows == [["one", "left over"], ["two", nil]])
+    }
 }

@@ -19,10 +19,14 @@ final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
-    /// Binds values to the parameters in order (1-based), after resetting the statement.
+    /// The number of parameters of the statement.
+    private(set) lazy var parameterCount = Int(sqlite3_bind_parameter_count(handle))
+
+    /// Binds values to the parameters in order (1-based), after resetting the statement. Parameters left without a
+    /// value are null, never a value bound by an earlier run.
     func bind(_ values: [SQLValue]) throws(DatabaseError) {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        if values.count < parameterCount { sqlite3_clear_bindings(handle) }
         for (i, v) in values.enumerated() {
             let index = Int32(i + 1)
             let rc: Int32
