@@ -32,23 +32,26 @@ extension CaseStore {
             "INSERT INTO events(case_id, seq, prev_id, at, event, actor_partner, actor_person, actor_role, payload, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         let insertEvent = try db.statement(insert)
         if !p.events.isEmpty { try advanceClockIfPending() }
+        // The prepared rows are bound as they are, and the writer's own values (the chain link, the seal, the state)
+        // bound over and after them: no row is copied.
         for (values, digest) in zip(p.events, p.digests) {
-            var row = values
-            row[2] = .int(lastEvent)
             let seal = EventSeal.chain(lastSeal, digest)
-            row.append(.text(seal))
-            row.append(.text(p.state))
-            try insertEvent.run(row)
+            try insertEvent.bind(values)
+            try insertEvent.bind(.int(lastEvent), at: 3)
+            try insertEvent.bind(.text(seal), at: 10)
+            try insertEvent.bind(.text(p.state), at: 11)
+            try insertEvent.runBound()
             lastEvent = db.lastInsertID
             lastSeal = seal
         }
         if p.previous != nil {
             let statement = try projectionStatement(p.projectionMask)
-            var values = p.projection
-            values.append(.int(lastEvent))
-            values.append(.text(lastSeal))
-            values.append(.text(record.id))
-            try statement.run(values)
+            let n = Int32(p.projection.count)
+            try statement.bind(p.projection)
+            try statement.bind(.int(lastEvent), at: n + 1)
+            try statement.bind(.text(lastSeal), at: n + 2)
+            try statement.bind(.text(record.id), at: n + 3)
+            try statement.runBound()
         } else {
             try db.run(
                 "INSERT INTO cases(\(Self.caseColumns), last_event_id, last_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -2,7 +2,10 @@ public import RegieCore
 
 /// A decision turned into the values the writer binds, prepared in the caller's thread so that the single writer
 /// only binds and steps: event payloads are encoded, participants joined, changed projection columns found.
-public struct PreparedCommit: Sendable {
+///
+/// A class: it is made once and handed from the thread that decided to the writer, where passing one is a single
+/// retain instead of a copy of every field.
+public final class PreparedCommit: Sendable {
     /// The projection columns an update may change, in the order of `projectionMask`'s bits.
     static let projectionColumns = [
         "state", "regie_partner", "regie_contact", "participants", "level", "suspended_at", "seq", "updated_at",
@@ -28,23 +31,26 @@ public struct PreparedCommit: Sendable {
     /// The monitor's counts the decision adds (see `StateMachine.monitorFacts`): each row's key and how often it occurs.
     let monitor: [(key: [SQLValue], n: Int64)]
     /// For a timer's firing: the fired timer's name, recorded with the firing.
-    public private(set) var firedTimerName: String?
+    public let firedTimerName: String?
 
     /// Prepares the decision of a fired timer: the fired row is left out of the timer diff (the writer deletes it,
     /// so that its id is never reused for a restarted timer).
-    public init(firing decision: Decision, previous: CaseRecord, timer id: Int64, monitor: [MonitorFact] = []) {
+    public convenience init(
+        firing decision: Decision, previous: CaseRecord, timer id: Int64, monitor: [MonitorFact] = []
+    ) {
         var before = previous
         let name = before.timers.first { $0.id == id }?.name
         before.timers.removeAll { $0.id == id }
-        self.init(decision, previous: before, monitor: monitor)
-        firedTimerName = name
+        self.init(decision, previous: before, monitor: monitor, firedTimerName: name)
     }
 
     /// Prepares a decision made on `previous` (nil when it opens the case), with the monitor's facts of it.
-    public init(_ decision: Decision, previous: CaseRecord?, monitor: [MonitorFact] = []) {
+    public init(_ decision: Decision, previous: CaseRecord?, monitor: [MonitorFact] = [], firedTimerName: String? = nil)
+    {
         let r = decision.record
         record = r
         self.previous = previous
+        self.firedTimerName = firedTimerName
         var counted: [MonitorFact: Int] = [:]
         for fact in monitor { counted[fact, default: 0] += 1 }
         self.monitor = counted.map { fact, n in

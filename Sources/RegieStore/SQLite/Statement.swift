@@ -27,28 +27,31 @@ final class Statement {
     func bind(_ values: [SQLValue]) throws(DatabaseError) {
         sqlite3_reset(handle)
         if values.count < parameterCount { sqlite3_clear_bindings(handle) }
-        for (i, v) in values.enumerated() {
-            let index = Int32(i + 1)
-            let rc: Int32
-            switch v {
-            case .null: rc = sqlite3_bind_null(handle, index)
-            case .int(let n): rc = sqlite3_bind_int64(handle, index, n)
-            case .double(let d): rc = sqlite3_bind_double(handle, index, d)
-            case .text(let s):
-                // Bound with its byte length, never as a C string: a NUL inside the text is stored, not a cut.
-                var text = s
-                rc = text.withUTF8 { p in
-                    sqlite3_bind_text(
-                        handle, index, p.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                        Int32(p.count), regie_sqlite_transient())
-                }
-            case .blob(let b):
-                rc = b.withUnsafeBytes {
-                    sqlite3_bind_blob(handle, index, $0.baseAddress, Int32(b.count), regie_sqlite_transient())
-                }
+        for (i, v) in values.enumerated() { try bind(v, at: Int32(i + 1)) }
+    }
+
+    /// Binds one parameter (1-based) after `bind(_:)`, replacing what was bound there: so that a row prepared
+    /// elsewhere is bound with the writer's own values without copying it.
+    func bind(_ value: SQLValue, at index: Int32) throws(DatabaseError) {
+        let rc: Int32
+        switch value {
+        case .null: rc = sqlite3_bind_null(handle, index)
+        case .int(let n): rc = sqlite3_bind_int64(handle, index, n)
+        case .double(let d): rc = sqlite3_bind_double(handle, index, d)
+        case .text(let s):
+            // Bound with its byte length, never as a C string: a NUL inside the text is stored, not a cut.
+            var text = s
+            rc = text.withUTF8 { p in
+                sqlite3_bind_text(
+                    handle, index, p.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                    Int32(p.count), regie_sqlite_transient())
             }
-            guard rc == SQLITE_OK else { throw database.error(rc, sql: sql) }
+        case .blob(let b):
+            rc = b.withUnsafeBytes {
+                sqlite3_bind_blob(handle, index, $0.baseAddress, Int32(b.count), regie_sqlite_transient())
+            }
         }
+        guard rc == SQLITE_OK else { throw database.error(rc, sql: sql) }
     }
 
     /// Steps once; true when a row is available.
@@ -64,6 +67,11 @@ final class Statement {
     /// Runs to completion, ignoring rows.
     func run(_ values: [SQLValue] = []) throws(DatabaseError) {
         try bind(values)
+        try runBound()
+    }
+
+    /// Runs to completion with the values bound by `bind`, ignoring rows.
+    func runBound() throws(DatabaseError) {
         while try step() {}
         sqlite3_reset(handle)
     }
