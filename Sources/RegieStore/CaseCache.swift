@@ -2,7 +2,9 @@ public import RegieCore
 import Synchronization
 
 /// Open cases as decoded from their rows, kept by id with the sequence they were read at, so that a list of a
-/// thousand cases (Mijn werk, a partner's list) does not parse a thousand JSON documents again on every read.
+/// thousand cases (Mijn werk, a partner's list) does not parse a thousand JSON documents again on every read, and a
+/// decision on a case reads its sequence instead of its row, details and timers (`CaseStore.loadCase`). The engine
+/// also keeps each case as its commit wrote it, once that commit is durable, so the next decision on it finds it.
 ///
 /// A record is used only when the row read now has the same sequence: every change to a case's row or its timers
 /// is a commit that raises the sequence, so a record of that sequence is the row's exact content, whichever process
