@@ -109,4 +109,37 @@ import Testing
         try db.query("SELECT a, b FROM pairs ORDER BY rowid") { rows.append([$0.optionalText(0), $0.optionalText(1)]) }
         #expect(rows == [["one", "left over"], ["two", nil]])
     }
+
+    /// When SQLite rolls the whole transaction back by itself (as it does on an I/O error or a full disk), the items
+    /// after the failed one must not run outside it: each would commit on its own while the batch reports failure.
+    @Test func afterSQLiteEndedTheTransactionNoLaterItemCommitsOnItsOwn() throws {
+        let db = try Database(path: path)
+        try db.execute("CREATE TABLE items (name TEXT NOT NULL)")
+        var outcomes: [String] = []
+        #expect(throws: DatabaseError.self) {
+            try db.write {
+                for name in ["first", "failing", "after"] {
+                    do {
+                        try db.savepoint {
+                            try db.run("INSERT INTO items (name) VALUES (?)", [.text(name)])
+                            if name == "failing" {
+                                // What SQLite does itself on an I/O error: the whole transaction is rolled back.
+                                try db.execute("ROLLBACK")
+                                throw Refused()
+                            }
+                        }
+                        outcomes.append(name)
+                    } catch {
+                        outcomes.append("failed " + name)
+                    }
+                }
+            }
+        }
+        #expect(outcomes == ["first", "failed failing", "failed after"])
+        var names: [String] = []
+        try Database(path: path).query("SELECT name FROM items") { names.append($0.text(0)) }
+        #expect(names.isEmpty)
+        // The connection is usable again.
+        try db.write { try db.run("INSERT INTO items (name) VALUES ('later')") }
+    }
 }

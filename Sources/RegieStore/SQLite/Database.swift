@@ -266,6 +266,7 @@ public final class Database: @unchecked Sendable {
         }
         do {
             let result = try body()
+            try requireTransaction()
             try writeTallies()
             transactionDepth = 0
             try run("COMMIT")
@@ -275,6 +276,17 @@ public final class Database: @unchecked Sendable {
             try? run("ROLLBACK")
             throw error
         }
+    }
+
+    /// Throws when SQLite has ended the open write transaction by itself: it rolls a transaction back on an I/O
+    /// error, a full disk or lack of memory, and then a statement or savepoint run as if inside it would commit on its
+    /// own.
+    private func requireTransaction() throws(DatabaseError) {
+        guard writing, sqlite3_get_autocommit(handle) != 0 else { return }
+        throw DatabaseError(
+            code: ResultCode.abort.rawValue,
+            message:
+                "the transaction was rolled back after an earlier error (see that error); nothing of it was written")
     }
 
     /// An addition to a counter row, kept until the transaction commits.
@@ -322,6 +334,8 @@ public final class Database: @unchecked Sendable {
     @discardableResult
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth == 0 { return try write { try savepoint(body) } }
+        // Never begun once SQLite has ended the transaction: outside one, a savepoint would commit on its own.
+        try requireTransaction()
         let (begin, release): (StaticString, StaticString) = ("SAVEPOINT item", "RELEASE item")
         try run(begin)
         let counted = tallies.count
@@ -330,6 +344,9 @@ public final class Database: @unchecked Sendable {
             try run(release)
             return result
         } catch {
+            // SQLite rolled the whole transaction back itself (it does on an I/O error): nothing to undo here, and the
+            // transaction fails as a whole.
+            if sqlite3_get_autocommit(handle) != 0 { throw error }
             // Undoes the item's changes and its counts, then ends the savepoint: the transaction goes on without them.
             try run("ROLLBACK TO item")
             try run("RELEASE item")
