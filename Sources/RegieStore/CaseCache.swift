@@ -11,14 +11,27 @@ import Synchronization
 /// wrote it. Closed cases are not kept (a timer of a closed case may be removed without a new event). Shared by the
 /// engine's read connections; bounded: when full, it starts afresh.
 public final class CaseCache: Sendable {
-    private let records = Mutex<[String: CaseRecord]>([:])
+    /// A part of the cases, behind a lock of its own: dozens of threads answering requests and deciding commands
+    /// look cases up at once, and behind a single lock they queued (measured: a fifth fewer commands from 64
+    /// submitters).
+    private final class Shard: Sendable {
+        let records = Mutex<[String: CaseRecord]>([:])
+    }
+
+    private let shards: [Shard]
+    /// At most this many cases per shard.
     private let capacity: Int
 
     /// A cache of at most `capacity` cases.
-    public init(capacity: Int = 20_000) { self.capacity = capacity }
+    public init(capacity: Int = 20_000) {
+        shards = (0..<16).map { _ in Shard() }
+        self.capacity = max(1, capacity / 16)
+    }
+
+    private func shard(_ id: String) -> Shard { shards[Int(UInt(bitPattern: id.hashValue) % UInt(shards.count))] }
 
     func record(_ id: String, sequence: Int) -> CaseRecord? {
-        records.withLock { r in r[id].flatMap { $0.sequence == sequence ? $0 : nil } }
+        shard(id).records.withLock { r in r[id].flatMap { $0.sequence == sequence ? $0 : nil } }
     }
 
     /// Keeps a case as read from its row, or as a commit wrote it once that commit is durable (never before: a
@@ -30,7 +43,7 @@ public final class CaseCache: Sendable {
         if zip(record.timers, record.timers.dropFirst()).contains(where: { Self.timerOrder($1, $0) }) {
             record.timers.sort(by: Self.timerOrder)
         }
-        records.withLock { [record] r in
+        shard(record.id).records.withLock { [record, capacity] r in
             if r.count >= capacity { r.removeAll(keepingCapacity: true) }
             r[record.id] = record
         }
