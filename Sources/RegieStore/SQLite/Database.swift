@@ -291,7 +291,7 @@ public final class Database: @unchecked Sendable {
 
     /// An addition to a counter row, kept until the transaction commits.
     private struct Tally {
-        /// The upsert, by its literal's address, and the literal.
+        /// The upsert; rows are told apart by its literal's address and the key.
         let sql: StaticString
         let key: [SQLValue]
         let n: Int64
@@ -314,14 +314,14 @@ public final class Database: @unchecked Sendable {
             let sql: UInt
             let key: [SQLValue]
         }
-        var sums: [Row: Int] = [:]
+        var position: [Row: Int] = [:]
         var rows: [(sql: StaticString, key: [SQLValue], n: Int64)] = []
         for t in tallies {
             let row = Row(sql: UInt(bitPattern: t.sql.utf8Start), key: t.key)
-            if let i = sums[row] {
+            if let i = position[row] {
                 rows[i].n += t.n
             } else {
-                sums[row] = rows.count
+                position[row] = rows.count
                 rows.append((t.sql, t.key, t.n))
             }
         }
