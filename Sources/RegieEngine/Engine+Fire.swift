@@ -115,15 +115,18 @@ extension Engine {
 
     /// Decides a command on the latest committed state, on a read connection, so that the writer only writes.
     /// A refusal here is final: it is the answer against the state as committed when it was read.
-    func predecide(_ caseId: String, _ command: CaseCommand, _ now: Instant, in snapshot: CaseStore? = nil)
-        throws -> Predecision
-    {
+    func predecide(_ caseId: String, _ command: CaseCommand, _ now: Instant) throws -> Predecision {
+        let record = try read { try self.loadForDecision(caseId, command, in: $0) }
+        return try decide(command, on: record, now: now)
+    }
+
+    /// The case a command is decided on, read on `snapshot`.
+    func loadForDecision(_ caseId: String, _ command: CaseCommand, in snapshot: CaseStore) throws -> CaseRecord {
         if let target = command.target { try config.checkPartner(target) }
-        let loaded = try snapshot.map { try $0.loadCase(caseId) } ?? read { try $0.loadCase(caseId) }
-        guard let record = loaded else {
+        guard let record = try snapshot.loadCase(caseId) else {
             throw EngineError.notFound("no case \"\(caseId)\"; see `regie case list`")
         }
-        return try decide(command, on: record, now: now)
+        return record
     }
 
     /// One command of a batch.
@@ -147,18 +150,22 @@ extension Engine {
     public func fire(batch items: [BatchItem]) throws(EngineError) -> [Result<Outcome, EngineError>] {
         do {
             let now = clock.now()
-            // Decide outside the writer, on one snapshot; an item refused on the snapshot stays refused.
-            let pre: [Result<Predecision, any Error>?] = try read { store in
+            // Decided outside the writer: the cases are read on one snapshot, released before deciding (a snapshot
+            // held keeps the checkpointer from copying the log behind it); an item refused on it stays refused.
+            let loaded: [Result<CaseRecord, any Error>?] = try read { store in
                 items.map { item in
                     item.idempotencyKey == nil
-                        ? Result { try self.predecide(item.caseId, item.command, now, in: store) } : nil
+                        ? Result { try self.loadForDecision(item.caseId, item.command, in: store) } : nil
                 }
+            }
+            let decided: [Result<Predecision, any Error>?] = zip(items, loaded).map { item, loaded in
+                loaded.map { $0.flatMap { record in Result { try self.decide(item.command, on: record, now: now) } } }
             }
             let results = try committer.run { store in
                 try Self.eachInBatch(items.count, in: store) { i in
                     let item = items[i]
                     return try self.fireJob(
-                        store, item.caseId, item.command, item.idempotencyKey, now, try pre[i]?.get())
+                        store, item.caseId, item.command, item.idempotencyKey, now, try decided[i]?.get())
                 }
             }
             readers.keepCommitted(results.lazy.compactMap { try? $0.get().record })

@@ -28,11 +28,17 @@ public final class CaseStore: @unchecked Sendable {
     public var cache: CaseCache?
 
     /// Opens an existing Regie database.
-    /// - Throws: `StoreError.notInitialised` when the file has no Regie schema, `DatabaseError` otherwise.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// - Parameters:
+    ///   - readOnly: open the file for reading only.
+    ///   - migrates: bring an older schema up to date (a writable connection only). A connection that only reads
+    ///     beside a writer passes false: the writer has migrated, and this one must never wait for the write lock
+    ///     (the writer may be waiting for what it reads).
+    /// - Throws: `StoreError.notInitialised` when the file has no Regie schema (or an older one that is not
+    ///   migrated), `DatabaseError` otherwise.
+    public init(path: String, readOnly: Bool = false, migrates: Bool = true) throws {
         db = try Database(path: path, readOnly: readOnly)
         let hasMeta = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'") ?? 0
-        if hasMeta > 0 && !readOnly { try db.write { try Schema.migrate(db) } }
+        if hasMeta > 0 && !readOnly && migrates { try db.write { try Schema.migrate(db) } }
         guard hasMeta > 0, try db.scalarText("SELECT value FROM meta WHERE key='schema'") == Schema.version else {
             throw StoreError.notInitialised(path)
         }

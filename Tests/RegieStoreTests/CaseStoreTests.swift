@@ -71,6 +71,21 @@ import Testing
     /// A database of schema 4 (one opdracht per case, timers paused by a flag) opens as the current schema: a paused timer
     /// was paused when its case was suspended, the level deadline and the opdracht's deadline belong to the case's
     /// level, and the opdracht's deadline names its partner.
+    /// A batch's writer holds the write lock while its decisions are read beside it: a connection opened to read
+    /// must never wait for that lock, as a migrating one would (for the ten seconds of its busy timeout).
+    @Test func aReaderOpensBesideAHeldWriteLockWithoutWaitingForIt() throws {
+        let now = Instant(milliseconds: 1_700_000_000_000)
+        let store = try CaseStore.create(path: path, simulatedClock: false, now: now)
+        try store.db.write { try store.commit(decision(record("c-1", now: now)), previous: nil) }
+        let writer = try Database(path: path)
+        try writer.execute("BEGIN IMMEDIATE")
+        defer { try? writer.execute("ROLLBACK") }
+        let started = Date()
+        let reader = try CaseStore(path: path, migrates: false)
+        #expect(try reader.db.read { try reader.loadCase("c-1") }?.id == "c-1")
+        #expect(Date().timeIntervalSince(started) < 2, "the reader waited for the write lock")
+    }
+
     @Test func migratesSchema4Timers() throws {
         do {
             let store = try CaseStore.create(path: path, simulatedClock: false, now: Instant(seconds: 0))

@@ -69,7 +69,10 @@ public final class Database: @unchecked Sendable {
         }
         try execute("PRAGMA synchronous=FULL")
         try execute("PRAGMA foreign_keys=ON")
-        try execute("PRAGMA temp_store=MEMORY")
+        // temp_store stays SQLite's default (files, kept in memory until they outgrow the cache). Each item of a
+        // batch runs in a savepoint, whose journal of the pages it changes SQLite then keeps in one 64 KiB block
+        // (spilling to an unlinked temporary file beyond that). With temp_store=MEMORY it used 1 KiB blocks, five
+        // allocations per page, which measured 5% of a group commit's instructions.
         // A bounded page cache (32 MiB per connection) keeps hot pages in memory. No memory-mapped I/O: every page
         // touched through a map stays resident, so a scheduler sweeping a large database would grow without bound.
         try execute("PRAGMA cache_size=-32768")
