@@ -33,6 +33,19 @@ public enum Crypto {
         }
     }
 
+    /// SHA-256 of the bytes at `data`, in lowercase hexadecimal: hashed into a buffer on the stack and written
+    /// straight into the string (the seals make three of these per transition).
+    public static func sha256Hex(_ data: UnsafeRawBufferPointer) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            var length: UInt32 = 0
+            guard
+                EVP_Digest(data.baseAddress, data.count, digest.baseAddress, &length, SHA256Algorithm.shared.md, nil)
+                    == 1
+            else { fatalError("libcrypto could not compute SHA-256") }
+            return hex(UnsafeBufferPointer(rebasing: digest[0..<Int(length)]))
+        }
+    }
+
     /// `count` cryptographically secure random bytes.
     /// - Throws: `CryptoError` if the generator cannot be seeded.
     public static func randomBytes(_ count: Int) throws(CryptoError) -> [UInt8] {
@@ -54,6 +67,11 @@ public enum Crypto {
 
     /// Lowercase hexadecimal.
     public static func hex(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { hex($0) }
+    }
+
+    /// Lowercase hexadecimal of the bytes at `bytes`.
+    public static func hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         // Written straight into the string's storage: the seals make three of these per transition.
         String(unsafeUninitializedCapacity: bytes.count * 2) { out in
             for (i, b) in bytes.enumerated() {

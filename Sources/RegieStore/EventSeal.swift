@@ -12,31 +12,75 @@ public enum EventSeal {
         return String(decoding: c.bytes, as: UTF8.self)
     }
 
-    /// `canonical`, built as bytes without intermediate strings (the seal is made for every event).
-    struct Canonical {
-        var bytes: [UInt8] = []
+    /// `canonical`, built as bytes in one buffer of its own, without intermediate strings or arrays: the seals are
+    /// made for every event.
+    struct Canonical: ~Copyable {
+        private var base: UnsafeMutablePointer<UInt8>
+        private var capacity: Int
+        private var count = 0
 
-        init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+        init(capacity: Int = 512) {
+            self.capacity = max(capacity, 64)
+            base = .allocate(capacity: self.capacity)
+        }
+
+        deinit { base.deallocate() }
+
+        /// The bytes so far, as an array.
+        var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+        /// The SHA-256 of the bytes so far, in lowercase hexadecimal.
+        var sha256: String { Crypto.sha256Hex(UnsafeRawBufferPointer(start: base, count: count)) }
+
+        /// Room for `n` more bytes.
+        private mutating func reserve(_ n: Int) {
+            guard count + n > capacity else { return }
+            let grown = max(capacity * 2, count + n)
+            let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            moved.update(from: base, count: count)
+            base.deallocate()
+            (base, capacity) = (moved, grown)
+        }
+
+        private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+            reserve(bytes.count)
+            if let from = bytes.baseAddress {
+                (base + count).initialize(from: from.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+            }
+            count += bytes.count
+        }
+
+        private mutating func append(_ byte: UInt8) {
+            reserve(1)
+            base[count] = byte
+            count += 1
+        }
+
+        /// A field: its byte length, a colon, its bytes.
+        private mutating func field(_ bytes: UnsafeRawBufferPointer) {
+            addDecimal(Int64(bytes.count))
+            append(UInt8(ascii: ":"))
+            append(bytes)
+        }
 
         mutating func add(_ text: String) {
             var text = text
-            text.withUTF8 { utf8 in
-                addDecimal(Int64(utf8.count))
-                bytes.append(UInt8(ascii: ":"))
-                bytes.append(contentsOf: utf8)
-            }
+            text.withUTF8 { field(UnsafeRawBufferPointer($0)) }
         }
 
         mutating func add(_ bytes: [UInt8]) {
-            addDecimal(Int64(bytes.count))
-            self.bytes.append(UInt8(ascii: ":"))
-            self.bytes.append(contentsOf: bytes)
+            bytes.withUnsafeBytes { field($0) }
+        }
+
+        /// Another canonical text as one field.
+        mutating func add(_ other: borrowing Canonical) {
+            field(UnsafeRawBufferPointer(start: other.base, count: other.count))
         }
 
         /// A number as its own field (its decimal text, length-prefixed).
         mutating func add(_ n: Int64) {
             addDecimal(Int64(Canonical.decimalLength(n)))
-            bytes.append(UInt8(ascii: ":"))
+            append(UInt8(ascii: ":"))
             addDecimal(n)
         }
 
@@ -45,7 +89,10 @@ public enum EventSeal {
             if let n { add(n) } else { add("~") }
         }
 
-        private mutating func addDecimal(_ n: Int64) { Canonical.decimal(n, into: &bytes) }
+        private mutating func addDecimal(_ n: Int64) {
+            reserve(20)
+            count += Canonical.decimal(n, at: base + count)
+        }
 
         /// How many bytes `decimal` writes for `n`.
         static func decimalLength(_ n: Int64) -> Int {
@@ -58,19 +105,25 @@ public enum EventSeal {
             return length
         }
 
-        /// The decimal text of `n`, as `String(n)` writes it, without allocating: the digits are made from the
-        /// right into a fixed buffer (one division each), then appended at once.
-        static func decimal(_ n: Int64, into out: inout [UInt8]) {
-            if n < 0 { out.append(UInt8(ascii: "-")) }
+        /// Writes the decimal text of `n`, as `String(n)` writes it, at `out` (room for 20 bytes); returns its length.
+        static func decimal(_ n: Int64, at out: UnsafeMutablePointer<UInt8>) -> Int {
+            let length = decimalLength(n)
             var magnitude = n.magnitude
+            var i = length
+            repeat {
+                i -= 1
+                out[i] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if n < 0 { out[0] = UInt8(ascii: "-") }
+            return length
+        }
+
+        /// The decimal text of `n`, appended to `out`.
+        static func decimal(_ n: Int64, into out: inout [UInt8]) {
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-                var start = 20
-                repeat {
-                    start -= 1
-                    digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                    magnitude /= 10
-                } while magnitude > 0
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+                guard let start = digits.baseAddress else { return }
+                out.append(contentsOf: UnsafeBufferPointer(start: start, count: decimal(n, at: start)))
             }
         }
     }
@@ -107,7 +160,7 @@ public enum EventSeal {
         c.add(r.closedAt?.milliseconds)
         c.add(CaseStore.encodeDetails(r.details) ?? "~")
         // Each timer as its own canonical text; sorted bytewise (its fields are ASCII, so as strings sort).
-        var timers = r.timers.map { t -> [UInt8] in
+        func canonical(_ t: TimerRecord) -> Canonical {
             var tc = Canonical(capacity: 128)
             tc.add(t.name)
             tc.add(t.kind.rawValue)
@@ -118,12 +171,16 @@ public enum EventSeal {
             tc.add(Int64(t.ownerLevel))
             tc.add(t.subject ?? "~")
             tc.add(t.pausedAt?.milliseconds)
-            return tc.bytes
+            return tc
         }
-        if timers.count > 1 { timers.sort { $0.lexicographicallyPrecedes($1) } }
-        c.add(Int64(timers.count))
-        for t in timers { c.add(t) }
-        return Crypto.hex(Crypto.sha256(c.bytes))
+        c.add(Int64(r.timers.count))
+        if r.timers.count == 1 {
+            c.add(canonical(r.timers[0]))
+        } else {
+            let timers = r.timers.map { canonical($0).bytes }.sorted { $0.lexicographicallyPrecedes($1) }
+            for t in timers { c.add(t) }
+        }
+        return c.sha256
     }
 
     /// The digest of one event row (case, seq, at, event, actor, payload; not its chain link) and the state after it.
@@ -139,17 +196,22 @@ public enum EventSeal {
             }
         }
         c.add(state)
-        return Crypto.hex(Crypto.sha256(c.bytes))
+        return c.sha256
     }
 
     /// The seal of an event: its digest chained to the seal of the case's event before it.
     static func chain(_ previous: String?, _ digest: String) -> String {
-        // "previous:digest", hashed from one buffer without building the text.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(130)
-        bytes.append(contentsOf: (previous ?? "genesis").utf8)
-        bytes.append(UInt8(ascii: ":"))
-        bytes.append(contentsOf: digest.utf8)
-        return Crypto.hex(Crypto.sha256(bytes))
+        // "previous:digest", hashed from one buffer on the stack without building the text.
+        var (previous, digest) = (previous ?? "genesis", digest)
+        return previous.withUTF8 { p in
+            digest.withUTF8 { d in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: p.count + 1 + d.count) { buffer in
+                    _ = buffer.initialize(fromContentsOf: p)
+                    buffer[p.count] = UInt8(ascii: ":")
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[(p.count + 1)...]).initialize(fromContentsOf: d)
+                    return Crypto.sha256Hex(UnsafeRawBufferPointer(buffer))
+                }
+            }
+        }
     }
 }

@@ -56,4 +56,27 @@ import Testing
             #expect(String(decoding: out, as: UTF8.self) == String(n))
         }
     }
+
+    /// An event's seal is the hash of its canonical text (its chain link left out, the state digest after it),
+    /// chained to the seal before it. Seals already stored are checked against this forever, so the bytes must never
+    /// change: a made-up row and its seals are pinned here, besides the formula.
+    @Test func theEventSealIsTheCanonicalTextsHashChainedToTheSealBefore() {
+        let row: [SQLValue] = [
+            .text("c-1"), .int(12), .int(99), .int(1_795_000_000_123), .text("voortgang"), .text("bw-aanbieder"),
+            .null, .text("regiehouder"), .text(#"{"note":"J. de Vriés — 06 12"}"#),
+        ]
+        let state = String(repeating: "0f", count: 32)
+        let digest = EventSeal.digest(row, state: state)
+        let fields = [
+            "c-1", "12", "1795000000123", "voortgang", "bw-aanbieder", "~", "regiehouder",
+            #"{"note":"J. de Vriés — 06 12"}"#, state,
+        ]
+        func sha(_ text: String) -> String { Crypto.hex(Crypto.sha256(Array(text.utf8))) }
+        #expect(digest == sha(fields.map { "\($0.utf8.count):\($0)" }.joined()))
+        #expect(EventSeal.chain(nil, digest) == sha("genesis:" + digest))
+        let first = EventSeal.chain(nil, digest)
+        #expect(EventSeal.chain(first, digest) == sha(first + ":" + digest))
+        #expect(digest == "d439699968ded3b9006848ce50e9de003be47c80a00a04e85e7dd3ef12a0f4a7")
+        #expect(EventSeal.chain(first, digest) == "5d16c419e4e0020b137e78693a56e6ff7e3d5e2c9f359e0db77008136b0ca36c")
+    }
 }
