@@ -187,6 +187,19 @@ import Testing
         #expect(hours.milliseconds - (try at("2026-03-29T00:30")).milliseconds == 4 * 3600 * 1000)
     }
 
+    /// The offset is looked up among the summer-time changes of 1970 to 2199; it must be the rule's, at every change,
+    /// a second either side of it, and outside that range.
+    @Test func theLookedUpOffsetIsTheRules() {
+        var moments = DutchCalendar.summerTimeChanges.flatMap { [$0 - 1, $0, $0 + 1] }
+        moments += [-86_400 * 400, -1, 0, 1, 7_258_118_400, 7_258_118_400 + 86_400 * 200]
+        moments += stride(from: 0, to: 7_258_118_400, by: 86_400 * 37 + 3_601)
+        for secs in moments {
+            #expect(
+                calendar.utcOffset(at: Instant(seconds: Int64(secs)))
+                    == DutchCalendar.utcOffsetByRule(seconds: secs), "at \(secs)")
+        }
+    }
+
     @Test func utcOffsetFollowsTheEURule() throws {
         #expect(calendar.utcOffset(at: try at("2026-03-29T00:59:59Z")) == 3600)
         #expect(calendar.utcOffset(at: try at("2026-03-29T01:00:00Z")) == 7200)

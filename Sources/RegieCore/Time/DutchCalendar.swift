@@ -170,10 +170,33 @@ public struct DutchCalendar: Sendable {
     /// The offset from UTC, in seconds, of Amsterdam local time at `instant`.
     public func utcOffset(at instant: Instant) -> Int {
         let secs = Int(instant.milliseconds >= 0 ? instant.milliseconds / 1000 : (instant.milliseconds - 999) / 1000)
+        // Looked up among the changes of the years around now (every deadline asks several times); by the rule itself
+        // outside them.
+        let changes = Self.summerTimeChanges
+        guard let first = changes.first, let last = changes.last, secs >= first, secs < last else {
+            return Self.utcOffsetByRule(seconds: secs)
+        }
+        var (low, high) = (0, changes.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if changes[middle] <= secs { low = middle + 1 } else { high = middle }
+        }
+        // An odd number of changes at or before `secs`: summer time has started and not yet ended.
+        return low % 2 == 1 ? 7200 : 3600
+    }
+
+    /// `utcOffset` by the EU rule: summer time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
+    /// Sunday of October.
+    static func utcOffsetByRule(seconds secs: Int) -> Int {
         let year = LocalDate(dayNumber: secs >= 0 ? secs / 86400 : (secs - 86399) / 86400).year
-        let summerStart = Self.lastSunday(year: year, month: 3).dayNumber * 86400 + 3600
-        let summerEnd = Self.lastSunday(year: year, month: 10).dayNumber * 86400 + 3600
+        let summerStart = lastSunday(year: year, month: 3).dayNumber * 86400 + 3600
+        let summerEnd = lastSunday(year: year, month: 10).dayNumber * 86400 + 3600
         return secs >= summerStart && secs < summerEnd ? 7200 : 3600
+    }
+
+    /// The moments (seconds since 1970) summer time starts and ends, in order, from 1970 to 2199.
+    static let summerTimeChanges: [Int] = (1970...2199).flatMap { year in
+        [3, 10].map { month in lastSunday(year: year, month: month).dayNumber * 86400 + 3600 }
     }
 
     /// The local date of `instant` in Amsterdam.
