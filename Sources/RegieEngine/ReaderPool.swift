@@ -22,8 +22,9 @@ final class ReaderPool: Sendable {
     }
 
     private static func open(_ path: String, readOnly: Bool, cache: CaseCache) throws -> CaseStore {
-        // Never migrates: the writer did when the engine started, and a reader that waited for the write lock
-        // could wait for ever on a batch whose writer waits for what this reader decides (`fire(batch:)`).
+        // Never migrates: the writer did when the engine started. A migrating open takes the write lock, so a
+        // reader opened under load waited for the writer's transaction and its fsync, which the pool is there to
+        // avoid.
         let store = try CaseStore(path: path, readOnly: readOnly, migrates: false)
         try store.db.execute("PRAGMA query_only=1")
         store.cache = cache

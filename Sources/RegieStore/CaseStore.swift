@@ -30,9 +30,9 @@ public final class CaseStore: @unchecked Sendable {
     /// Opens an existing Regie database.
     /// - Parameters:
     ///   - readOnly: open the file for reading only.
-    ///   - migrates: bring an older schema up to date (a writable connection only). A connection that only reads
-    ///     beside a writer passes false: the writer has migrated, and this one must never wait for the write lock
-    ///     (the writer may be waiting for what it reads).
+    ///   - migrates: bring an older schema up to date (a writable connection only), which takes the write lock. A
+    ///     connection that only reads beside a writer passes false: the writer has migrated, and a reader must not
+    ///     wait for the write lock.
     /// - Throws: `StoreError.notInitialised` when the file has no Regie schema (or an older one that is not
     ///   migrated), `DatabaseError` otherwise.
     public init(path: String, readOnly: Bool = false, migrates: Bool = true) throws {

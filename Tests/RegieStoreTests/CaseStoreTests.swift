@@ -71,8 +71,8 @@ import Testing
     /// A database of schema 4 (one opdracht per case, timers paused by a flag) opens as the current schema: a paused timer
     /// was paused when its case was suspended, the level deadline and the opdracht's deadline belong to the case's
     /// level, and the opdracht's deadline names its partner.
-    /// A batch's writer holds the write lock while its decisions are read beside it: a connection opened to read
-    /// must never wait for that lock, as a migrating one would (for the ten seconds of its busy timeout).
+    /// Reads run beside the writer and never wait for it: a connection opened to read while the write lock is held
+    /// must not wait for that lock, as a migrating one would (here for the ten seconds of its busy timeout).
     @Test func aReaderOpensBesideAHeldWriteLockWithoutWaitingForIt() throws {
         let now = Instant(milliseconds: 1_700_000_000_000)
         let store = try CaseStore.create(path: path, simulatedClock: false, now: now)
