@@ -118,17 +118,7 @@ public enum EventSeal {
             if n < 0 { out[0] = UInt8(ascii: "-") }
             return length
         }
-
-        /// The decimal text of `n`, appended to `out`.
-        static func decimal(_ n: Int64, into out: inout [UInt8]) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-                guard let start = digits.baseAddress else { return }
-                out.append(contentsOf: UnsafeBufferPointer(start: start, count: decimal(n, at: start)))
-            }
-        }
     }
-
-    static func sha256(_ text: String) -> String { Crypto.hex(Crypto.sha256(Array(text.utf8))) }
 
     static func text(_ v: SQLValue) -> String {
         switch v {

@@ -51,8 +51,9 @@ import Testing
         r.regie.contact = nil
         #expect(EventSeal.stateDigest(r) == Self.reference(r))
         for n: Int64 in [0, 7, 10, 99, 100, -1, -120, Int64.max, Int64.min] {
-            var out: [UInt8] = []
-            EventSeal.Canonical.decimal(n, into: &out)
+            let out = [UInt8](unsafeUninitializedCapacity: 20) { buffer, count in
+                count = buffer.baseAddress.map { EventSeal.Canonical.decimal(n, at: $0) } ?? 0
+            }
             #expect(String(decoding: out, as: UTF8.self) == String(n))
         }
     }
