@@ -33,8 +33,12 @@ public enum EventSeal {
         var sha256: String { Crypto.sha256Hex(UnsafeRawBufferPointer(start: base, count: count)) }
 
         /// Room for `n` more bytes.
+        @inline(__always)
         private mutating func reserve(_ n: Int) {
-            guard count + n > capacity else { return }
+            if count + n > capacity { grow(n) }
+        }
+
+        private mutating func grow(_ n: Int) {
             let grown = max(capacity * 2, count + n)
             let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
             moved.update(from: base, count: count)
@@ -96,13 +100,15 @@ public enum EventSeal {
 
         /// How many bytes `decimal` writes for `n`.
         static func decimalLength(_ n: Int64) -> Int {
-            var length = n < 0 ? 2 : 1
-            var magnitude = n.magnitude
-            while magnitude >= 10 {
-                magnitude /= 10
-                length += 1
+            // Compared with powers of ten, not divided: an Int64 has at most 19 digits.
+            let magnitude = n.magnitude
+            var digits = 1
+            var power: UInt64 = 10
+            while digits < 19, magnitude >= power {
+                digits += 1
+                power &*= 10
             }
-            return length
+            return n < 0 ? digits + 1 : digits
         }
 
         /// Writes the decimal text of `n`, as `String(n)` writes it, at `out` (room for 20 bytes); returns its length.
@@ -110,11 +116,20 @@ public enum EventSeal {
             let length = decimalLength(n)
             var magnitude = n.magnitude
             var i = length
-            repeat {
-                i -= 1
-                out[i] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
+            // Two digits per division.
+            while magnitude >= 100 {
+                let (rest, pair) = magnitude.quotientAndRemainder(dividingBy: 100)
+                out[i - 1] = UInt8(ascii: "0") + UInt8(pair % 10)
+                out[i - 2] = UInt8(ascii: "0") + UInt8(pair / 10)
+                i -= 2
+                magnitude = rest
+            }
+            if magnitude >= 10 {
+                out[i - 1] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                out[i - 2] = UInt8(ascii: "0") + UInt8(magnitude / 10)
+            } else {
+                out[i - 1] = UInt8(ascii: "0") + UInt8(magnitude)
+            }
             if n < 0 { out[0] = UInt8(ascii: "-") }
             return length
         }

@@ -50,7 +50,13 @@ import Testing
         r.timers = []
         r.regie.contact = nil
         #expect(EventSeal.stateDigest(r) == Self.reference(r))
-        for n: Int64 in [0, 7, 10, 99, 100, -1, -120, Int64.max, Int64.min] {
+        // Every length, either side of every power of ten, both signs.
+        var powers: [Int64] = [1]
+        while let next = Optional(powers.last!.multipliedReportingOverflow(by: 10)), !next.overflow {
+            powers.append(next.partialValue)
+        }
+        let edges = powers.flatMap { [$0 - 1, $0, $0 + 1, $0 * 7 / 5] }
+        for n: Int64 in [0, 7, 10, 99, 100, -1, -120, Int64.max, Int64.min, Int64.min + 1] + edges + edges.map(-) {
             let out = [UInt8](unsafeUninitializedCapacity: 20) { buffer, count in
                 count = buffer.baseAddress.map { EventSeal.Canonical.decimal(n, at: $0) } ?? 0
             }
