@@ -137,24 +137,25 @@ extension CaseStore {
 
     /// Brings the timer rows of a case in line with `record.timers`: unchanged rows stay, a timer restarted under
     /// the same name is updated in place, new ones are inserted (their ids filled in), the rest are deleted.
+    ///
+    /// A case has a handful of timers, so the rows not yet matched are a short list searched in order, not a
+    /// dictionary; and `record` is changed only where a row's id is new to it.
     func applyTimerChanges(_ record: inout CaseRecord, previous: [TimerRecord]) throws {
-        var old = Dictionary(previous.compactMap { t in t.id.map { ($0, t) } }, uniquingKeysWith: { a, _ in a })
-        for i in record.timers.indices where record.timers[i].id != nil {
-            let t = record.timers[i]
-            guard let id = t.id, let before = old.removeValue(forKey: id) else { continue }
+        var old = previous.filter { $0.id != nil }
+        func take(_ id: Int64) -> TimerRecord? { old.firstIndex { $0.id == id }.map { old.remove(at: $0) } }
+        let timers = record.timers
+        for t in timers {
+            guard let id = t.id, let before = take(id) else { continue }
             if before.dueAt != t.dueAt || before.pausedAt != t.pausedAt {
-                try db.run(
-                    "UPDATE timers SET due_at=?, paused_at=? WHERE id=?",
-                    [.int(t.dueAt.milliseconds), .int(t.pausedAt?.milliseconds), .int(id)])
+                let move: StaticString = "UPDATE timers SET due_at=?, paused_at=? WHERE id=?"
+                try db.run(move, [.int(t.dueAt.milliseconds), .int(t.pausedAt?.milliseconds), .int(id)])
             }
         }
-        for i in record.timers.indices where record.timers[i].id == nil {
-            let t = record.timers[i]
-            if let (id, _) = old.first(where: {
-                $0.value.sameTimer(as: t) && $0.value.kind == t.kind && $0.value.event == t.event
-            }) {
+        for (i, t) in timers.enumerated() where t.id == nil {
+            if let j = old.firstIndex(where: { $0.sameTimer(as: t) && $0.kind == t.kind && $0.event == t.event }),
+                let id = old.remove(at: j).id
+            {
                 // The same timer started afresh (a state re-entered): reuse its row.
-                old.removeValue(forKey: id)
                 let restart: StaticString =
                     "UPDATE timers SET due_at=?, started_at=?, owner_state=?, owner_level=?, paused_at=? WHERE id=?"
                 try db.run(
@@ -165,8 +166,10 @@ extension CaseStore {
                     ])
                 record.timers[i].id = id
             } else {
+                let insert: StaticString =
+                    "INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, owner_level, subject, paused_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 try db.run(
-                    "INSERT INTO timers(case_id, name, kind, event, due_at, started_at, owner_state, owner_level, subject, paused_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    insert,
                     [
                         .text(record.id), .text(t.name), .text(t.kind.rawValue), .text(t.event),
                         .int(t.dueAt.milliseconds), .int(t.startedAt.milliseconds), .text(t.ownerState),
@@ -175,6 +178,7 @@ extension CaseStore {
                 record.timers[i].id = db.lastInsertID
             }
         }
-        for id in old.keys { try db.run("DELETE FROM timers WHERE id=?", [.int(id)]) }
+        let delete: StaticString = "DELETE FROM timers WHERE id=?"
+        for t in old { try db.run(delete, [.int(t.id)]) }
     }
 }

@@ -280,7 +280,7 @@ extension StateMachine {
     }
 
     private func required(_ value: String?, _ message: String) throws(Refusal) -> String {
-        guard let value, !value.trimmingSpaces.isEmpty else { throw Refusal(.missingRequirement, message) }
+        guard let value, !value.isBlank else { throw Refusal(.missingRequirement, message) }
         return value
     }
 }

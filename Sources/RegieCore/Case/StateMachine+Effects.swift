@@ -42,9 +42,13 @@ extension StateMachine {
         _ transition: TransitionDefinition, command: CaseCommand, record old: CaseRecord, now: Instant,
         extra: [JSONObject.Member], firing: TimerRecord? = nil, newCaseID: () -> String = { "" }
     ) throws(Refusal) -> Decision {
+        // Room for the members a payload usually has (from, to, note, timers...), so that it grows once at most.
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(8)
+        members.append(JSONObject.Member(key: "from", value: .string(old.state)))
         var step = Step(
-            record: old, payload: JSONObject(pairs: ["from": .string(old.state)]), command: command,
-            sequence: old.sequence + 1, now: now, event: transition.event)
+            record: old, payload: JSONObject(members), command: command, sequence: old.sequence + 1, now: now,
+            event: transition.event)
         step.movesOn = transition.to != nil
         step.firing = firing
         try applyEffects(transition.effects, &step, newCaseID: newCaseID)
@@ -53,14 +57,23 @@ extension StateMachine {
             step.record.details.contactRequired = false
             step.payload["contact"] = .string(contact)
         }
+        // The timers the new state starts, counted on the case as the effects left it.
+        var started: [TimerRecord] = []
+        if let to = transition.to, let def = workflow.state(to) {
+            for timer in def.timers { started += startTimer(timer, owner: to, step) }
+        }
+        // The record and the payload are taken out of the step (which keeps the case as it was), so that the changes
+        // below are made in place instead of on a copy.
         var record = step.record
+        step.record = old
+        var payload = step.payload
+        step.payload = JSONObject()
         if let to = transition.to {
             // Leaving (or re-entering) a state cancels its timers; entering starts them afresh.
             record.timers.removeAll { $0.ownerState == old.state }
             record.state = to
-            step.record = record
+            record.timers += started
             if let def = workflow.state(to) {
-                record.timers += def.timers.flatMap { startTimer($0, owner: to, step) }
                 if def.final {
                     if let running = record.details.opdrachten.first {
                         throw Refusal(
@@ -76,7 +89,6 @@ extension StateMachine {
                 }
             }
         }
-        var payload = step.payload
         payload["to"] = .string(record.state)
         if let note = command.note { payload["note"] = .string(note) }
         if let target = command.target { payload["target"] = .string(target) }

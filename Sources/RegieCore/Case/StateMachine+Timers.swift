@@ -13,7 +13,7 @@ extension StateMachine {
         let deadline = TimerRecord(
             name: def.name, kind: .deadline, event: def.fires, dueAt: due(def, step), startedAt: step.now,
             ownerState: owner, ownerLevel: level, subject: subject)
-        return [deadline] + reminders(for: deadline, def, now: step.now)
+        return def.reminders.isEmpty ? [deadline] : [deadline] + reminders(for: deadline, def, now: step.now)
     }
 
     /// The calendar a timer counts in: the law's for a statutory period, the region's practice otherwise.

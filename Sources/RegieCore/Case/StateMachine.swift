@@ -270,7 +270,7 @@ public struct StateMachine: Sendable {
         try checkContact(command, record, movesRegie: transition.effects.contains { $0.movesRegie })
         for req in Requirement.allCases where transition.requires.contains(req) {
             let value: String? = req == .motivation ? command.motivation : req == .note ? command.note : command.target
-            if value?.trimmingSpaces.isEmpty ?? true {
+            if value?.isBlank ?? true {
                 throw Refusal(
                     .missingRequirement, "\"\(command.event)\" requires a \(req.rawValue) (--\(req.rawValue))")
             }
@@ -415,7 +415,7 @@ public struct StateMachine: Sendable {
     func checkContact(_ command: CaseCommand, _ record: CaseRecord, movesRegie: Bool) throws(Refusal) {
         let byHolder = command.actor.role == .regiehouder && command.actor.partner == record.regie.partner
         if let contact = command.contact {
-            guard !contact.trimmingSpaces.isEmpty else {
+            guard !contact.isBlank else {
                 throw Refusal(.missingRequirement, "--contact is empty; name the contact person")
             }
             guard byHolder || movesRegie else {

@@ -101,4 +101,7 @@ extension String {
         while let l = s.last, l.isWhitespace { s = s.dropLast() }
         return String(s)
     }
+
+    /// Whether the text is empty or only whitespace: `trimmingSpaces.isEmpty`, without making the trimmed copy.
+    var isBlank: Bool { allSatisfy(\.isWhitespace) }
 }
