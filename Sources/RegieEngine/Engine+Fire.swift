@@ -158,14 +158,16 @@ extension Engine {
                         ? Result { try self.loadForDecision(item.caseId, item.command, in: store) } : nil
                 }
             }
-            let decided: [Result<Predecision, any Error>?] = zip(items, loaded).map { item, loaded in
-                loaded.map { $0.flatMap { record in Result { try self.decide(item.command, on: record, now: now) } } }
+            // By index, not by element: an item is a command of a dozen texts, and each copy retains every one.
+            let decided: [Result<Predecision, any Error>?] = loaded.indices.map { i in
+                loaded[i].map {
+                    $0.flatMap { record in Result { try self.decide(items[i].command, on: record, now: now) } }
+                }
             }
             let results = try committer.run { store in
                 try Self.eachInBatch(items.count, in: store) { i in
-                    let item = items[i]
-                    return try self.fireJob(
-                        store, item.caseId, item.command, item.idempotencyKey, now, try decided[i]?.get())
+                    try self.fireJob(
+                        store, items[i].caseId, items[i].command, items[i].idempotencyKey, now, try decided[i]?.get())
                 }
             }
             readers.keepCommitted(results.lazy.compactMap { try? $0.get().record })

@@ -51,14 +51,21 @@ public final class PreparedCommit: Sendable {
         record = r
         self.previous = previous
         self.firedTimerName = firedTimerName
-        var counted: [MonitorFact: Int] = [:]
-        for fact in monitor { counted[fact, default: 0] += 1 }
+        // A decision has a fact or two: counted in a short list, not hashed into a dictionary.
+        var counted: [(fact: MonitorFact, n: Int64)] = []
+        for fact in monitor {
+            if let i = counted.firstIndex(where: { $0.fact == fact }) {
+                counted[i].n += 1
+            } else {
+                counted.append((fact, 1))
+            }
+        }
         self.monitor = counted.map { fact, n in
             (
                 [
                     .int(Int64(fact.month)), .text(fact.workflow), .text(fact.municipality), .text(fact.figure),
                     .text(fact.category), .int(Int64(fact.days)),
-                ], Int64(n)
+                ], n
             )
         }
         events = decision.events.map { e in

@@ -98,6 +98,29 @@ import Testing
         #expect(try counts(Database(path: path))["a"] == 10)
     }
 
+    /// Additions to the row counted just before are summed on it; a row counted again after another is found again.
+    @Test func tallyOfTheSameRowInARowIsSummedOnIt() throws {
+        let db = try Database(path: path)
+        try db.execute("CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER NOT NULL)")
+        let upsert: StaticString =
+            "INSERT INTO counts(k, n) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET n = n + excluded.n"
+        let other: StaticString =
+            "INSERT INTO counts(k, n) VALUES ('other-' || ?, ?) ON CONFLICT(k) DO UPDATE SET n = n + excluded.n"
+        try db.write {
+            for key in ["a", "a", "a", "b", "a", "a", "b", "b"] { db.tally(upsert, [.text(key)], by: 1) }
+            // The same key under another statement is another row.
+            db.tally(other, [.text("a")], by: 5)
+            db.tally(upsert, [.text("a")], by: 10)
+            try? db.savepoint {
+                db.tally(upsert, [.text("a")], by: 100)
+                throw Refused()
+            }
+        }
+        var out: [String: Int64] = [:]
+        try db.query("SELECT k, n FROM counts") { out[$0.text(0)] = $0.int(1) }
+        #expect(out == ["a": 15, "b": 3, "other-a": 5])
+    }
+
     /// A cached statement run with fewer values than it has parameters binds null to the rest, never a value left
     /// from its previous run.
     @Test func aParameterWithoutAValueIsNullNotTheLastRunsValue() throws {

@@ -320,6 +320,11 @@ public final class Database: @unchecked Sendable {
         var position: [Row: Int] = [:]
         var rows: [(sql: StaticString, key: [SQLValue], n: Int64)] = []
         for t in tallies {
+            // Most additions count the row the one before counted (a group's commands are alike): compared, not hashed.
+            if let last = rows.indices.last, rows[last].sql.utf8Start == t.sql.utf8Start, rows[last].key == t.key {
+                rows[last].n += t.n
+                continue
+            }
             let row = Row(sql: UInt(bitPattern: t.sql.utf8Start), key: t.key)
             if let i = position[row] {
                 rows[i].n += t.n
