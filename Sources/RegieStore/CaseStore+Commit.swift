@@ -87,6 +87,10 @@ extension CaseStore {
 
     /// Keeps `case_clients` in step with the case's members, in the same transaction.
     func syncClients(_ record: CaseRecord, previous: CaseRecord?) throws {
+        // The clients follow from the members and the client key alone (`clients(of:)`): most commits change neither.
+        if let previous, previous.clientKey == record.clientKey, previous.details.members == record.details.members {
+            return
+        }
         let now = Self.clients(of: record)
         let before = previous.map(Self.clients(of:)) ?? []
         guard now != before else { return }
